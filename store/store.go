@@ -1,0 +1,117 @@
+// Package store defines the persistence contract of scimkit: the [Store]
+// interface a host implements over its own database, the sentinel errors
+// that carry HTTP meaning, optional capabilities found by type assertion, and
+// an in-memory implementation ([NewMemory]).
+//
+// Stores hold canonical resource data (see package
+// github.com/scimkit/scimkit/scim/schema): they never see HTTP, raw JSON or
+// client spelling. Schema validation, PATCH and filter parsing happen before
+// a Store is called. The conformance kit in store/storetest checks any Store
+// against the contract written here.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/scimkit/scimkit/filter"
+)
+
+// Sentinel errors. Stores return errors that wrap these (fmt.Errorf with
+// %w adds context); the handler tests them with errors.Is. Any other error
+// is answered with 500 and a generic detail, and logged.
+var (
+	// ErrNotFound: no resource of that type has that id. HTTP 404.
+	ErrNotFound = errors.New("store: resource not found")
+	// ErrConflict: a uniqueness constraint failed (for example a second
+	// user with the same userName, compared case-insensitively).
+	// HTTP 409 with scimType "uniqueness".
+	ErrConflict = errors.New("store: uniqueness violation")
+	// ErrVersionMismatch: the resource's current version is not the
+	// ifVersion given. HTTP 412 when the client sent If-Match; for a PATCH
+	// without If-Match the handler re-reads and retries instead.
+	ErrVersionMismatch = errors.New("store: version mismatch")
+)
+
+// Meta is the server-maintained metadata of a resource (RFC 7643 §3.1).
+type Meta struct {
+	Created      time.Time
+	LastModified time.Time
+	// Version is opaque; it is served as meta.version and the ETag, and must
+	// change on every write of the resource.
+	Version string
+}
+
+// Resource is one stored resource.
+//
+// A Resource is a value: once passed to or returned by a Store, nobody
+// modifies it (or any map or slice reachable from Attributes). The handler
+// never does, a Store may keep and return the very pointer it was given, and
+// writers build a new Resource instead.
+type Resource struct {
+	// Type is the resource type name, e.g. "User" or "Group".
+	Type string
+	// ID is the server-assigned id; empty in the argument of Create.
+	ID string
+	// Attributes is the canonical data (schema package): every attribute
+	// except id, meta and schemas, with extension attributes nested under
+	// their URN key and externalId at the top level.
+	Attributes map[string]any
+	// Meta is set by the store in Create, Replace and every other write.
+	Meta Meta
+}
+
+// Query is a list request that the handler has parsed and validated.
+type Query struct {
+	// Filter selects resources; nil means all of the type. It has been
+	// parsed and bound to the resource type's schema, so attribute names are
+	// canonical. filter.Match is a complete, correct evaluator for it.
+	Filter filter.Expr
+	// StartIndex is 1-based and at least 1 (RFC 7644 §3.4.2.4).
+	StartIndex int
+	// Count is the page size, at least 0. Zero asks only for Total.
+	Count int
+}
+
+// Page is one page of a list result.
+type Page struct {
+	// Resources of this page, in the store's stable order.
+	Resources []*Resource
+	// Total is the number of resources matching the filter, before paging.
+	Total int
+}
+
+// Store persists resources. The handler calls it with the request context,
+// which carries whatever the host's middleware put there (tenant,
+// principal); a multi-tenant store scopes every call by it. Methods must be
+// safe for concurrent use and should return early when ctx is done.
+type Store interface {
+	// Create stores a new resource (r.ID is empty) and returns it with ID
+	// and Meta set. It returns an error wrapping ErrConflict if a unique
+	// attribute is taken (userName, case-insensitively, for users).
+	// RFC 7644 §3.3.
+	Create(ctx context.Context, r *Resource) (*Resource, error)
+
+	// Get returns the resource of type typ with that id, or an error
+	// wrapping ErrNotFound. RFC 7644 §3.4.1.
+	Get(ctx context.Context, typ, id string) (*Resource, error)
+
+	// Replace overwrites the resource r.Type/r.ID with r and returns the
+	// stored result with a new Meta.Version (Meta.Created kept). If ifVersion
+	// is not empty and differs from the current version it returns an error
+	// wrapping ErrVersionMismatch and changes nothing. It returns
+	// ErrNotFound for an unknown resource and ErrConflict as Create does.
+	// RFC 7644 §3.5.1.
+	Replace(ctx context.Context, r *Resource, ifVersion string) (*Resource, error)
+
+	// Delete removes the resource, with the ifVersion rule of Replace. It
+	// returns ErrNotFound for an unknown resource. A deleted user is also
+	// removed from every group's members. RFC 7644 §3.6.
+	Delete(ctx context.Context, typ, id, ifVersion string) error
+
+	// List returns the page of resources of type typ that match q.Filter,
+	// in a stable order (the same for every page of one result), and the
+	// total count. RFC 7644 §3.4.2.
+	List(ctx context.Context, typ string, q Query) (*Page, error)
+}
