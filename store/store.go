@@ -62,6 +62,40 @@ type Resource struct {
 	Meta Meta
 }
 
+// Object returns the resource as the object a filter is evaluated against
+// (the form filter.Match takes): a new map holding the keys of Attributes
+// plus "id" and "meta", where meta holds "resourceType" (Type), "created"
+// and "lastModified" (RFC 3339 in UTC with fractional seconds, the
+// time.RFC3339Nano layout) and "version". Empty or zero fields are left
+// out, as canonical data leaves out empty values. The values of Attributes
+// are shared, not copied, so the result must not be modified either.
+func (r *Resource) Object() map[string]any {
+	obj := make(map[string]any, len(r.Attributes)+2)
+	for k, v := range r.Attributes {
+		obj[k] = v
+	}
+	if r.ID != "" {
+		obj["id"] = r.ID
+	}
+	meta := make(map[string]any, 4)
+	if r.Type != "" {
+		meta["resourceType"] = r.Type
+	}
+	if !r.Meta.Created.IsZero() {
+		meta["created"] = r.Meta.Created.UTC().Format(time.RFC3339Nano)
+	}
+	if !r.Meta.LastModified.IsZero() {
+		meta["lastModified"] = r.Meta.LastModified.UTC().Format(time.RFC3339Nano)
+	}
+	if r.Meta.Version != "" {
+		meta["version"] = r.Meta.Version
+	}
+	if len(meta) > 0 {
+		obj["meta"] = meta
+	}
+	return obj
+}
+
 // Query is a list request that the handler has parsed and validated.
 type Query struct {
 	// Filter selects resources; nil means all of the type. It has been
@@ -115,3 +149,19 @@ type Store interface {
 	// total count. RFC 7644 §3.4.2.
 	List(ctx context.Context, typ string, q Query) (*Page, error)
 }
+
+// ConflictError describes a uniqueness violation. Stores may return one
+// (it wraps ErrConflict) so the client's error detail can name the attribute.
+type ConflictError struct {
+	// Attribute is the canonical name of the unique attribute, e.g. "userName".
+	Attribute string
+	// Value is the value that is taken.
+	Value string
+}
+
+func (e *ConflictError) Error() string {
+	return "store: uniqueness violation: " + e.Attribute + " " + `"` + e.Value + `" is taken`
+}
+
+// Unwrap returns ErrConflict.
+func (e *ConflictError) Unwrap() error { return ErrConflict }

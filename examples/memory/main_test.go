@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestExampleServer drives the example over real HTTP on loopback: the
+// token is required, a user with custom attributes is created and
+// deactivated, and the default role is assigned through the change hook.
+func TestExampleServer(t *testing.T) {
+	var logs syncBuffer
+	h, err := newServer("tok", slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	call := func(method, path, token, body string) (int, map[string]any) {
+		t.Helper()
+		req, err := http.NewRequest(method, srv.URL+"/scim/v2"+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if len(b) > 0 {
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatalf("%s %s: %v: %s", method, path, err, b)
+			}
+		}
+		return resp.StatusCode, m
+	}
+
+	if code, _ := call("GET", "/Users", "", ""); code != 401 {
+		t.Errorf("no token: status %d, want 401", code)
+	}
+	code, u := call("POST", "/Users", "tok", `{"userName":"ada@example.com","active":true,
+	  "urn:ietf:params:scim:schemas:extension:acme:2.0:User":{"costCenter":"R&D","badgeNumber":7,"isContractor":true}}`)
+	if code != 201 {
+		t.Fatalf("create: status %d: %v", code, u)
+	}
+	id, _ := u["id"].(string)
+	ext, _ := u[AcmeURN].(map[string]any)
+	if ext["costCenter"] != "R&D" || ext["badgeNumber"] != float64(7) || ext["isContractor"] != true {
+		t.Errorf("custom attributes = %v", ext)
+	}
+	code, u = call("PATCH", "/Users/"+id, "tok", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`)
+	if code != 200 || u["active"] != false {
+		t.Errorf("deactivate: status %d, active %v", code, u["active"])
+	}
+	if code, _ := call("GET", "/Users/"+id, "tok", ""); code != 200 {
+		t.Errorf("inactive user: status %d, want 200", code)
+	}
+	out := logs.String()
+	for _, want := range []string{"assigned default role", "role=member", "user deactivated", "status=201"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "tok") && strings.Contains(out, "Bearer") {
+		t.Errorf("the token was logged:\n%s", out)
+	}
+}

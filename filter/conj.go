@@ -1,0 +1,38 @@
+package filter
+
+// Conjuncts returns the operands of the top-level "and" chain of e, left to
+// right: for `a and (b and c)` it returns [a b c]; for any other expression
+// it returns [e]; for nil it returns nil. A store that can evaluate only some
+// conjuncts itself evaluates those and hands [AndOf] of the rest to [Match]
+// as the residual.
+func Conjuncts(e Expr) []Expr {
+	if e == nil {
+		return nil
+	}
+	return appendConjuncts(nil, e)
+}
+
+func appendConjuncts(out []Expr, e Expr) []Expr {
+	if a, ok := e.(*And); ok {
+		out = appendConjuncts(out, a.Left)
+		return appendConjuncts(out, a.Right)
+	}
+	return append(out, e)
+}
+
+// AndOf joins es with "and", left-associatively as the parser builds
+// chains: AndOf(a, b, c) is (a and b) and c. It returns nil for no
+// expressions and es[0] for one. Nil elements are skipped.
+func AndOf(es ...Expr) Expr {
+	var out Expr
+	for _, e := range es {
+		switch {
+		case e == nil:
+		case out == nil:
+			out = e
+		default:
+			out = &And{Left: out, Right: e}
+		}
+	}
+	return out
+}

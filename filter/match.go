@@ -1,0 +1,501 @@
+package filter
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+// Match reports whether the resource obj satisfies e.
+//
+// obj is a resource in canonical form (package schema), with "id" and
+// "meta" added at the top level: core and common attributes are top-level
+// keys, extension attributes live in a nested object under the extension's
+// URN, strings are string, booleans bool, numbers json.Number (float64 and
+// int are accepted too), dateTimes RFC 3339 strings, complex values
+// map[string]any and multi-valued attributes []any.
+//
+// Bound paths ([AttrPath.Attr] set) are looked up by their canonical names;
+// unbound paths fall back to a case-insensitive key search, and an unbound
+// URN that is not a key of obj (the core schema URN) selects the top level.
+//
+// Semantics (RFC 7644 §3.4.2.2 and RFC 7643 §2):
+//
+//   - A multi-valued attribute matches if any of its values matches;
+//     "emails.value" ranges over the value of every element.
+//   - A complex attribute compared without a sub-attribute (members eq
+//     "2819c223", emails co "@example.com") compares its "value"
+//     sub-attribute.
+//   - Strings compare case-insensitively unless the attribute is caseExact;
+//     references and binary values always compare exactly; unbound strings
+//     compare case-insensitively.
+//   - dateTime values compare as instants (offsets and fractional seconds
+//     are honoured); unbound, two strings that both parse as dateTimes
+//     compare as instants too.
+//   - Numbers compare numerically, integers against decimals included.
+//   - Booleans support eq and ne. The strings "true" and "false" (any case)
+//     equal the booleans.
+//   - "pr" is false for an absent attribute, null, "", an empty array and
+//     an empty object.
+//   - "ne" is the negation of "eq": it is true for an absent attribute, and
+//     for a multi-valued attribute it is true only if no value equals. RFC
+//     7644 leaves absent attributes unspecified; this choice keeps
+//     `not (a eq x)` and `a ne x` identical.
+//   - "eq null" is true when the attribute is not present (as for "pr"),
+//     "ne null" when it is.
+//   - Values of a type the comparison cannot apply to do not match (and so
+//     satisfy "ne").
+//
+// Match never panics on well-formed trees and never modifies obj.
+func Match(e Expr, obj map[string]any) bool {
+	switch e := e.(type) {
+	case *Compare:
+		return matchCompare(e, attrValue(obj, &e.Path))
+	case *Present:
+		return present(attrValue(obj, &e.Path), e.Path.Sub, e.Path.Attr != nil)
+	case *And:
+		return Match(e.Left, obj) && Match(e.Right, obj)
+	case *Or:
+		return Match(e.Left, obj) || Match(e.Right, obj)
+	case *Not:
+		return !Match(e.X, obj)
+	case *ValuePath:
+		return matchValuePath(e, attrValue(obj, &e.Path))
+	}
+	return false
+}
+
+// attrValue returns the value of the attribute p names (without descending
+// into p.Sub), or nil.
+func attrValue(obj map[string]any, p *AttrPath) any {
+	bound := p.Attr != nil
+	m := obj
+	if p.URN != "" {
+		ext, ok := lookup(obj, p.URN, bound).(map[string]any)
+		if !ok {
+			if bound || hasKey(obj, p.URN) {
+				return nil
+			}
+			// Unbound and no such object: the URN is the core schema's.
+		} else {
+			m = ext
+		}
+	}
+	return lookup(m, p.Name, bound)
+}
+
+func hasKey(m map[string]any, key string) bool {
+	if _, ok := m[key]; ok {
+		return true
+	}
+	for k := range m {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
+}
+
+func lookup(m map[string]any, key string, bound bool) any {
+	if v, ok := m[key]; ok || bound {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
+
+func matchValuePath(e *ValuePath, v any) bool {
+	switch x := v.(type) {
+	case []any:
+		for _, el := range x {
+			if matchElement(e, el) {
+				return true
+			}
+		}
+		return false
+	default:
+		return matchElement(e, x)
+	}
+}
+
+func matchElement(e *ValuePath, el any) bool {
+	m, ok := el.(map[string]any)
+	if !ok {
+		return false
+	}
+	if e.Path.Sub != "" {
+		// Not built by the parser, but give it a meaning: filter the
+		// values of the sub-attribute.
+		m, ok = lookup(m, e.Path.Sub, e.Path.SubAttr != nil).(map[string]any)
+		if !ok {
+			return false
+		}
+	}
+	return Match(e.Filter, m)
+}
+
+// present reports whether v (descending into sub) has a non-empty value.
+func present(v any, sub string, bound bool) bool {
+	if sub == "" {
+		return nonEmpty(v)
+	}
+	switch x := v.(type) {
+	case []any:
+		for _, el := range x {
+			if m, ok := el.(map[string]any); ok && nonEmpty(lookup(m, sub, bound)) {
+				return true
+			}
+		}
+	case map[string]any:
+		return nonEmpty(lookup(x, sub, bound))
+	}
+	return false
+}
+
+func nonEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case string:
+		return x != ""
+	case []any:
+		for _, el := range x {
+			if nonEmpty(el) {
+				return true
+			}
+		}
+		return false
+	case map[string]any:
+		for _, el := range x {
+			if nonEmpty(el) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// comparison is one Compare prepared for evaluation.
+type comparison struct {
+	op        Operator
+	value     any
+	sub       string
+	bound     bool
+	typ       schema.Type // "" when unbound
+	caseExact bool
+}
+
+func matchCompare(c *Compare, v any) bool {
+	if c.Value == nil {
+		p := present(v, c.Path.Sub, c.Path.Attr != nil)
+		switch c.Op {
+		case Eq:
+			return !p
+		case Ne:
+			return p
+		}
+		return false
+	}
+	k := comparison{op: c.Op, value: c.Value, sub: c.Path.Sub, bound: c.Path.Attr != nil}
+	if d := c.Path.Leaf(); d != nil {
+		if d.Type == schema.Complex {
+			d = d.Sub("value")
+		}
+		if d != nil {
+			k.typ = d.Type
+			k.caseExact = d.CaseExact || d.Type == schema.Reference || d.Type == schema.Binary
+		}
+	}
+	if c.Op == Ne {
+		k.op = Eq
+		return !k.any(v)
+	}
+	return k.any(v)
+}
+
+// any reports whether any value of v (an attribute's value, multi-valued or
+// not) satisfies the comparison.
+func (k *comparison) any(v any) bool {
+	if arr, ok := v.([]any); ok {
+		for _, el := range arr {
+			if k.one(el) {
+				return true
+			}
+		}
+		return false
+	}
+	return k.one(v)
+}
+
+func (k *comparison) one(v any) bool {
+	if m, ok := v.(map[string]any); ok {
+		if k.sub != "" {
+			x := lookup(m, k.sub, k.bound)
+			if arr, ok := x.([]any); ok {
+				for _, el := range arr {
+					if k.scalar(el) {
+						return true
+					}
+				}
+				return false
+			}
+			return k.scalar(x)
+		}
+		return k.scalar(lookup(m, "value", false))
+	}
+	if k.sub != "" {
+		return false
+	}
+	return k.scalar(v)
+}
+
+func (k *comparison) scalar(v any) bool {
+	switch a := v.(type) {
+	case string:
+		switch b := k.value.(type) {
+		case string:
+			return k.strings(a, b)
+		case json.Number:
+			if k.typ == "" || k.typ == schema.Integer || k.typ == schema.Decimal {
+				if isJSONNumber(a) {
+					return cmpResult(k.op, compareNumbers(a, string(b)))
+				}
+			}
+			return k.strings(a, string(b))
+		case bool:
+			return k.op == Eq && asciiEqualFold(a, strconv.FormatBool(b))
+		}
+	case bool:
+		if k.op != Eq {
+			return false
+		}
+		switch b := k.value.(type) {
+		case bool:
+			return a == b
+		case string:
+			return asciiEqualFold(b, strconv.FormatBool(a))
+		}
+	case json.Number:
+		return k.number(string(a))
+	case float64:
+		if math.IsInf(a, 0) || math.IsNaN(a) {
+			return false
+		}
+		return k.number(strconv.FormatFloat(a, 'g', -1, 64))
+	case int:
+		return k.number(strconv.Itoa(a))
+	case int64:
+		return k.number(strconv.FormatInt(a, 10))
+	}
+	return false
+}
+
+func (k *comparison) number(a string) bool {
+	var b string
+	switch x := k.value.(type) {
+	case json.Number:
+		b = string(x)
+	case string:
+		if !isJSONNumber(x) {
+			return k.op != Eq && k.strings(a, x)
+		}
+		b = x
+	default:
+		return false
+	}
+	switch k.op {
+	case Co, Sw, Ew:
+		return k.strings(a, b)
+	}
+	return cmpResult(k.op, compareNumbers(a, b))
+}
+
+// cmpResult applies an eq or ordering operator to a three-way comparison.
+func cmpResult(op Operator, c int) bool {
+	switch op {
+	case Eq:
+		return c == 0
+	case Gt:
+		return c > 0
+	case Ge:
+		return c >= 0
+	case Lt:
+		return c < 0
+	case Le:
+		return c <= 0
+	}
+	return false
+}
+
+// compareNumbers compares two JSON numbers: exactly when both are integers
+// that fit in 64 bits, as float64 otherwise.
+func compareNumbers(a, b string) int {
+	x, err1 := strconv.ParseInt(a, 10, 64)
+	y, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 == nil && err2 == nil {
+		return cmpOrdered(x, y)
+	}
+	f, err1 := strconv.ParseFloat(a, 64)
+	g, err2 := strconv.ParseFloat(b, 64)
+	if err1 != nil || err2 != nil {
+		return strings.Compare(a, b)
+	}
+	return cmpOrdered(f, g)
+}
+
+func cmpOrdered[T int64 | float64](x, y T) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+func (k *comparison) strings(a, b string) bool {
+	if k.typ == schema.DateTime || (k.typ == "" && k.op != Co && k.op != Sw && k.op != Ew) {
+		if ta, ok := parseTime(a); ok {
+			if tb, ok := parseTime(b); ok {
+				return cmpResult(k.op, ta.Compare(tb))
+			}
+		}
+	}
+	if k.caseExact {
+		switch k.op {
+		case Eq:
+			return a == b
+		case Co:
+			return strings.Contains(a, b)
+		case Sw:
+			return strings.HasPrefix(a, b)
+		case Ew:
+			return strings.HasSuffix(a, b)
+		}
+		return cmpResult(k.op, strings.Compare(a, b))
+	}
+	switch k.op {
+	case Eq:
+		return strings.EqualFold(a, b)
+	case Co:
+		return containsFold(a, b)
+	case Sw:
+		return hasPrefixFold(a, b)
+	case Ew:
+		return hasSuffixFold(a, b)
+	}
+	return cmpResult(k.op, compareFold(a, b))
+}
+
+// hasPrefixFold reports whether s begins with prefix under Unicode simple
+// case folding, as strings.EqualFold compares.
+func hasPrefixFold(s, prefix string) bool {
+	_, ok := prefixFoldLen(s, prefix)
+	return ok
+}
+
+// prefixFoldLen matches prefix against the start of s under case folding
+// and returns the number of bytes of s it covered.
+func prefixFoldLen(s, prefix string) (int, bool) {
+	i, j := 0, 0
+	for j < len(prefix) {
+		if i >= len(s) {
+			return 0, false
+		}
+		a, b := s[i], prefix[j]
+		if a|b < utf8.RuneSelf {
+			if a != b && lowerASCII(a) != lowerASCII(b) {
+				return 0, false
+			}
+			i++
+			j++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		q, m := utf8.DecodeRuneInString(prefix[j:])
+		if !foldEqual(r, q) {
+			return 0, false
+		}
+		i += n
+		j += m
+	}
+	return i, true
+}
+
+func hasSuffixFold(s, suffix string) bool {
+	for i := len(s); i >= 0; i-- {
+		if i < len(s) && !utf8.RuneStart(s[i]) {
+			continue
+		}
+		if n, ok := prefixFoldLen(s[i:], suffix); ok && i+n == len(s) {
+			return true
+		}
+		if len(s)-i > 4*len(suffix) {
+			break
+		}
+	}
+	return false
+}
+
+func containsFold(s, sub string) bool {
+	if sub == "" {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if !utf8.RuneStart(s[i]) {
+			continue
+		}
+		if _, ok := prefixFoldLen(s[i:], sub); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// foldEqual reports whether r and q are equal under simple case folding.
+func foldEqual(r, q rune) bool {
+	if r == q {
+		return true
+	}
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f == q {
+			return true
+		}
+	}
+	return false
+}
+
+// compareFold orders a and b rune by rune after mapping each rune to lower
+// case, so that equal strings under case folding compare equal.
+func compareFold(a, b string) int {
+	for a != "" && b != "" {
+		r, n := utf8.DecodeRuneInString(a)
+		q, m := utf8.DecodeRuneInString(b)
+		a, b = a[n:], b[m:]
+		if r == q || foldEqual(r, q) {
+			continue
+		}
+		if c := cmpOrdered(int64(unicode.ToLower(r)), int64(unicode.ToLower(q))); c != 0 {
+			return c
+		}
+		return cmpOrdered(int64(r), int64(q))
+	}
+	return cmpOrdered(int64(len(a)), int64(len(b)))
+}

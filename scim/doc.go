@@ -1,0 +1,63 @@
+// Package scim turns a Go web application into a SCIM 2.0 service provider
+// (RFC 7643, RFC 7644), so that identity providers such as Okta, Microsoft
+// Entra ID, OneLogin and JumpCloud can create, update, deactivate and delete
+// its users and push its groups.
+//
+// A host creates a Handler with NewHandler, giving it a store.Store (its own
+// persistence, or store.NewMemory), and mounts it under a prefix:
+//
+//	h, err := scim.NewHandler(scim.Config{Store: store.NewMemory()})
+//	if err != nil { ... }
+//	auth := scim.NewBearerAuth(os.Getenv("SCIM_TOKEN"))
+//	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", auth.Wrap(h)))
+//
+// # What it serves
+//
+// For each resource type (by default /Users, with the Enterprise User
+// extension, and /Groups):
+//
+//	GET    /Users              list: filter, startIndex, count, attributes, excludedAttributes
+//	POST   /Users              create: 201, Location, ETag and the stored resource
+//	GET    /Users/{id}         read (If-None-Match not needed by IdPs)
+//	PUT    /Users/{id}         replace (If-Match honoured)
+//	PATCH  /Users/{id}         RFC 7644 §3.5.2 operations, in every IdP dialect
+//	DELETE /Users/{id}         204
+//
+// and the discovery endpoints GET /ServiceProviderConfig, /ResourceTypes[/{name}]
+// and /Schemas[/{id}] (any other method is 405, answered before the body is
+// read). Paths are case-insensitive, a trailing slash is ignored, query
+// parameter names are case-insensitive and decoded with form rules ("+" is a
+// space). Requests need no Content-Type or Accept header; every response,
+// errors included, is application/scim+json, and every error is a SCIM Error
+// message with status, scimType where RFC 7644 §3.12 defines one, and a
+// detail naming the attribute or position at fault.
+//
+// # What the host provides
+//
+//   - A store.Store. It receives the request context, so a multi-tenant host
+//     scopes every call by the tenant its middleware put there.
+//   - Authentication: the Handler authenticates nothing. BearerAuth is a
+//     ready middleware for the API-key-as-bearer-token set-up of Okta and
+//     Entra ID; any other middleware works too.
+//   - Optionally Config.OnChange, to react to provisioning: give a
+//     SCIM-created user the default role, end a deactivated user's sessions.
+//
+// # Identity provider dialects
+//
+// Input is read leniently and output written strictly: attribute names in any
+// case, "True"/"False" strings for booleans, path-less PATCH values with
+// dotted and URN-qualified keys, Entra ID's member removal by value list,
+// Okta's resource id inside PATCH values, the manager as a plain string,
+// unquoted filter literals, unknown schema URNs. Unknown attributes are
+// ignored and logged at debug level.
+//
+// # Security considerations
+//
+// Request bodies are bounded (Config.MaxBodyBytes, 413 beyond), list pages
+// are capped (Config.MaxResults), filters are bounded in length and nesting.
+// Errors the handler does not recognise are answered 500 with a generic
+// detail; their text goes only to Config.Logger. The password attribute is
+// accepted, stored for the host, and never returned. The host must serve the
+// handler over TLS, authenticate every request, and rate-limit as it sees fit
+// (a 429 with Retry-After is understood by Okta and Entra ID).
+package scim

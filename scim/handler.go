@@ -1,0 +1,270 @@
+package scim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// Config configures a Handler. Only Store is required; every other zero
+// value is documented and usable.
+type Config struct {
+	// Store persists resources. Required.
+	Store store.Store
+
+	// ResourceTypes are the resource types served, in the order
+	// /ResourceTypes lists them. Nil means User (with the Enterprise User
+	// extension) and Group. To add host extensions (Okta custom
+	// attributes), pass e.g.
+	//
+	//	schema.UserResourceType(schema.EnterpriseUserSchema(), myExtension)
+	//
+	// The handler reads them at NewHandler and never modifies them; they
+	// must not be modified afterwards.
+	ResourceTypes []*schema.ResourceType
+
+	// MaxBodyBytes bounds request bodies; a larger body is answered 413.
+	// Zero means 1 MiB.
+	MaxBodyBytes int64
+
+	// MaxResults caps "count" on list requests and is the page size when a
+	// client sends no count. Zero means 1000.
+	MaxResults int
+
+	// BaseURL is the absolute URL of the SCIM service root, e.g.
+	// "https://app.example.com/scim/v2", used for meta.location and the
+	// Location header. Empty means it is derived from each request: scheme
+	// from TLS, host from the Host header, and the mount prefix that
+	// http.StripPrefix removed.
+	BaseURL string
+
+	// StrictFilters turns off the filter leniencies that identity providers
+	// rely on (unquoted literals, "True"/"False" strings). The zero value
+	// accepts them.
+	StrictFilters bool
+
+	// NoContentOnPatch lists the resource types (by name) whose successful
+	// PATCH is answered 204 No Content instead of 200 with the resource.
+	// Nil means []string{"Group"}, which is what Microsoft Entra ID
+	// recommends; use an empty non-nil slice to always return the resource.
+	// A PATCH that asks for "attributes" always gets 200 with the resource.
+	NoContentOnPatch []string
+
+	// AuthenticationSchemes are advertised in /ServiceProviderConfig. Nil
+	// means one OAuth bearer token scheme (RFC 6750), which is what the
+	// BearerAuth middleware implements.
+	AuthenticationSchemes []AuthenticationScheme
+
+	// OnChange, if not nil, is called after the store committed each
+	// change (see Change). It runs synchronously on the request goroutine,
+	// before the response is written; it cannot fail the request.
+	OnChange func(ctx context.Context, c Change)
+
+	// Logger receives errors the client does not see in full (internal
+	// errors, ignored attributes at debug level). Nil discards them. The
+	// handler never uses the global slog or log loggers.
+	Logger *slog.Logger
+}
+
+// AuthenticationScheme is one entry of authenticationSchemes in
+// /ServiceProviderConfig (RFC 7643 §5).
+type AuthenticationScheme struct {
+	Type             string `json:"type"`
+	Name             string `json:"name"`
+	Description      string `json:"description"`
+	SpecURI          string `json:"specUri,omitempty"`
+	DocumentationURI string `json:"documentationUri,omitempty"`
+	Primary          bool   `json:"primary,omitempty"`
+}
+
+// Handler serves the SCIM 2.0 protocol (RFC 7644) for the configured
+// resource types. Create one with NewHandler; it is safe for concurrent use.
+type Handler struct {
+	cfg      Config
+	store    store.Store
+	types    []*resourceType
+	byPath   map[string]*resourceType // lower-cased endpoint without "/"
+	log      *slog.Logger
+	maxBody  int64
+	maxCount int
+}
+
+// resourceType is a configured resource type with what the handler derives
+// from it once.
+type resourceType struct {
+	*schema.ResourceType
+	parser    filter.Parser
+	noContent bool // PATCH answers 204
+}
+
+// NewHandler checks cfg and returns a Handler serving RFC 7644 at its root:
+// mount it with http.StripPrefix, e.g.
+//
+//	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
+//
+// It returns an error if cfg.Store is nil or the resource types are
+// inconsistent (duplicate names or endpoints, a missing schema).
+func NewHandler(cfg Config) (*Handler, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("scim: Config.Store is nil")
+	}
+	h := &Handler{cfg: cfg, store: cfg.Store, byPath: map[string]*resourceType{},
+		log: cfg.Logger, maxBody: cfg.MaxBodyBytes, maxCount: cfg.MaxResults}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.maxBody <= 0 {
+		h.maxBody = 1 << 20
+	}
+	if h.maxCount <= 0 {
+		h.maxCount = 1000
+	}
+	types := cfg.ResourceTypes
+	if types == nil {
+		types = []*schema.ResourceType{
+			schema.UserResourceType(schema.EnterpriseUserSchema()),
+			schema.GroupResourceType(),
+		}
+	}
+	noContent := cfg.NoContentOnPatch
+	if noContent == nil {
+		noContent = []string{"Group"}
+	}
+	names := map[string]bool{}
+	for _, rt := range types {
+		if rt == nil || rt.Schema == nil || rt.Name == "" {
+			return nil, errors.New("scim: a resource type has no name or no schema")
+		}
+		ep := strings.ToLower(strings.Trim(rt.Endpoint, "/"))
+		if ep == "" || strings.Contains(ep, "/") {
+			return nil, fmt.Errorf("scim: resource type %s: endpoint %q must be one path segment like /Users", rt.Name, rt.Endpoint)
+		}
+		if names[strings.ToLower(rt.Name)] || h.byPath[ep] != nil || reserved[ep] {
+			return nil, fmt.Errorf("scim: resource type %s: name or endpoint %q is used twice or reserved", rt.Name, rt.Endpoint)
+		}
+		for _, e := range rt.Extensions {
+			if e.Schema == nil || !strings.HasPrefix(strings.ToLower(e.Schema.ID), "urn:") {
+				return nil, fmt.Errorf("scim: resource type %s: extension schema id must be a URN", rt.Name)
+			}
+		}
+		names[strings.ToLower(rt.Name)] = true
+		t := &resourceType{ResourceType: rt, parser: filter.Parser{Schema: rt, Strict: cfg.StrictFilters}}
+		for _, n := range noContent {
+			if strings.EqualFold(n, rt.Name) {
+				t.noContent = true
+			}
+		}
+		h.types = append(h.types, t)
+		h.byPath[ep] = t
+	}
+	return h, nil
+}
+
+// reserved are the endpoints of RFC 7644 §3.2 that resource types may not use.
+var reserved = map[string]bool{
+	"serviceproviderconfig": true, "resourcetypes": true, "schemas": true,
+	".search": true, "bulk": true, "me": true,
+}
+
+const contentType = "application/scim+json; charset=utf-8"
+
+// ServeHTTP routes a request. Paths are matched case-insensitively and a
+// trailing slash is ignored; every answer, errors included, is
+// application/scim+json. Request Content-Type and Accept headers are not
+// required: identity providers often send none.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := strings.Trim(r.URL.Path, "/")
+	first, rest, _ := strings.Cut(p, "/")
+	if strings.Contains(rest, "/") {
+		h.fail(w, r, notFound("no such endpoint: /"+p))
+		return
+	}
+	switch strings.ToLower(first) {
+	case "serviceproviderconfig":
+		if rest != "" {
+			h.fail(w, r, notFound("no such endpoint: /"+p))
+			return
+		}
+		h.discovery(w, r, h.serviceProviderConfig)
+		return
+	case "resourcetypes":
+		h.discovery(w, r, func(r *http.Request) (any, error) { return h.resourceTypes(r, rest) })
+		return
+	case "schemas":
+		h.discovery(w, r, func(r *http.Request) (any, error) { return h.schemas(r, rest) })
+		return
+	}
+	rt := h.byPath[strings.ToLower(first)]
+	if rt == nil {
+		h.fail(w, r, notFound("no such endpoint: /"+p))
+		return
+	}
+	if rest == "" {
+		switch r.Method {
+		case http.MethodGet:
+			h.list(w, r, rt)
+		case http.MethodPost:
+			h.create(w, r, rt)
+		default:
+			h.notAllowed(w, r, "GET, POST")
+		}
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		h.get(w, r, rt, rest)
+	case http.MethodPut:
+		h.replace(w, r, rt, rest)
+	case http.MethodPatch:
+		h.patch(w, r, rt, rest)
+	case http.MethodDelete:
+		h.delete(w, r, rt, rest)
+	default:
+		h.notAllowed(w, r, "GET, PUT, PATCH, DELETE")
+	}
+}
+
+func notFound(detail string) *Error {
+	return &Error{Status: http.StatusNotFound, Detail: detail}
+}
+
+func (h *Handler) notAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+	w.Header().Set("Allow", allow)
+	h.fail(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + r.Method + " is not allowed here; allowed: " + allow})
+}
+
+// discovery serves a read-only discovery endpoint: GET only, answered 405
+// before the body is read.
+func (h *Handler) discovery(w http.ResponseWriter, r *http.Request, get func(*http.Request) (any, error)) {
+	if r.Method != http.MethodGet {
+		h.notAllowed(w, r, "GET")
+		return
+	}
+	v, err := get(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, v)
+}
+
+// fail writes err as a SCIM Error message and logs what the client does not
+// see.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := toError(err)
+	if e.Status >= 500 {
+		h.log.ErrorContext(r.Context(), "scim: request failed", "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", err)
+	} else if e.Err != nil {
+		h.log.DebugContext(r.Context(), "scim: client error", "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", err)
+	}
+	h.writeJSON(w, r, e.Status, errorBody{
+		Schemas: []string{schema.ErrorURN}, Status: fmt.Sprint(e.Status), ScimType: e.ScimType, Detail: e.Detail,
+	})
+}

@@ -1,0 +1,116 @@
+package scim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+// readBody reads the whole request body, at most h.maxBody bytes.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, err
+		}
+		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "cannot read request body", Err: err}
+	}
+	return body, nil
+}
+
+// readObject reads a request body that must be one JSON object. Numbers are
+// kept as json.Number so integers and decimals stay distinct.
+func (h *Handler) readObject(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
+	body, err := h.readBody(w, r)
+	if err != nil {
+		return nil, err
+	}
+	return decodeObject(body)
+}
+
+func decodeObject(body []byte) (map[string]any, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "request body is empty; a JSON object is required"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, syntaxError(err)
+	}
+	if dec.More() {
+		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
+			Detail: "request body has data after the JSON object (offset " + itoa(dec.InputOffset()) + ")"}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "request body must be a JSON object"}
+	}
+	return m, nil
+}
+
+func syntaxError(err error) *Error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
+			Detail: "request body is not valid JSON at offset " + itoa(se.Offset) + ": " + se.Error(), Err: err}
+	}
+	return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "request body is not valid JSON: " + err.Error(), Err: err}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// writeJSON writes v with status as application/scim+json.
+func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "scim: cannot encode response", "error", err)
+		status = http.StatusInternalServerError
+		b = []byte(`{"schemas":["` + schema.ErrorURN + `"],"status":"500","detail":"internal server error"}`)
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// baseURL returns the absolute URL of the service root for r, without a
+// trailing slash.
+func (h *Handler) baseURL(r *http.Request) string {
+	if h.cfg.BaseURL != "" {
+		return strings.TrimRight(h.cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + mountPrefix(r)
+}
+
+// mountPrefix is the part of the request path that a surrounding
+// http.StripPrefix removed (e.g. "/scim/v2"), found by comparing the
+// original request URI with the stripped path.
+func mountPrefix(r *http.Request) string {
+	orig := r.RequestURI
+	if i := strings.IndexAny(orig, "?#"); i >= 0 {
+		orig = orig[:i]
+	}
+	if strings.HasPrefix(orig, "http://") || strings.HasPrefix(orig, "https://") {
+		if i := strings.Index(orig[8:], "/"); i >= 0 {
+			orig = orig[8+i:]
+		} else {
+			orig = ""
+		}
+	}
+	stripped := r.URL.EscapedPath()
+	if strings.HasSuffix(orig, stripped) {
+		return strings.TrimRight(orig[:len(orig)-len(stripped)], "/")
+	}
+	return ""
+}

@@ -1,0 +1,393 @@
+package scim
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// maxRetries bounds how often a PATCH or PUT without If-Match re-reads and
+// re-applies after another writer changed the resource in between.
+const maxRetries = 16
+
+// query returns the request's query parameters with lower-cased names
+// (Microsoft sends "startindex"), decoded with form rules ("+" is a space).
+// A trailing "?" or "&" is harmless.
+func query(r *http.Request) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue, Detail: "malformed query string: " + err.Error(), Err: err}
+	}
+	out := make(url.Values, len(q))
+	for k, v := range q {
+		lk := strings.ToLower(k)
+		out[lk] = append(out[lk], v...)
+	}
+	return out, nil
+}
+
+// projection parses the attributes and excludedAttributes parameters.
+func projection(rt *resourceType, q url.Values) (*schema.Projection, error) {
+	a, x := q.Get("attributes"), q.Get("excludedattributes")
+	if a == "" && x == "" {
+		return nil, nil
+	}
+	return rt.ParseProjection(a, x)
+}
+
+// render builds the response object of one resource.
+func (h *Handler) render(r *http.Request, rt *resourceType, res *store.Resource, p *schema.Projection) map[string]any {
+	obj := res.Object()
+	meta, _ := obj["meta"].(map[string]any)
+	m := make(map[string]any, len(meta)+1)
+	for k, v := range meta {
+		m[k] = v
+	}
+	m["version"] = etag(res.Meta.Version)
+	m["location"] = h.location(r, rt, res.ID)
+	obj["meta"] = m
+	return rt.Render(obj, p)
+}
+
+func (h *Handler) location(r *http.Request, rt *resourceType, id string) string {
+	return h.baseURL(r) + "/" + strings.Trim(rt.Endpoint, "/") + "/" + url.PathEscape(id)
+}
+
+// etag renders a store version as a weak entity tag (RFC 7644 §3.14).
+func etag(version string) string { return `W/"` + version + `"` }
+
+// ifMatch returns the store version named by an If-Match header, "" when
+// there is none, and any=true for "*".
+func ifMatch(r *http.Request) (version string, any bool) {
+	v := strings.TrimSpace(r.Header.Get("If-Match"))
+	if v == "" {
+		return "", false
+	}
+	if v == "*" {
+		return "", true
+	}
+	if i := strings.IndexByte(v, ','); i >= 0 { // several tags: the first one
+		v = strings.TrimSpace(v[:i])
+	}
+	v = strings.TrimPrefix(v, "W/")
+	return strings.Trim(v, `"`), false
+}
+
+func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status int, rt *resourceType, res *store.Resource, p *schema.Projection) {
+	w.Header().Set("ETag", etag(res.Meta.Version))
+	if status == http.StatusCreated {
+		w.Header().Set("Location", h.location(r, rt, res.ID))
+	}
+	h.writeJSON(w, r, status, h.render(r, rt, res, p))
+}
+
+func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	q, err := query(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := projection(rt, q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := h.store.Get(r.Context(), rt.Name, id)
+	if err != nil {
+		h.fail(w, r, notFoundAs(err, rt, id))
+		return
+	}
+	h.writeResource(w, r, http.StatusOK, rt, res, p)
+}
+
+// notFoundAs names the resource in the detail of a not-found error.
+func notFoundAs(err error, rt *resourceType, id string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return &Error{Status: http.StatusNotFound, Detail: rt.Name + " " + strconv.Quote(id) + " not found", Err: err}
+	}
+	return err
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *resourceType) {
+	q, err := query(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := projection(rt, q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, err := h.readObject(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	attrs, ignored, err := rt.Normalize(in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.logIgnored(r, rt, ignored)
+	res, err := h.store.Create(r.Context(), &store.Resource{Type: rt.Name, Attributes: attrs})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c := Change{Kind: Created, Type: rt.Name, ID: res.ID, Resource: res,
+		Changed: changedPaths(nil, res.Attributes, rt.isExtension)}
+	c.MembersAdded, _ = memberDelta(nil, res.Attributes)
+	h.report(r.Context(), c)
+	h.writeResource(w, r, http.StatusCreated, rt, res, p)
+}
+
+func (rt *resourceType) isExtension(key string) bool { return rt.Extension(key) != nil }
+
+func (h *Handler) logIgnored(r *http.Request, rt *resourceType, ignored []string) {
+	if len(ignored) > 0 {
+		h.log.DebugContext(r.Context(), "scim: ignored attributes", "resourceType", rt.Name, "attributes", ignored)
+	}
+}
+
+func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	q, err := query(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := projection(rt, q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, err := h.readObject(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	attrs, ignored, err := rt.Normalize(in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.logIgnored(r, rt, ignored)
+	want, anyVersion := ifMatch(r)
+	for attempt := 0; ; attempt++ {
+		old, err := h.store.Get(r.Context(), rt.Name, id)
+		if err != nil {
+			h.fail(w, r, notFoundAs(err, rt, id))
+			return
+		}
+		if err := rt.CheckImmutable(old.Attributes, attrs); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		next := keepWriteOnly(rt, old.Attributes, attrs)
+		ifVersion := old.Meta.Version
+		if want != "" {
+			if want != old.Meta.Version {
+				h.fail(w, r, store.ErrVersionMismatch)
+				return
+			}
+		}
+		res, err := h.store.Replace(r.Context(), &store.Resource{Type: rt.Name, ID: id, Attributes: next}, ifVersion)
+		if errors.Is(err, store.ErrVersionMismatch) && want == "" && !anyVersion && attempt < maxRetries {
+			continue
+		}
+		if err != nil {
+			h.fail(w, r, notFoundAs(err, rt, id))
+			return
+		}
+		c := Change{Kind: Replaced, Type: rt.Name, ID: id, Resource: res,
+			Changed: changedPaths(old.Attributes, res.Attributes, rt.isExtension)}
+		c.MembersAdded, c.MembersRemoved = memberDelta(old.Attributes, res.Attributes)
+		h.report(r.Context(), c)
+		h.writeResource(w, r, http.StatusOK, rt, res, p)
+		return
+	}
+}
+
+// keepWriteOnly carries write-only attributes (password) of the stored
+// resource over into a PUT that does not set them: clients never see those
+// values, so a PUT that echoes what a GET returned must not clear them.
+func keepWriteOnly(rt *resourceType, old, next map[string]any) map[string]any {
+	var out map[string]any
+	for _, a := range rt.Schema.Attributes {
+		if a.Mutability != schema.WriteOnly {
+			continue
+		}
+		v, ok := old[a.Name]
+		if !ok {
+			continue
+		}
+		if _, set := next[a.Name]; set {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(next)+1)
+			for k, v := range next {
+				out[k] = v
+			}
+		}
+		out[a.Name] = v
+	}
+	if out == nil {
+		return next
+	}
+	return out
+}
+
+func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	q, err := query(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := projection(rt, q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	body, err := h.readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ops, err := patch.Decode(body)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	want, anyVersion := ifMatch(r)
+	for attempt := 0; ; attempt++ {
+		old, err := h.store.Get(r.Context(), rt.Name, id)
+		if err != nil {
+			h.fail(w, r, notFoundAs(err, rt, id))
+			return
+		}
+		if want != "" && want != old.Meta.Version {
+			h.fail(w, r, store.ErrVersionMismatch)
+			return
+		}
+		result, err := patch.Apply(rt.ResourceType, id, old.Attributes, ops)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		res := old
+		if len(result.Changed) > 0 {
+			res, err = h.store.Replace(r.Context(), &store.Resource{Type: rt.Name, ID: id, Attributes: result.Attributes}, old.Meta.Version)
+			if errors.Is(err, store.ErrVersionMismatch) && want == "" && !anyVersion && attempt < maxRetries {
+				continue
+			}
+			if err != nil {
+				h.fail(w, r, notFoundAs(err, rt, id))
+				return
+			}
+			h.report(r.Context(), Change{Kind: Patched, Type: rt.Name, ID: id, Resource: res, Changed: result.Changed,
+				MembersAdded: result.MembersAdded, MembersRemoved: result.MembersRemoved})
+		}
+		if rt.noContent && p == nil {
+			w.Header().Set("ETag", etag(res.Meta.Version))
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		h.writeResource(w, r, http.StatusOK, rt, res, p)
+		return
+	}
+}
+
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	want, _ := ifMatch(r)
+	if err := h.store.Delete(r.Context(), rt.Name, id, want); err != nil {
+		h.fail(w, r, notFoundAs(err, rt, id))
+		return
+	}
+	h.report(r.Context(), Change{Kind: Deleted, Type: rt.Name, ID: id})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// listResponse is the ListResponse message of RFC 7644 §3.4.2. Resources is
+// never null.
+type listResponse struct {
+	Schemas      []string `json:"schemas"`
+	TotalResults int      `json:"totalResults"`
+	StartIndex   int      `json:"startIndex"`
+	ItemsPerPage int      `json:"itemsPerPage"`
+	Resources    []any    `json:"Resources"`
+}
+
+func newList(total, start int, items []any) listResponse {
+	if items == nil {
+		items = []any{}
+	}
+	return listResponse{Schemas: []string{schema.ListResponseURN}, TotalResults: total, StartIndex: start,
+		ItemsPerPage: len(items), Resources: items}
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *resourceType) {
+	q, err := query(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	sq, err := h.listQuery(rt, q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := projection(rt, q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page, err := h.store.List(r.Context(), rt.Name, sq)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	items := make([]any, 0, len(page.Resources))
+	for _, res := range page.Resources {
+		items = append(items, h.render(r, rt, res, p))
+	}
+	h.writeJSON(w, r, http.StatusOK, newList(page.Total, sq.StartIndex, items))
+}
+
+// listQuery turns filter, startIndex and count into a store.Query
+// (RFC 7644 §3.4.2.2, §3.4.2.4).
+func (h *Handler) listQuery(rt *resourceType, q url.Values) (store.Query, error) {
+	sq := store.Query{StartIndex: 1, Count: h.maxCount}
+	if s := strings.TrimSpace(q.Get("filter")); s != "" {
+		f, err := rt.parser.Parse(s)
+		if err != nil {
+			return sq, err
+		}
+		sq.Filter = f
+	} else if _, ok := q["filter"]; ok {
+		return sq, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidFilter, Detail: "filter is empty"}
+	}
+	if s := q.Get("startindex"); s != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			return sq, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue, Detail: "startIndex must be an integer, got " + strconv.Quote(s)}
+		}
+		if n > 1 { // less than 1 is interpreted as 1 (RFC 7644 §3.4.2.4)
+			sq.StartIndex = n
+		}
+	}
+	if s := q.Get("count"); s != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 0 {
+			return sq, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue, Detail: "count must be a non-negative integer, got " + strconv.Quote(s)}
+		}
+		sq.Count = min(n, h.maxCount)
+	}
+	return sq, nil
+}

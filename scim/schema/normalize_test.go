@@ -1,0 +1,654 @@
+package schema_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+// wantErr describes an expected *schema.Error; detail is a substring.
+type wantErr struct {
+	scimType, path, detail string
+}
+
+func checkErr(t *testing.T, err error, want *wantErr, reason string) bool {
+	t.Helper()
+	if want == nil {
+		if err != nil {
+			t.Fatalf("unexpected error %v (%s)", err, reason)
+		}
+		return false
+	}
+	var se *schema.Error
+	if !errors.As(err, &se) {
+		t.Fatalf("error = %v, want a *schema.Error %+v (%s)", err, *want, reason)
+	}
+	got := wantErr{se.ScimType, se.Path, want.detail}
+	if diff := cmp.Diff(*want, got, cmp.AllowUnexported(wantErr{})); diff != "" {
+		t.Errorf("error mismatch (-want +got):\n%s\nerror: %v\nreason: %s", diff, err, reason)
+	}
+	if !strings.Contains(se.Detail, want.detail) {
+		t.Errorf("detail %q does not contain %q (%s)", se.Detail, want.detail, reason)
+	}
+	return true
+}
+
+func TestNormalize(t *testing.T) {
+	users := userType()
+	groups := schema.GroupResourceType()
+	required := schema.UserResourceType(schema.EnterpriseUserSchema())
+	required.Extensions[0].Required = true
+
+	tests := []struct {
+		name        string
+		reason      string
+		rt          *schema.ResourceType
+		body        string
+		want        string
+		wantIgnored []string
+		wantErr     *wantErr
+	}{
+		{
+			name:   "okta O3 create",
+			reason: "clients.md O3 plus an Okta custom namespace: password kept, groups:[] ignored, custom types coerced",
+			body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + acmeURN + `"],
+			 "userName":"test.user@okta.local",
+			 "name":{"givenName":"Test","familyName":"User"},
+			 "emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],
+			 "displayName":"Test User","locale":"en-US",
+			 "externalId":"00ujl29u0le5T6Aj10h7",
+			 "groups":[],"password":"1mz050nq","active":true,
+			 "` + acmeURN + `":{"costCenter":"CC-7","badgeNumber":1234,"isContractor":true}}`,
+			want: `{"userName":"test.user@okta.local",
+			 "name":{"givenName":"Test","familyName":"User"},
+			 "emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],
+			 "displayName":"Test User","locale":"en-US","externalId":"00ujl29u0le5T6Aj10h7",
+			 "password":"1mz050nq","active":true,
+			 "` + acmeURN + `":{"costCenter":"CC-7","badgeNumber":1234,"isContractor":true}}`,
+			wantIgnored: []string{"groups"},
+		},
+		{
+			name:   "okta O5 put",
+			reason: "Okta echoes id, meta and groups from its GET: id and meta dropped silently, groups reported",
+			body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+			 "id":"23a35c27","userName":"test.user@okta.local",
+			 "name":{"givenName":"Another","middleName":"Excited","familyName":"User"},
+			 "emails":[{"primary":true,"value":"test.user@okta.local","type":"work","display":"test.user@okta.local"}],
+			 "active":true,"groups":[],"meta":{"resourceType":"User"}}`,
+			want: `{"userName":"test.user@okta.local",
+			 "name":{"givenName":"Another","middleName":"Excited","familyName":"User"},
+			 "emails":[{"primary":true,"value":"test.user@okta.local","type":"work","display":"test.user@okta.local"}],
+			 "active":true}`,
+			wantIgnored: []string{"groups"},
+		},
+		{
+			name:   "entra E4 create",
+			reason: "nulls, a misspelt URN in schemas, client meta and roles:[] are all tolerated; bare enterprise names resolve to the extension",
+			body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0User"],
+			 "externalId":"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+			 "userName":"Test_User_1","active":true,
+			 "addresses":null,"phoneNumbers":null,"title":null,"department":null,"manager":null,
+			 "emails":[{"primary":true,"type":"work","value":"Test_User_1@testuser.com"}],
+			 "meta":{"resourceType":"User"},
+			 "name":{"formatted":"givenName familyName","familyName":"familyName","givenName":"givenName"},
+			 "roles":[]}`,
+			want: `{"externalId":"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef","userName":"Test_User_1","active":true,
+			 "emails":[{"primary":true,"type":"work","value":"Test_User_1@testuser.com"}],
+			 "name":{"formatted":"givenName familyName","familyName":"familyName","givenName":"givenName"}}`,
+		},
+		{
+			name:   "entra E12 group",
+			reason: "the ADSCIM URN in schemas is not an error",
+			rt:     groups,
+			body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group","http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+			 "externalId":"8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159","displayName":"displayName","meta":{"resourceType":"Group"}}`,
+			want: `{"externalId":"8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159","displayName":"displayName"}`,
+		},
+		{
+			name:   "onelogin template",
+			reason: "OneLogin renders admin templates: string booleans, empty strings, id:null, odd keys and URNs, numbers for strings",
+			body: `{"schemas":["urn:scim:schemas:core:2.0","urn:scim:schemas:extension:enterprise:2.0"],
+			 "id":null,"userName":"jdoe@example.com",
+			 "name":{"givenName":"Jane","familyName":"Doe","middleName":""},
+			 "active":"true","title":"","prefferedLanguage":"",
+			 "emails":[{"value":"jdoe@example.com","primary":"True","type":"work"}],
+			 "phoneNumbers":[{"value":5551234,"type":"work"}],
+			 "addresses":[{"city":"","locality":"","type":"work"}],
+			 "meta":{"resourceType":"User"},
+			 "urn:scim:schemas:extension:enterprise:2.0":{"department":"x"}}`,
+			want: `{"userName":"jdoe@example.com","name":{"givenName":"Jane","familyName":"Doe"},"active":true,
+			 "emails":[{"value":"jdoe@example.com","primary":true,"type":"work"}],
+			 "phoneNumbers":[{"value":"5551234","type":"work"}],
+			 "addresses":[{"type":"work"}]}`,
+			wantIgnored: []string{"addresses.city", "prefferedLanguage", "urn:scim:schemas:extension:enterprise:2.0"},
+		},
+		{
+			name:   "case-insensitive keys",
+			reason: "attribute and sub-attribute names match in any case and come out canonical",
+			body:   `{"USERNAME":"a","Name":{"GivenName":"x"},"Emails":[{"Value":"a@b","Primary":"TRUE"}],"EXTERNALID":"e"}`,
+			want:   `{"userName":"a","name":{"givenName":"x"},"emails":[{"value":"a@b","primary":true}],"externalId":"e"}`,
+		},
+		{
+			name:   "core URN object",
+			reason: "Okta custom attributes with the core namespace arrive under the core URN and merge at the top level",
+			body:   `{"userName":"a","URN:IETF:params:scim:schemas:core:2.0:User":{"nickName":"n","name":{"givenName":"g"}},"name":{"familyName":"f"}}`,
+			want:   `{"userName":"a","nickName":"n","name":{"givenName":"g","familyName":"f"}}`,
+		},
+		{
+			name:   "extension object not in schemas",
+			reason: "extension data counts whether or not its URN is listed, and the URN key is matched case-insensitively",
+			body:   `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","urn:ietf:params:scim:schemas:extension:ENTERPRISE:2.0:user":{"Department":"R&D"}}`,
+			want:   `{"userName":"a","` + entURN + `":{"department":"R&D"}}`,
+		},
+		{
+			name:   "URN-qualified attribute keys",
+			reason: "Entra-style keys with the full URN, also with a sub-attribute, merge with the extension object",
+			body: `{"userName":"a","` + entURN + `:department":"R&D","` + entURN + `:manager.value":"m1",
+			 "` + entURN + `":{"costCenter":"c"},"urn:ietf:params:scim:schemas:core:2.0:User:nickName":"n"}`,
+			want: `{"userName":"a","nickName":"n","` + entURN + `":{"department":"R&D","costCenter":"c","manager":{"value":"m1"}}}`,
+		},
+		{
+			name:        "read-only sub-attribute by URN path",
+			reason:      "manager.displayName is readOnly: dropped and reported",
+			body:        `{"userName":"a","` + entURN + `:manager.displayName":"Boss"}`,
+			want:        `{"userName":"a"}`,
+			wantIgnored: []string{entURN + ":manager.displayName"},
+		},
+		{
+			name:        "manager forms",
+			reason:      "manager as a plain id becomes {value}; its readOnly displayName is dropped",
+			body:        `{"userName":"a","` + entURN + `":{"manager":"m1","employeeNumber":"7"},"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.DisplayName":"x"}`,
+			want:        `{"userName":"a","` + entURN + `":{"manager":{"value":"m1"},"employeeNumber":"7"}}`,
+			wantIgnored: []string{entURN + ":manager.displayName"},
+		},
+		{
+			name:        "manager as one-element array",
+			reason:      "older Entra docs send [{$ref,value}]; the single element is taken",
+			body:        `{"userName":"a","` + entURN + `":{"manager":[{"$ref":"https://x/Users/m1","value":"m1","displayName":"Boss"}]}}`,
+			want:        `{"userName":"a","` + entURN + `":{"manager":{"$ref":"https://x/Users/m1","value":"m1"}}}`,
+			wantIgnored: []string{entURN + ":manager.displayName"},
+		},
+		{
+			name:   "members as strings and $ref null",
+			reason: "bare string members become {value}; Entra's $ref:null is dropped",
+			rt:     groups,
+			body:   `{"displayName":"g","members":["u1",{"value":"u2","$ref":null,"display":"U2"},null]}`,
+			want:   `{"displayName":"g","members":[{"value":"u1"},{"value":"u2","display":"U2"}]}`,
+		},
+		{
+			name:   "single object for a multi-valued attribute",
+			reason: "an object instead of an array is one element",
+			body:   `{"userName":"a","emails":{"value":"a@b","type":"work"}}`,
+			want:   `{"userName":"a","emails":[{"value":"a@b","type":"work"}]}`,
+		},
+		{
+			name:   "empty values are absent",
+			reason: `null, "", {}, [] and elements left empty are not stored`,
+			body: `{"userName":"a","nickName":"","title":null,"name":{"givenName":""},"emails":[null,{},{"value":""}],"ims":[],
+			 "` + entURN + `":{},"` + acmeURN + `":{"costCenter":null}}`,
+			want: `{"userName":"a"}`,
+		},
+		{
+			name:   "one primary",
+			reason: "the first primary:true wins, later ones lose the key, an explicit false stays",
+			body:   `{"userName":"a","emails":[{"value":"x","primary":false},{"value":"y","primary":true},{"value":"z","primary":"true"},{"primary":true}]}`,
+			want:   `{"userName":"a","emails":[{"value":"x","primary":false},{"value":"y","primary":true},{"value":"z"}]}`,
+		},
+		{
+			name:        "unknown attributes",
+			reason:      "unknown keys, URNs and extension attributes are dropped and reported, sorted and once",
+			body:        `{"userName":"a","foo":1,"urn:unknown:ext:attr":"x","urn:unknown:ext":{"a":1},"` + entURN + `":{"foo":"x"},"name":{"nick":"x"},"emails":[{"value":"v","label":"x"},{"value":"w","label":"y"}],"name.bogus":"z"}`,
+			want:        `{"userName":"a","emails":[{"value":"v"},{"value":"w"}]}`,
+			wantIgnored: []string{"emails.label", "foo", "name.bogus", "name.nick", entURN + ":foo", "urn:unknown:ext", "urn:unknown:ext:attr"},
+		},
+		{
+			name:   "dotted keys",
+			reason: "a top-level a.b key sets a sub-attribute and merges with the object form",
+			body:   `{"userName":"a","name.givenName":"g","NAME":{"familyName":"f"}}`,
+			want:   `{"userName":"a","name":{"givenName":"g","familyName":"f"}}`,
+		},
+		{
+			name:   "equal duplicates",
+			reason: "the same attribute twice with the same value is fine",
+			body:   `{"userName":"a","USERNAME":"a","name":{"givenName":"g"},"name.givenName":"g"}`,
+			want:   `{"userName":"a","name":{"givenName":"g"}}`,
+		},
+		{
+			name:   "custom types",
+			reason: "each type's coercions: integers from strings and whole decimals, decimals kept as sent, strings from numbers",
+			body: `{"userName":"a","` + acmeURN + `":{"costCenter":42,"badgeNumber":"0042","isContractor":"FALSE","weight":"72.50",
+			 "hired":"2008-01-23T04:56:22Z","photo":"aGVsbG8=","homepage":"https://example.com","tags":["x",null,"",7]}}`,
+			want: `{"userName":"a","` + acmeURN + `":{"costCenter":"42","badgeNumber":42,"isContractor":false,"weight":72.50,
+			 "hired":"2008-01-23T04:56:22Z","photo":"aGVsbG8=","homepage":"https://example.com","tags":["x","7"]}}`,
+		},
+		{
+			name:   "integer forms",
+			reason: "whole numbers in any JSON spelling become canonical integers",
+			body:   `{"userName":"a","` + acmeURN + `":{"badgeNumber":1e2,"tags":"solo"}}`,
+			want:   `{"userName":"a","` + acmeURN + `":{"badgeNumber":100,"tags":["solo"]}}`,
+		},
+		{
+			name:   "integer from whole decimal",
+			reason: "42.0 is an integer",
+			body:   `{"userName":"a","` + acmeURN + `":{"badgeNumber":42.0,"weight":-0.5e-3}}`,
+			want:   `{"userName":"a","` + acmeURN + `":{"badgeNumber":42,"weight":-0.5e-3}}`,
+		},
+		{
+			name:    "bad boolean in element",
+			reason:  "errors name the element index",
+			body:    `{"userName":"a","emails":[{"value":"x","primary":"yes"}]}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "emails[0].primary", "must be a boolean"},
+		},
+		{
+			name:    "bad integer",
+			reason:  "extension errors carry the URN",
+			body:    `{"userName":"a","` + acmeURN + `":{"badgeNumber":"abc"}}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":badgeNumber", "must be an integer"},
+		},
+		{
+			name:    "fractional integer",
+			reason:  "1.5 is not an integer",
+			body:    `{"userName":"a","` + acmeURN + `":{"badgeNumber":1.5}}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":badgeNumber", "integer"},
+		},
+		{
+			name:    "integer out of range",
+			reason:  "integers are 64-bit",
+			body:    `{"userName":"a","` + acmeURN + `":{"badgeNumber":9223372036854775808}}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":badgeNumber", "64-bit"},
+		},
+		{
+			name:    "number for boolean",
+			reason:  "1 is not a boolean",
+			body:    `{"userName":"a","` + acmeURN + `":{"isContractor":1}}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":isContractor", "boolean"},
+		},
+		{
+			name:    "bad decimal",
+			reason:  "numeric strings must be JSON numbers",
+			body:    `{"userName":"a","` + acmeURN + `":{"weight":"0x10"}}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":weight", "must be a number"},
+		},
+		{
+			name:    "bad dateTime",
+			reason:  "dateTimes must be RFC 3339",
+			body:    `{"userName":"a","` + acmeURN + `":{"hired":"23/01/2008"}}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":hired", "RFC 3339"},
+		},
+		{
+			name:    "bad binary",
+			reason:  "binary must be base64",
+			body:    `{"userName":"a","` + acmeURN + `":{"photo":"not base64!"}}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":photo", "base64"},
+		},
+		{
+			name:    "bool for string",
+			reason:  "only numbers are leniently taken as strings",
+			body:    `{"userName":true}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "userName", "must be a string"},
+		},
+		{
+			name:    "object for string",
+			reason:  "a complex value for a simple attribute",
+			body:    `{"userName":{"value":"a"}}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "userName", "got an object"},
+		},
+		{
+			name:    "string for complex without value",
+			reason:  "name has no value sub-attribute",
+			body:    `{"userName":"a","name":"Jane Doe"}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "name", "must be an object"},
+		},
+		{
+			name:    "several values for single-valued",
+			reason:  "a two-element array cannot be a single complex value",
+			body:    `{"userName":"a","name":[{"givenName":"a"},{"givenName":"b"}]}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "name", "single-valued"},
+		},
+		{
+			name:    "nested arrays",
+			reason:  "arrays of arrays are not SCIM",
+			body:    `{"userName":"a","emails":[["x"]]}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "emails[0]", "nested"},
+		},
+		{
+			name:    "extension not an object",
+			reason:  "an extension URN key holds an object",
+			body:    `{"userName":"a","` + entURN + `":"R&D"}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, entURN, "must be an object"},
+		},
+		{
+			name:    "conflicting duplicates",
+			reason:  "two spellings of one attribute with different values are ambiguous",
+			body:    `{"userName":"a","USERNAME":"b"}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "userName", "more than once"},
+		},
+		{
+			name:    "conflicting sub-attribute",
+			reason:  "merged complex values must agree",
+			body:    `{"userName":"a","name":{"givenName":"a"},"name.givenName":"b"}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "name.givenName", "more than once"},
+		},
+		{
+			name:    "dotted multi-valued",
+			reason:  "emails.value cannot be set outside an element",
+			body:    `{"userName":"a","emails.value":"x"}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "emails.value", "multi-valued"},
+		},
+		{
+			name:    "smallest path wins",
+			reason:  "with several faults the report does not depend on map order",
+			body:    `{"userName":"a","emails":[{"primary":"x"}],"active":"maybe","` + acmeURN + `":{"badgeNumber":"x"}}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "active", "boolean"},
+		},
+		{
+			name:    "userName missing",
+			reason:  "userName is required",
+			body:    `{"name":{"givenName":"a"},"userName":""}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "userName", "required attribute missing"},
+		},
+		{
+			name:    "group displayName missing",
+			reason:  "Group displayName is required",
+			rt:      groups,
+			body:    `{"members":[]}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "displayName", "required attribute missing"},
+		},
+		{
+			name:    "required extension missing",
+			reason:  "a required extension must be present",
+			rt:      required,
+			body:    `{"userName":"a"}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, entURN, "required extension missing"},
+		},
+		{
+			name:    "required sub-attribute missing",
+			reason:  "badges.value is required in each element",
+			body:    `{"userName":"a","` + acmeURN + `":{"badges":[{"value":"b1"},{"issuer":"x"}]}}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":badges[1].value", "required"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := tc.rt
+			if rt == nil {
+				rt = users
+			}
+			in := decode(t, tc.body)
+			before := deepCopy(in)
+			got, ignored, err := rt.Normalize(in)
+			if diff := cmp.Diff(before, any(in)); diff != "" {
+				t.Fatalf("input was modified (-before +after):\n%s", diff)
+			}
+			if checkErr(t, err, tc.wantErr, tc.reason) {
+				return
+			}
+			if diff := cmp.Diff(decode(t, tc.want), got); diff != "" {
+				t.Errorf("Normalize mismatch (-want +got):\n%s\nreason: %s", diff, tc.reason)
+			}
+			if diff := cmp.Diff(tc.wantIgnored, ignored); diff != "" {
+				t.Errorf("ignored mismatch (-want +got):\n%s\nreason: %s", diff, tc.reason)
+			}
+			// The result is canonical: it validates and normalizes to itself.
+			if err := rt.Validate(got); err != nil {
+				t.Errorf("Validate(result) = %v", err)
+			}
+			again, ignored2, err := rt.Normalize(got)
+			if err != nil || len(ignored2) != 0 {
+				t.Fatalf("Normalize(result) = %v, %v", ignored2, err)
+			}
+			if diff := cmp.Diff(got, again); diff != "" {
+				t.Errorf("Normalize is not idempotent (-first +second):\n%s", diff)
+			}
+			// The result shares nothing with the input.
+			scribble(got)
+			if diff := cmp.Diff(before, any(in)); diff != "" {
+				t.Errorf("result aliases the input (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNormalizeValue(t *testing.T) {
+	rt := userType()
+	attr := func(urn, name string) *schema.Attribute {
+		r, ok := rt.Lookup(urn, name)
+		if !ok {
+			t.Fatalf("no attribute %s %s", urn, name)
+		}
+		return r.Attr
+	}
+	members := schema.GroupSchema().Attr("members")
+	tests := []struct {
+		name    string
+		reason  string
+		attr    *schema.Attribute
+		path    string
+		value   string // JSON
+		want    string // JSON; "null" for nil
+		wantErr *wantErr
+	}{
+		{"manager string", "Entra PATCHes manager as a plain id", attr(entURN, "manager"), entURN + ":manager", `"m1"`, `{"value":"m1"}`, nil},
+		{"manager empty", `"" removes the manager`, attr(entURN, "manager"), "manager", `""`, `null`, nil},
+		{"manager array", "older form", attr(entURN, "manager"), "manager", `[{"value":"m1","displayName":"x"}]`, `{"value":"m1"}`, nil},
+		{"members single object", "one element becomes an array", members, "members", `{"value":"u1","display":"U"}`, `[{"value":"u1","display":"U"}]`, nil},
+		{"members strings", "MS test suites send bare ids", members, "members", `["u1","u2"]`, `[{"value":"u1"},{"value":"u2"}]`, nil},
+		{"members empty", "replace members [] empties the group: the normalized value is absent", members, "members", `[]`, `null`, nil},
+		{"active string", "Entra sends \"False\"", attr("", "active"), "active", `"False"`, `false`, nil},
+		{"emails primaries", "one primary per attribute", attr("", "emails"), "emails", `[{"value":"a","primary":true},{"value":"b","Primary":"True"}]`, `[{"value":"a","primary":true},{"value":"b"}]`, nil},
+		{"sub-attribute value", "PATCH emails[type eq \"work\"].value", attr("", "emails").Sub("value"), `emails[type eq "work"].value`, `"x@y"`, `"x@y"`, nil},
+		{"bad active", "the caller's path is used", attr("", "active"), "active", `"yes"`, "", &wantErr{schema.ScimInvalidValue, "active", "boolean"}},
+		{"bad element", "element indexes are appended to the path", attr("", "emails"), `emails[type eq "work"]`, `[{"primary":"maybe"}]`, "", &wantErr{schema.ScimInvalidValue, `emails[type eq "work"][0].primary`, "boolean"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := decode(t, `{"v":`+tc.value+`}`)["v"]
+			before := deepCopy(v)
+			got, err := schema.NormalizeValue(tc.attr, tc.path, v)
+			if diff := cmp.Diff(before, v); diff != "" {
+				t.Fatalf("input was modified (-before +after):\n%s", diff)
+			}
+			if checkErr(t, err, tc.wantErr, tc.reason) {
+				return
+			}
+			want := decode(t, `{"v":`+tc.want+`}`)["v"]
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("NormalizeValue mismatch (-want +got):\n%s\nreason: %s", diff, tc.reason)
+			}
+		})
+	}
+}
+
+func TestValidate(t *testing.T) {
+	rt := userType()
+	tests := []struct {
+		name    string
+		reason  string
+		data    map[string]any
+		wantErr *wantErr
+	}{
+		{
+			name:   "valid",
+			reason: "canonical data with every kind of value",
+			data: decode(t, `{"userName":"a","active":true,"emails":[{"value":"x","primary":true}],"name":{"givenName":"g"},"externalId":"e",
+			 "`+acmeURN+`":{"badgeNumber":42,"weight":1.5,"hired":"2008-01-23T04:56:22Z","tags":["t"]},"`+entURN+`":{"manager":{"value":"m"}}}`),
+		},
+		{
+			name:   "empty values",
+			reason: "empty values are absent, not errors",
+			data:   map[string]any{"userName": "a", "emails": []any{}, "nickName": "", "name": map[string]any{}},
+		},
+		{
+			name:    "required missing",
+			reason:  "a PATCH removed userName",
+			data:    decode(t, `{"active":true}`),
+			wantErr: &wantErr{schema.ScimInvalidValue, "userName", "required"},
+		},
+		{
+			name:    "unknown attribute",
+			reason:  "nothing outside the schema",
+			data:    decode(t, `{"userName":"a","foo":"x"}`),
+			wantErr: &wantErr{schema.ScimInvalidValue, "foo", "no schema"},
+		},
+		{
+			name:    "non-canonical name",
+			reason:  "keys must be spelled canonically",
+			data:    decode(t, `{"userName":"a","NickName":"x"}`),
+			wantErr: &wantErr{schema.ScimInvalidValue, "NickName", "no schema"},
+		},
+		{
+			name:    "id is not data",
+			reason:  "id, meta and schemas are kept outside the attributes",
+			data:    decode(t, `{"userName":"a","id":"1"}`),
+			wantErr: &wantErr{schema.ScimInvalidValue, "id", "not part of the resource data"},
+		},
+		{
+			name:    "string boolean",
+			reason:  "canonical booleans are bool",
+			data:    decode(t, `{"userName":"a","active":"true"}`),
+			wantErr: &wantErr{schema.ScimInvalidValue, "active", "canonical"},
+		},
+		{
+			name:    "float64 integer",
+			reason:  "canonical integers are json.Number",
+			data:    map[string]any{"userName": "a", acmeURN: map[string]any{"badgeNumber": 4.0}},
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":badgeNumber", "canonical"},
+		},
+		{
+			name:    "non-canonical integer",
+			reason:  "integers are written without exponent",
+			data:    map[string]any{"userName": "a", acmeURN: map[string]any{"badgeNumber": json.Number("1e2")}},
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":badgeNumber", "canonical"},
+		},
+		{
+			name:    "multi-valued not array",
+			reason:  "multi-valued attributes are []any",
+			data:    decode(t, `{"userName":"a","emails":{"value":"x"}}`),
+			wantErr: &wantErr{schema.ScimInvalidValue, "emails", "array"},
+		},
+		{
+			name:    "null element",
+			reason:  "arrays hold no nulls",
+			data:    decode(t, `{"userName":"a","emails":[null]}`),
+			wantErr: &wantErr{schema.ScimInvalidValue, "emails[0]", "null"},
+		},
+		{
+			name:    "unknown sub-attribute",
+			reason:  "complex values hold only their sub-attributes",
+			data:    decode(t, `{"userName":"a","emails":[{"value":"x","Type":"work"}]}`),
+			wantErr: &wantErr{schema.ScimInvalidValue, "emails[0].Type", "no such sub-attribute"},
+		},
+		{
+			name:    "extension not object",
+			reason:  "extension data is an object",
+			data:    decode(t, `{"userName":"a","`+entURN+`":"x"}`),
+			wantErr: &wantErr{schema.ScimInvalidValue, entURN, "object"},
+		},
+		{
+			name:    "unknown extension attribute",
+			reason:  "extensions hold only their attributes",
+			data:    decode(t, `{"userName":"a","`+entURN+`":{"shoeSize":"9"}}`),
+			wantErr: &wantErr{schema.ScimInvalidValue, entURN + ":shoeSize", "no such attribute"},
+		},
+		{
+			name:    "required sub-attribute",
+			reason:  "badges.value is required",
+			data:    decode(t, `{"userName":"a","`+acmeURN+`":{"badges":[{"issuer":"x"}]}}`),
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":badges[0].value", "required"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := deepCopy(tc.data)
+			err := rt.Validate(tc.data)
+			if diff := cmp.Diff(before, any(tc.data)); diff != "" {
+				t.Fatalf("input was modified (-before +after):\n%s", diff)
+			}
+			checkErr(t, err, tc.wantErr, tc.reason)
+		})
+	}
+}
+
+func TestCheckImmutable(t *testing.T) {
+	rt := userType()
+	groups := schema.GroupResourceType()
+	base := `{"userName":"a","` + acmeURN + `":{"employeeId":"E1","site":{"code":"S1","name":"North"},"tags":["a","b"]}}`
+	tests := []struct {
+		name      string
+		reason    string
+		rt        *schema.ResourceType
+		old, next string
+		wantErr   *wantErr
+	}{
+		{"unchanged", "the same data", nil, base, base, nil},
+		{"other attributes change", "only immutable attributes are checked", nil, base,
+			`{"userName":"b","` + acmeURN + `":{"employeeId":"E1","site":{"code":"S1","name":"South"}}}`, nil},
+		{"case-only change", "employeeId is not caseExact", nil, base,
+			`{"userName":"a","` + acmeURN + `":{"employeeId":"e1","site":{"code":"S1"}}}`, nil},
+		{"first set", "old had no value: setting one is allowed", nil, `{"userName":"a"}`, base, nil},
+		{"changed", "an immutable value cannot change", nil, base,
+			`{"userName":"a","` + acmeURN + `":{"employeeId":"E2","site":{"code":"S1"}}}`,
+			&wantErr{schema.ScimMutability, acmeURN + ":employeeId", "immutable"}},
+		{"removed", "removing counts as a change", nil, base,
+			`{"userName":"a","` + acmeURN + `":{"site":{"code":"S1"}}}`,
+			&wantErr{schema.ScimMutability, acmeURN + ":employeeId", "immutable"}},
+		{"extension removed", "removing the whole extension removes the value", nil, base, `{"userName":"a"}`,
+			&wantErr{schema.ScimMutability, acmeURN + ":employeeId", "immutable"}},
+		{"sub-attribute changed", "site.code is immutable and caseExact", nil, base,
+			`{"userName":"a","` + acmeURN + `":{"employeeId":"E1","site":{"code":"s1"}}}`,
+			&wantErr{schema.ScimMutability, acmeURN + ":site.code", "immutable"}},
+		{"members replaced", "elements of multi-valued attributes have no identity: membership may change", groups,
+			`{"displayName":"g","members":[{"value":"u1"},{"value":"u2"}]}`,
+			`{"displayName":"g","members":[{"value":"u3"}]}`, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.rt
+			if r == nil {
+				r = rt
+			}
+			old, next := decode(t, tc.old), decode(t, tc.next)
+			b1, b2 := deepCopy(old), deepCopy(next)
+			err := r.CheckImmutable(old, next)
+			if diff := cmp.Diff(b1, any(old)); diff != "" {
+				t.Fatalf("old was modified:\n%s", diff)
+			}
+			if diff := cmp.Diff(b2, any(next)); diff != "" {
+				t.Fatalf("next was modified:\n%s", diff)
+			}
+			checkErr(t, err, tc.wantErr, tc.reason)
+		})
+	}
+}
+
+// TestCheckImmutableMultiValued covers an immutable multi-valued attribute,
+// compared as an unordered collection.
+func TestCheckImmutableMultiValued(t *testing.T) {
+	s := &schema.Schema{ID: "urn:example:x", Attributes: []*schema.Attribute{
+		{Name: "codes", Type: schema.String, MultiValued: true, Mutability: schema.Immutable, CaseExact: true},
+	}}
+	rt := schema.UserResourceType(s)
+	old := map[string]any{"urn:example:x": map[string]any{"codes": []any{"a", "b"}}}
+	for _, tc := range []struct {
+		name, reason string
+		next         []any
+		wantErr      bool
+	}{
+		{"reordered", "order does not matter", []any{"b", "a"}, false},
+		{"different", "a changed element", []any{"a", "c"}, true},
+		{"shorter", "a removed element", []any{"a"}, true},
+		{"case", "caseExact", []any{"A", "b"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := rt.CheckImmutable(old, map[string]any{"urn:example:x": map[string]any{"codes": tc.next}})
+			if (err != nil) != tc.wantErr {
+				t.Errorf("CheckImmutable = %v, want error %v (%s)", err, tc.wantErr, tc.reason)
+			}
+		})
+	}
+}

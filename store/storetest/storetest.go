@@ -1,0 +1,110 @@
+// Package storetest checks that an implementation of store.Store honours
+// the contract documented in package store, the way testing/fstest.TestFS
+// checks an fs.FS.
+//
+// A host that keeps SCIM resources in its own database runs the kit from
+// one of its tests:
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store {
+//			return newEmptyTestStore(t) // e.g. a fresh schema or tenant
+//		})
+//	}
+//
+// and runs it under the race detector (go test -race). Run needs the store
+// to hold resources of the "User" type (core User schema with the
+// Enterprise User extension) and the "Group" type (core Group schema), with
+// userName unique among users, compared case-insensitively, and externalId
+// not unique.
+//
+// What Run checks, each in its own subtest:
+//
+//   - Create: ID and Meta are set (Created equal to LastModified, a
+//     non-empty Version), the attributes are kept, the argument is not
+//     modified, ids are distinct.
+//   - Get: the stored resource; an unknown id or another type's id gives an
+//     error wrapping store.ErrNotFound.
+//   - Replace: a new Version, Created kept, the ifVersion rule
+//     (store.ErrVersionMismatch and nothing changed), store.ErrNotFound,
+//     store.ErrConflict.
+//   - Delete: the ifVersion rule, store.ErrNotFound, and removal of a
+//     deleted user from the members of every group.
+//   - Uniqueness: userName is unique case-insensitively on Create and
+//     Replace, freed by a rename or a delete; externalId is not unique.
+//   - List: a stable order across pages, StartIndex, Count, Total, Count 0
+//     and a StartIndex past the end; only resources of the listed type.
+//   - Filter: List with filters using every operator, and, or, not, value
+//     paths, sub-attributes, extension URNs, id, externalId and meta gives
+//     the resources that filter.Match selects from all of them.
+//   - Concurrency: concurrent creates, creates racing for one userName,
+//     replaces and deletes racing with one ifVersion, and read-modify-write
+//     loops that must not lose updates.
+//
+// Run uses only the Store interface and the behaviour documented in package
+// store.
+package storetest
+
+import (
+	"testing"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Run checks that the Store returned by newStore honours the documented
+// contract of package store. newStore is called once per subtest (with that
+// subtest's t) and must return an empty store; it may register cleanups
+// with t. Run it under -race.
+func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
+	t.Helper()
+	runAll(stdT{T: t, newStore: newStore})
+}
+
+// tb is the part of *testing.T the checks use, plus a factory of empty
+// stores. The package's own tests implement it with a recorder to prove
+// that the checks catch broken stores.
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	// Run runs f as a subtest called name and reports whether it passed.
+	Run(name string, f func(t tb)) bool
+	// Store returns a new, empty store for this test.
+	Store() store.Store
+}
+
+// stdT adapts *testing.T to tb.
+type stdT struct {
+	*testing.T
+	newStore func(t *testing.T) store.Store
+}
+
+func (t stdT) Run(name string, f func(t tb)) bool {
+	return t.T.Run(name, func(tt *testing.T) { f(stdT{T: tt, newStore: t.newStore}) })
+}
+
+func (t stdT) Store() store.Store {
+	t.Helper()
+	s := t.newStore(t.T)
+	if s == nil {
+		t.Fatalf("newStore returned nil")
+	}
+	return s
+}
+
+// runAll runs every check as a subtest of t.
+func runAll(t tb) {
+	t.Run("Create", testCreate)
+	t.Run("Get", testGet)
+	t.Run("Replace", testReplace)
+	t.Run("Delete", testDelete)
+	t.Run("DeleteUserLeavesGroups", testDeleteMembers)
+	t.Run("Uniqueness", testUniqueness)
+	t.Run("ExternalIDNotUnique", testExternalID)
+	t.Run("List", testList)
+	t.Run("Filter", testFilter)
+	t.Run("ConcurrentCreate", testConcurrentCreate)
+	t.Run("ConcurrentCreateSameUserName", testConcurrentSameUserName)
+	t.Run("ConcurrentReplaceSameVersion", testConcurrentReplace)
+	t.Run("ConcurrentDeleteSameVersion", testConcurrentDelete)
+	t.Run("NoLostUpdates", testNoLostUpdates)
+}

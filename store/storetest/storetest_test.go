@@ -1,0 +1,433 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/store"
+)
+
+func TestRunMemory(t *testing.T) {
+	Run(t, func(*testing.T) store.Store { return store.NewMemory() })
+}
+
+func TestRunNaive(t *testing.T) {
+	Run(t, func(*testing.T) store.Store { return &naive{} })
+}
+
+// TestRunCatches runs the checks on stores broken in one way each and
+// asserts that the checks named for that breakage fail.
+func TestRunCatches(t *testing.T) {
+	tests := []struct {
+		name, reason string
+		broken       breakage
+		wantFailed   []string
+	}{
+		{
+			name: "correct", reason: "the reference store passes everything",
+		},
+		{
+			name: "ignores ifVersion", reason: "a stale ifVersion must give ErrVersionMismatch and change nothing",
+			broken:     breakage{ignoreIfVersion: true},
+			wantFailed: []string{"Replace", "Delete", "ConcurrentReplaceSameVersion"},
+		},
+		{
+			name: "no uniqueness", reason: "userName must be unique",
+			broken:     breakage{noUniqueness: true},
+			wantFailed: []string{"Replace", "Uniqueness", "ConcurrentCreateSameUserName"},
+		},
+		{
+			name: "case-sensitive uniqueness", reason: "userName is compared case-insensitively",
+			broken:     breakage{caseSensitiveUnique: true},
+			wantFailed: []string{"Replace", "Uniqueness", "ConcurrentCreateSameUserName"},
+		},
+		{
+			name: "unique externalId", reason: "externalId must not be unique",
+			broken:     breakage{uniqueExternalID: true},
+			wantFailed: []string{"ExternalIDNotUnique"},
+		},
+		{
+			name: "version kept", reason: "every write must give a new version",
+			broken:     breakage{keepVersion: true},
+			wantFailed: []string{"Replace", "NoLostUpdates"},
+		},
+		{
+			name: "created reset", reason: "Replace keeps Meta.Created",
+			broken:     breakage{resetCreated: true},
+			wantFailed: []string{"Replace"},
+		},
+		{
+			name: "members kept", reason: "a deleted user leaves every group",
+			broken:     breakage{keepMembers: true},
+			wantFailed: []string{"DeleteUserLeavesGroups"},
+		},
+		{
+			name: "unwrapped not found", reason: "errors must wrap ErrNotFound",
+			broken:     breakage{unwrappedNotFound: true},
+			wantFailed: []string{"Get", "Replace", "Delete"},
+		},
+		{
+			name: "filter ignored", reason: "List must apply the filter",
+			broken:     breakage{ignoreFilter: true},
+			wantFailed: []string{"Filter", "ExternalIDNotUnique", "DeleteUserLeavesGroups"},
+		},
+		{
+			name: "total of the page", reason: "Total counts all matches, not the page",
+			broken:     breakage{pageTotal: true},
+			wantFailed: []string{"List", "Filter"},
+		},
+		{
+			name: "unstable order", reason: "every List of one result has the same order",
+			broken:     breakage{unstableOrder: true},
+			wantFailed: []string{"List"},
+		},
+		{
+			name: "start index ignored", reason: "pages start at StartIndex",
+			broken:     breakage{ignoreStartIndex: true},
+			wantFailed: []string{"List", "Filter"},
+		},
+		{
+			name: "argument modified", reason: "a Resource passed to a store is a value",
+			broken:     breakage{setArgumentID: true},
+			wantFailed: []string{"Create"},
+		},
+		{
+			name: "racy uniqueness", reason: "the uniqueness check and the insert must be atomic",
+			broken:     breakage{racyCreate: true},
+			wantFailed: []string{"ConcurrentCreateSameUserName"},
+		},
+		{
+			name: "racy version check", reason: "the version check and the write must be atomic",
+			broken:     breakage{racyReplace: true},
+			wantFailed: []string{"ConcurrentReplaceSameVersion", "NoLostUpdates"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := newRecorder(func() store.Store { return &naive{broken: tc.broken} })
+			runAll(rec)
+			failed := rec.failedTests()
+			if len(tc.wantFailed) == 0 {
+				if len(failed) != 0 {
+					t.Errorf("checks failed on a correct store: %v\n%s", failed, rec.log())
+				}
+				return
+			}
+			for _, name := range tc.wantFailed {
+				if !slices.Contains(failed, name) {
+					t.Errorf("check %s passed on a store with this defect; failed: %v (%s)", name, failed, tc.reason)
+				}
+			}
+		})
+	}
+}
+
+// TestRecorder shows the recorder reports like testing.T: Fatalf ends the
+// subtest, Errorf does not, failures are recorded per subtest.
+func TestRecorder(t *testing.T) {
+	rec := newRecorder(func() store.Store { return nil })
+	reached := false
+	rec.Run("a", func(t tb) {
+		t.Errorf("first")
+		t.Fatalf("second")
+		reached = true
+	})
+	rec.Run("b", func(tb) {})
+	rec.Run("c", func(t tb) {
+		t.Run("d", func(t tb) { t.Errorf("nested") })
+	})
+	if reached {
+		t.Errorf("code after Fatalf ran")
+	}
+	if diff := cmp.Diff([]string{"a", "c", "c/d"}, rec.failedTests()); diff != "" {
+		t.Errorf("failed subtests (-want +got):\n%s", diff)
+	}
+	if want := "a: first\na: second\nc/d: nested\n"; rec.log() != want {
+		t.Errorf("log = %q, want %q", rec.log(), want)
+	}
+}
+
+// recorder implements tb without failing the real test, recording which
+// subtests failed and why.
+type recorder struct {
+	name     string
+	newStore func() store.Store
+	shared   *recording
+}
+
+type recording struct {
+	mu     sync.Mutex
+	failed []string
+	lines  []string
+}
+
+func newRecorder(newStore func() store.Store) *recorder {
+	return &recorder{newStore: newStore, shared: &recording{}}
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	s := r.shared
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name := r.name; name != ""; {
+		if !slices.Contains(s.failed, name) {
+			s.failed = append(s.failed, name)
+		}
+		i := strings.LastIndexByte(name, '/')
+		if i < 0 {
+			break
+		}
+		name = name[:i]
+	}
+	s.lines = append(s.lines, r.name+": "+fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.Errorf(format, args...)
+	runtime.Goexit()
+}
+
+func (r *recorder) Run(name string, f func(t tb)) bool {
+	child := &recorder{name: name, newStore: r.newStore, shared: r.shared}
+	if r.name != "" {
+		child.name = r.name + "/" + name
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(child)
+	}()
+	<-done
+	return !slices.Contains(r.failedTests(), child.name)
+}
+
+func (r *recorder) Store() store.Store { return r.newStore() }
+
+func (r *recorder) failedTests() []string {
+	r.shared.mu.Lock()
+	defer r.shared.mu.Unlock()
+	return slices.Sorted(slices.Values(r.shared.failed))
+}
+
+func (r *recorder) log() string {
+	r.shared.mu.Lock()
+	defer r.shared.mu.Unlock()
+	var b strings.Builder
+	for _, l := range r.shared.lines {
+		b.WriteString(l + "\n")
+	}
+	return b.String()
+}
+
+// breakage selects the defects of a naive store.
+type breakage struct {
+	ignoreIfVersion     bool // Replace and Delete ignore ifVersion
+	noUniqueness        bool // userName is not unique
+	caseSensitiveUnique bool // userName is unique case-sensitively
+	uniqueExternalID    bool // externalId is unique too
+	keepVersion         bool // Replace keeps the version
+	resetCreated        bool // Replace sets Created anew
+	keepMembers         bool // Delete leaves members in groups
+	unwrappedNotFound   bool // not-found errors do not wrap ErrNotFound
+	ignoreFilter        bool // List returns everything
+	pageTotal           bool // Total is the length of the page
+	unstableOrder       bool // every other List reverses the order
+	ignoreStartIndex    bool // pages always start at the first result
+	setArgumentID       bool // Create writes the new id into its argument
+	racyCreate          bool // the uniqueness check and the insert are not atomic
+	racyReplace         bool // the version check and the write are not atomic
+}
+
+// naive is a simple, slow reference Store, correct unless broken says
+// otherwise.
+type naive struct {
+	broken    breakage
+	mu        sync.Mutex
+	res       []*store.Resource // creation order
+	ids       int
+	version   int
+	listCalls int
+}
+
+func (s *naive) notFound(typ, id string) error {
+	if s.broken.unwrappedNotFound {
+		return fmt.Errorf("no %s %q", typ, id)
+	}
+	return fmt.Errorf("%w: %s %q", store.ErrNotFound, typ, id)
+}
+
+func (s *naive) find(typ, id string) int {
+	return slices.IndexFunc(s.res, func(r *store.Resource) bool { return r.Type == typ && r.ID == id })
+}
+
+func (s *naive) nextVersion() string {
+	s.version++
+	return fmt.Sprint(s.version)
+}
+
+func (s *naive) conflict(r *store.Resource) error {
+	for _, o := range s.res {
+		if o.Type != r.Type || o.ID == r.ID {
+			continue
+		}
+		if r.Type == "User" && !s.broken.noUniqueness {
+			a, _ := o.Attributes["userName"].(string)
+			b, _ := r.Attributes["userName"].(string)
+			if a == b || (!s.broken.caseSensitiveUnique && strings.EqualFold(a, b)) {
+				return fmt.Errorf("%w: userName %q", store.ErrConflict, b)
+			}
+		}
+		if s.broken.uniqueExternalID {
+			if a, ok := o.Attributes["externalId"].(string); ok && a == r.Attributes["externalId"] {
+				return fmt.Errorf("%w: externalId %q", store.ErrConflict, a)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *naive) Create(_ context.Context, r *store.Resource) (*store.Resource, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.conflict(r); err != nil {
+		return nil, err
+	}
+	if s.broken.racyCreate {
+		s.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		s.mu.Lock()
+	}
+	now := time.Now().UTC()
+	s.ids++
+	out := &store.Resource{Type: r.Type, ID: fmt.Sprintf("id-%d", s.ids), Attributes: r.Attributes,
+		Meta: store.Meta{Created: now, LastModified: now, Version: s.nextVersion()}}
+	if s.broken.setArgumentID {
+		r.ID = out.ID
+	}
+	s.res = append(s.res, out)
+	return out, nil
+}
+
+func (s *naive) Get(_ context.Context, typ, id string) (*store.Resource, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i := s.find(typ, id); i >= 0 {
+		return s.res[i], nil
+	}
+	return nil, s.notFound(typ, id)
+}
+
+func (s *naive) checkVersion(cur *store.Resource, ifVersion string) error {
+	if ifVersion != "" && ifVersion != cur.Meta.Version && !s.broken.ignoreIfVersion {
+		return fmt.Errorf("%w: %q", store.ErrVersionMismatch, ifVersion)
+	}
+	return nil
+}
+
+func (s *naive) Replace(_ context.Context, r *store.Resource, ifVersion string) (*store.Resource, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.find(r.Type, r.ID)
+	if i < 0 {
+		return nil, s.notFound(r.Type, r.ID)
+	}
+	if err := s.checkVersion(s.res[i], ifVersion); err != nil {
+		return nil, err
+	}
+	if err := s.conflict(r); err != nil {
+		return nil, err
+	}
+	if s.broken.racyReplace {
+		s.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		s.mu.Lock()
+		if i = s.find(r.Type, r.ID); i < 0 {
+			return nil, s.notFound(r.Type, r.ID)
+		}
+	}
+	old := s.res[i]
+	out := &store.Resource{Type: old.Type, ID: old.ID, Attributes: r.Attributes,
+		Meta: store.Meta{Created: old.Meta.Created, LastModified: time.Now().UTC(), Version: s.nextVersion()}}
+	if s.broken.keepVersion {
+		out.Meta.Version = old.Meta.Version
+	}
+	if s.broken.resetCreated {
+		out.Meta.Created = out.Meta.LastModified
+	}
+	s.res[i] = out
+	return out, nil
+}
+
+func (s *naive) Delete(_ context.Context, typ, id, ifVersion string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.find(typ, id)
+	if i < 0 {
+		return s.notFound(typ, id)
+	}
+	if err := s.checkVersion(s.res[i], ifVersion); err != nil {
+		return err
+	}
+	s.res = slices.Delete(s.res, i, i+1)
+	if typ != "User" || s.broken.keepMembers {
+		return nil
+	}
+	for j, g := range s.res {
+		members, _ := g.Attributes["members"].([]any)
+		kept := slices.DeleteFunc(slices.Clone(members), func(m any) bool {
+			mm, _ := m.(map[string]any)
+			return mm["value"] == id
+		})
+		if g.Type != "Group" || len(kept) == len(members) {
+			continue
+		}
+		attrs := map[string]any{}
+		for k, v := range g.Attributes {
+			attrs[k] = v
+		}
+		attrs["members"] = kept
+		if len(kept) == 0 {
+			delete(attrs, "members")
+		}
+		s.res[j] = &store.Resource{Type: g.Type, ID: g.ID, Attributes: attrs,
+			Meta: store.Meta{Created: g.Meta.Created, LastModified: time.Now().UTC(), Version: s.nextVersion()}}
+	}
+	return nil
+}
+
+func (s *naive) List(_ context.Context, typ string, q store.Query) (*store.Page, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var match []*store.Resource
+	for _, r := range s.res {
+		if r.Type == typ && (q.Filter == nil || s.broken.ignoreFilter || filter.Match(q.Filter, r.Object())) {
+			match = append(match, r)
+		}
+	}
+	s.listCalls++
+	if s.broken.unstableOrder && s.listCalls%2 == 0 {
+		slices.Reverse(match)
+	}
+	start := q.StartIndex - 1
+	if s.broken.ignoreStartIndex {
+		start = 0
+	}
+	lo := min(start, len(match))
+	hi := min(lo+q.Count, len(match))
+	page := &store.Page{Resources: match[lo:hi], Total: len(match)}
+	if s.broken.pageTotal {
+		page.Total = len(page.Resources)
+	}
+	return page, nil
+}
