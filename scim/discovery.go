@@ -25,14 +25,14 @@ func (h *Handler) serviceProviderConfig(r *http.Request) (any, error) {
 		Supported bool `json:"supported"`
 	}
 	return map[string]any{
-		"schemas":          []string{schema.ServiceProviderConfigURN},
-		"documentationUri": "https://github.com/scimkit/scimkit",
-		"patch":            supported{true},
-		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-		"filter":           map[string]any{"supported": true, "maxResults": h.maxCount},
-		"changePassword":   supported{false},
-		"sort":             supported{false},
-		"etag":             supported{true},
+		"schemas":               []string{schema.ServiceProviderConfigURN},
+		"documentationUri":      "https://github.com/scimkit/scimkit",
+		"patch":                 supported{true},
+		"bulk":                  map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+		"filter":                map[string]any{"supported": true, "maxResults": h.maxCount},
+		"changePassword":        supported{false},
+		"sort":                  supported{false},
+		"etag":                  supported{true},
 		"authenticationSchemes": schemes,
 		"meta": map[string]any{
 			"resourceType": "ServiceProviderConfig",
