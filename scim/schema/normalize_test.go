@@ -1,8 +1,10 @@
 package schema_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -650,5 +652,98 @@ func TestCheckImmutableMultiValued(t *testing.T) {
 				t.Errorf("CheckImmutable = %v, want error %v (%s)", err, tc.wantErr, tc.reason)
 			}
 		})
+	}
+}
+
+// fuzzType has no returned=request or returned=never attributes besides
+// password, so that Render followed by Normalize gives back the data.
+func fuzzType() *schema.ResourceType {
+	acme := acmeSchema()
+	acme.Attributes = slices.DeleteFunc(acme.Attributes, func(a *schema.Attribute) bool {
+		return a.Name == "secretQuestion" || a.Name == "badges"
+	})
+	return schema.UserResourceType(schema.EnterpriseUserSchema(), acme)
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{
+		`{"userName":"a"}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"test.user@okta.local","name":{"givenName":"Test","familyName":"User"},"emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],"displayName":"Test User","locale":"en-US","externalId":"00ujl29u0le5T6Aj10h7","groups":[],"password":"1mz050nq","active":true,"` + acmeURN + `":{"costCenter":"CC-7","badgeNumber":1234,"isContractor":true}}`,
+		`{"externalId":"0a21","userName":"Test_User_1","active":"True","addresses":null,"department":null,"manager":"m1","emails":[{"primary":true,"type":"work","value":"x"},{"primary":true}],"meta":{"resourceType":"User"},"roles":[]}`,
+		`{"id":null,"userName":"j","name":{"givenName":"","familyName":"Doe"},"active":"true","phoneNumbers":[{"value":5551234}],"urn:scim:x":{"a":1}}`,
+		`{"userName":"a","` + entURN + `:manager.value":"m","` + entURN + `":{"department":"d"},"name.givenName":"g","` + acmeURN + `":{"badgeNumber":"1e2","weight":"-0.5","hired":"2008-01-23T04:56:22Z","tags":"x","site":{"code":"c"}}}`,
+		`{"USERNAME":"a","username":"a","urn:ietf:params:scim:schemas:core:2.0:User":{"nickName":"n"},"x509Certificates":[{"value":"aGk="}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	rt := fuzzType()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := json.NewDecoder(bytes.NewReader(data))
+		d.UseNumber()
+		var in map[string]any
+		if d.Decode(&in) != nil || in == nil {
+			return
+		}
+		before := deepCopy(in)
+		attrs, ignored, err := rt.Normalize(in)
+		if diff := cmp.Diff(before, any(in)); diff != "" {
+			t.Fatalf("input was modified:\n%s", diff)
+		}
+		if err != nil {
+			var se *schema.Error
+			if !errors.As(err, &se) || se.ScimType != schema.ScimInvalidValue {
+				t.Fatalf("error %v is not an invalidValue *schema.Error", err)
+			}
+			return
+		}
+		if !slices.IsSorted(ignored) {
+			t.Errorf("ignored not sorted: %q", ignored)
+		}
+		if err := rt.Validate(attrs); err != nil {
+			t.Fatalf("Validate(Normalize(x)) = %v\ndata: %s", err, mustJSON(t, attrs))
+		}
+		again, ignored, err := rt.Normalize(attrs)
+		if err != nil || len(ignored) != 0 {
+			t.Fatalf("Normalize(Normalize(x)) = %v, %v", ignored, err)
+		}
+		if diff := cmp.Diff(attrs, again); diff != "" {
+			t.Fatalf("Normalize not idempotent (-first +second):\n%s", diff)
+		}
+		// Render-like round trip: id and meta added, then the JSON a
+		// client would read back normalizes to the data minus password.
+		obj := deepCopy(attrs).(map[string]any)
+		obj["id"] = "x"
+		obj["meta"] = map[string]any{"resourceType": "User"}
+		objBefore := deepCopy(obj)
+		out := rt.Render(obj, nil)
+		if diff := cmp.Diff(objBefore, any(obj)); diff != "" {
+			t.Fatalf("Render modified obj:\n%s", diff)
+		}
+		back, _, err := rt.Normalize(decode(t, mustJSON(t, out)))
+		if err != nil {
+			t.Fatalf("Normalize(Render(x)) = %v", err)
+		}
+		delete(attrs, "password")
+		if diff := cmp.Diff(attrs, back); diff != "" {
+			t.Fatalf("Render round trip (-data +back):\n%s", diff)
+		}
+	})
+}
+
+func BenchmarkNormalizeUser(b *testing.B) {
+	rt := userType()
+	in := decode(b, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","`+entURN+`"],
+	 "externalId":"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef","userName":"Test_User_1","active":"True",
+	 "name":{"formatted":"Barbara Jensen","familyName":"Jensen","givenName":"Barbara"},
+	 "emails":[{"primary":true,"type":"work","value":"bjensen@example.com"},{"type":"home","value":"babs@example.com"}],
+	 "phoneNumbers":[{"type":"mobile","value":"+1 555 0100"}],
+	 "meta":{"resourceType":"User"},"roles":[],"groups":[],"password":"p",
+	 "`+entURN+`":{"department":"R&D","employeeNumber":"42","manager":"m1"},
+	 "`+acmeURN+`":{"costCenter":"CC-7","badgeNumber":1234,"isContractor":true}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := rt.Normalize(in); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package schema_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -322,5 +323,69 @@ func TestRenderNormalizeRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"groups", entURN + ":manager.displayName"}, ignored); diff != "" {
 		t.Errorf("ignored mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	rt := userType()
+	obj := decode(b, storedUser)
+	b.Run("default", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = rt.Render(obj, nil)
+		}
+	})
+	b.Run("attributes", func(b *testing.B) {
+		p, err := rt.ParseProjection("userName,name.givenName,emails.value,"+entURN+":department", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = rt.Render(obj, p)
+		}
+	})
+	groups := schema.GroupResourceType()
+	members := make([]any, 1000)
+	for i := range members {
+		members[i] = map[string]any{"value": fmt.Sprintf("user-%d", i), "display": "User"}
+	}
+	group := map[string]any{"id": "g1", "displayName": "Big", "members": members,
+		"meta": map[string]any{"resourceType": "Group"}}
+	b.Run("group1000", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = groups.Render(group, nil)
+		}
+	})
+	b.Run("group1000-excluded", func(b *testing.B) {
+		p, err := groups.ParseProjection("", "members")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = groups.Render(group, p)
+		}
+	})
+	b.Run("group1000-members.value", func(b *testing.B) {
+		p, err := groups.ParseProjection("members.value", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = groups.Render(group, p)
+		}
+	})
+}
+
+func BenchmarkParseProjection(b *testing.B) {
+	rt := userType()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := rt.ParseProjection(`userName,emails[type eq "work"].value,`+entURN+`:manager.value`, "meta"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
