@@ -89,6 +89,7 @@ type AuthenticationScheme struct {
 type Handler struct {
 	cfg      Config
 	store    store.Store
+	members  store.MemberPatcher // nil if the store has no such capability
 	types    []*resourceType
 	byPath   map[string]*resourceType // lower-cased endpoint without "/"
 	log      *slog.Logger
@@ -117,6 +118,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, store: cfg.Store, byPath: map[string]*resourceType{},
 		log: cfg.Logger, maxBody: cfg.MaxBodyBytes, maxCount: cfg.MaxResults}
+	h.members, _ = cfg.Store.(store.MemberPatcher)
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -201,6 +203,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.discovery(w, r, func(r *http.Request) (any, error) { return h.schemas(r, rest) })
 		return
 	}
+	if first == ".search" && rest == "" {
+		if r.Method != http.MethodPost {
+			h.notAllowed(w, r, "POST")
+			return
+		}
+		h.rootSearch(w, r)
+		return
+	}
 	rt := h.byPath[strings.ToLower(first)]
 	if rt == nil {
 		h.fail(w, r, notFound("no such endpoint: /"+p))
@@ -215,6 +225,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		default:
 			h.notAllowed(w, r, "GET, POST")
 		}
+		return
+	}
+	if rest == ".search" {
+		if r.Method != http.MethodPost {
+			h.notAllowed(w, r, "POST")
+			return
+		}
+		h.search(w, r, rt)
 		return
 	}
 	switch r.Method {

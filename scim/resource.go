@@ -2,10 +2,13 @@ package scim
 
 import (
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim/schema"
@@ -14,7 +17,59 @@ import (
 
 // maxRetries bounds how often a PATCH or PUT without If-Match re-reads and
 // re-applies after another writer changed the resource in between.
-const maxRetries = 16
+const maxRetries = 64
+
+// backoff sleeps a short random time that grows with the attempt, so that
+// writers racing on one resource spread out. It returns false if the
+// request was cancelled meanwhile.
+func backoff(r *http.Request, attempt int) bool {
+	d := time.Duration(rand.Int64N(int64(min(attempt, 20))*int64(100*time.Microsecond) + 1))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// patchDelta applies a membership PATCH through the store's MemberPatcher.
+// It returns false, having written nothing, when the store declines with
+// errors.ErrUnsupported, so that the caller takes the general path.
+func (h *Handler) patchDelta(w http.ResponseWriter, r *http.Request, rt *resourceType, id string, d store.MemberDelta, want string, p *schema.Projection) bool {
+	res, err := h.members.PatchMembers(r.Context(), rt.Name, id, d, want)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return false
+	}
+	if err != nil {
+		h.fail(w, r, notFoundAs(err, rt, id))
+		return true
+	}
+	changed := append([]string(nil), res.Changed...)
+	if len(res.Added) > 0 || len(res.Removed) > 0 {
+		changed = append(changed, d.Attribute)
+	}
+	sort.Strings(changed)
+	if len(changed) > 0 {
+		h.report(r.Context(), Change{Kind: Patched, Type: rt.Name, ID: id, Resource: res.Resource, Changed: changed,
+			MembersAdded: res.Added, MembersRemoved: res.Removed})
+	}
+	if rt.noContent && p == nil {
+		w.Header().Set("ETag", etag(res.Version))
+		w.WriteHeader(http.StatusNoContent)
+		return true
+	}
+	out := res.Resource
+	if out == nil {
+		if out, err = h.store.Get(r.Context(), rt.Name, id); err != nil {
+			h.fail(w, r, notFoundAs(err, rt, id))
+			return true
+		}
+	}
+	h.writeResource(w, r, http.StatusOK, rt, out, p)
+	return true
+}
 
 // query returns the request's query parameters with lower-cased names
 // (Microsoft sends "startindex"), decoded with form rules ("+" is a space).
@@ -103,7 +158,29 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, 
 		h.fail(w, r, notFoundAs(err, rt, id))
 		return
 	}
+	if noneMatch(r, res.Meta.Version) {
+		w.Header().Set("ETag", etag(res.Meta.Version))
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	h.writeResource(w, r, http.StatusOK, rt, res, p)
+}
+
+// noneMatch reports whether an If-None-Match header names the current
+// version (or is "*"), so that a GET is answered 304 Not Modified
+// (RFC 7644 §3.14, RFC 9110 §13.1.2). Weak comparison is used.
+func noneMatch(r *http.Request, version string) bool {
+	h := r.Header.Get("If-None-Match")
+	if h == "" {
+		return false
+	}
+	for _, tag := range strings.Split(h, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || strings.Trim(strings.TrimPrefix(tag, "W/"), `"`) == version {
+			return true
+		}
+	}
+	return false
 }
 
 // notFoundAs names the resource in the detail of a not-found error.
@@ -180,6 +257,10 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceTy
 	h.logIgnored(r, rt, ignored)
 	want, anyVersion := ifMatch(r)
 	for attempt := 0; ; attempt++ {
+		if attempt > 2 && !backoff(r, attempt) {
+			h.fail(w, r, r.Context().Err())
+			return
+		}
 		old, err := h.store.Get(r.Context(), rt.Name, id)
 		if err != nil {
 			h.fail(w, r, notFoundAs(err, rt, id))
@@ -266,7 +347,18 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 		return
 	}
 	want, anyVersion := ifMatch(r)
+	if h.members != nil {
+		if d, ok := memberDeltaOf(rt, id, ops); ok {
+			if done := h.patchDelta(w, r, rt, id, d, want, p); done {
+				return
+			}
+		}
+	}
 	for attempt := 0; ; attempt++ {
+		if attempt > 2 && !backoff(r, attempt) {
+			h.fail(w, r, r.Context().Err())
+			return
+		}
 		old, err := h.store.Get(r.Context(), rt.Name, id)
 		if err != nil {
 			h.fail(w, r, notFoundAs(err, rt, id))
@@ -312,82 +404,4 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, rt *resourceTyp
 	}
 	h.report(r.Context(), Change{Kind: Deleted, Type: rt.Name, ID: id})
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// listResponse is the ListResponse message of RFC 7644 §3.4.2. Resources is
-// never null.
-type listResponse struct {
-	Schemas      []string `json:"schemas"`
-	TotalResults int      `json:"totalResults"`
-	StartIndex   int      `json:"startIndex"`
-	ItemsPerPage int      `json:"itemsPerPage"`
-	Resources    []any    `json:"Resources"`
-}
-
-func newList(total, start int, items []any) listResponse {
-	if items == nil {
-		items = []any{}
-	}
-	return listResponse{Schemas: []string{schema.ListResponseURN}, TotalResults: total, StartIndex: start,
-		ItemsPerPage: len(items), Resources: items}
-}
-
-func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *resourceType) {
-	q, err := query(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	sq, err := h.listQuery(rt, q)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p, err := projection(rt, q)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	page, err := h.store.List(r.Context(), rt.Name, sq)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	items := make([]any, 0, len(page.Resources))
-	for _, res := range page.Resources {
-		items = append(items, h.render(r, rt, res, p))
-	}
-	h.writeJSON(w, r, http.StatusOK, newList(page.Total, sq.StartIndex, items))
-}
-
-// listQuery turns filter, startIndex and count into a store.Query
-// (RFC 7644 §3.4.2.2, §3.4.2.4).
-func (h *Handler) listQuery(rt *resourceType, q url.Values) (store.Query, error) {
-	sq := store.Query{StartIndex: 1, Count: h.maxCount}
-	if s := strings.TrimSpace(q.Get("filter")); s != "" {
-		f, err := rt.parser.Parse(s)
-		if err != nil {
-			return sq, err
-		}
-		sq.Filter = f
-	} else if _, ok := q["filter"]; ok {
-		return sq, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidFilter, Detail: "filter is empty"}
-	}
-	if s := q.Get("startindex"); s != "" {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil {
-			return sq, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue, Detail: "startIndex must be an integer, got " + strconv.Quote(s)}
-		}
-		if n > 1 { // less than 1 is interpreted as 1 (RFC 7644 §3.4.2.4)
-			sq.StartIndex = n
-		}
-	}
-	if s := q.Get("count"); s != "" {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 0 {
-			return sq, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue, Detail: "count must be a non-negative integer, got " + strconv.Quote(s)}
-		}
-		sq.Count = min(n, h.maxCount)
-	}
-	return sq, nil
 }

@@ -106,6 +106,16 @@ type Query struct {
 	StartIndex int
 	// Count is the page size, at least 0. Zero asks only for Total.
 	Count int
+	// SortBy, when its Name is not empty, orders the results by that
+	// attribute (RFC 7644 §3.4.2.3), bound to the schema like Filter's
+	// paths: strings by the attribute's caseExact rule, numbers
+	// numerically, dateTimes as instants, booleans false first; a
+	// multi-valued attribute sorts by its primary value, else its first;
+	// resources without a value sort last in either direction; ties keep
+	// the store's default order. Empty SortBy.Name means the default order.
+	SortBy filter.AttrPath
+	// Descending reverses the SortBy order (missing values still last).
+	Descending bool
 }
 
 // Page is one page of a list result.
@@ -165,3 +175,75 @@ func (e *ConflictError) Error() string {
 
 // Unwrap returns ErrConflict.
 func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// MemberDelta is a change to the members of a group-like resource
+// expressed as a delta, so that a store can apply it without reading or
+// rewriting the whole member list. The handler builds it from a PATCH (see
+// MemberPatcher); values are canonical.
+type MemberDelta struct {
+	// Attribute is the multi-valued attribute holding the members,
+	// "members" for groups.
+	Attribute string
+	// RemoveAll removes every element before Add is applied (a PATCH
+	// "replace" of the whole attribute).
+	RemoveAll bool
+	// Remove lists the "value"s of elements to remove; absent ones are
+	// ignored.
+	Remove []string
+	// Add lists elements to append, each a canonical object with at least
+	// "value"; an element whose value is already present is ignored.
+	// Removals are applied before additions.
+	Add []map[string]any
+	// Set replaces top-level single-valued attributes other than
+	// Attribute (e.g. "displayName" on a rename); a nil value removes one.
+	Set map[string]any
+}
+
+// MemberResult is what MemberPatcher.PatchMembers did.
+type MemberResult struct {
+	// Resource is the resource after the change. A store may leave it nil
+	// when producing it would mean loading a large member list; the
+	// handler then calls Get if it must answer with the resource.
+	Resource *Resource
+	// Version is the new Meta.Version (set even when Resource is nil).
+	Version string
+	// Added and Removed are the member values really added and removed
+	// (not those that were already present or absent).
+	Added, Removed []string
+	// Changed lists the attributes of MemberDelta.Set whose value really
+	// changed. When nothing changed at all (no member added or removed, no
+	// attribute changed) the store may keep the version.
+	Changed []string
+}
+
+// MemberPatcher is an optional Store capability for group membership
+// changes in time independent of the group's size: the handler uses it for
+// PATCH requests that only add or remove members by value and set simple
+// attributes (Okta's and Entra ID's membership pushes). Without it, the
+// handler falls back to Get, patch.Apply and Replace with the version,
+// retrying on ErrVersionMismatch.
+type MemberPatcher interface {
+	// PatchMembers applies d to the resource typ/id atomically and gives
+	// it a new version. ifVersion follows the rule of Store.Replace. It
+	// returns ErrNotFound for an unknown resource. An error wrapping
+	// errors.ErrUnsupported makes the handler use the fallback instead.
+	PatchMembers(ctx context.Context, typ, id string, d MemberDelta, ifVersion string) (*MemberResult, error)
+}
+
+// FilterSplitter is an optional Store capability for stores that can
+// evaluate only part of a filter themselves (for example a SQL store that
+// translates some constructs and not others).
+//
+// Without it, Store.List receives the whole filter and must apply all of
+// it (filter.Match is a complete evaluator to fall back on). With it, the
+// handler calls SplitFilter first: List then receives pushed, and when
+// residual is not nil the handler asks List for every match of pushed
+// (StartIndex 1, Count of all) and evaluates residual itself with
+// filter.Match before paging, so results are identical either way.
+type FilterSplitter interface {
+	// SplitFilter returns the part of f the store evaluates (nil: none,
+	// every resource is a candidate) and the rest (nil: none). The
+	// conjunction of the two must be equivalent to f; filter.Conjuncts
+	// and filter.AndOf help to split on top-level "and".
+	SplitFilter(typ string, f filter.Expr) (pushed, residual filter.Expr)
+}

@@ -88,9 +88,13 @@ func (rt *ResourceType) Normalize(in map[string]any) (attrs map[string]any, igno
 // a given a one-element array takes that element. Sub-attribute keys are
 // case-insensitive; unknown and read-only sub-attributes are dropped.
 //
-// The error is a *Error with ScimType "invalidValue" naming the path. v is
-// not modified, and the result shares no maps or slices with it.
+// The error is a *Error with ScimType "invalidValue" naming the path (also
+// when a is nil). v is not modified, and the result shares no maps or slices
+// with it.
 func NormalizeValue(a *Attribute, path string, v any) (any, error) {
+	if a == nil {
+		return nil, Errorf(ScimInvalidValue, path, "no such attribute")
+	}
 	n := normalizer{}
 	p := pathNode{name: path}
 	x := n.value(a, &p, v)

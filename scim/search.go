@@ -1,0 +1,162 @@
+package scim
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// readSearch decodes a SearchRequest body (RFC 7644 §3.4.3). Member names
+// are matched case-insensitively; attributes and excludedAttributes may be
+// arrays or comma-separated strings; startIndex and count may be numbers or
+// numeric strings.
+func (h *Handler) readSearch(w http.ResponseWriter, r *http.Request) (searchParams, error) {
+	var sp searchParams
+	obj, err := h.readObject(w, r)
+	if err != nil {
+		return sp, err
+	}
+	for k, v := range obj {
+		var dst *string
+		switch strings.ToLower(k) {
+		case "schemas":
+			continue
+		case "filter":
+			dst, sp.hasFilter = &sp.filter, true
+		case "startindex":
+			dst = &sp.startIndex
+		case "count":
+			dst = &sp.count
+		case "sortby":
+			dst = &sp.sortBy
+		case "sortorder":
+			dst = &sp.sortOrder
+		case "attributes":
+			dst = &sp.attributes
+		case "excludedattributes":
+			dst = &sp.excluded
+		default:
+			continue
+		}
+		s, ok := searchValue(v)
+		if !ok {
+			return sp, badParam("SearchRequest member %q has a value of the wrong type", k)
+		}
+		*dst = s
+	}
+	return sp, nil
+}
+
+func searchValue(v any) (string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return "", true
+	case string:
+		return v, true
+	case json.Number:
+		return v.String(), true
+	case []any:
+		parts := make([]string, 0, len(v))
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, ","), true
+	}
+	return "", false
+}
+
+// search answers POST /{ResourceType}/.search like the GET list.
+func (h *Handler) search(w http.ResponseWriter, r *http.Request, rt *resourceType) {
+	sp, err := h.readSearch(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.answerList(w, r, rt, sp)
+}
+
+// rootSearch answers POST /.search across every resource type
+// (RFC 7644 §3.4.3), in configuration order. A resource type whose schema
+// lacks an attribute the filter names is skipped; if that is every type,
+// the filter error is answered.
+func (h *Handler) rootSearch(w http.ResponseWriter, r *http.Request) {
+	sp, err := h.readSearch(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if strings.TrimSpace(sp.sortBy) != "" {
+		h.fail(w, r, badParam("sortBy is not supported across resource types; search one resource type's endpoint"))
+		return
+	}
+	type part struct {
+		rt    *resourceType
+		q     store.Query
+		p     *schema.Projection
+		total int
+	}
+	var parts []part
+	var firstErr error
+	var start, count int
+	for _, rt := range h.types {
+		q, err := h.storeQuery(rt, sp)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		p, err := h.parseProjection(rt, sp)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		start, count = q.StartIndex, q.Count
+		totals := q
+		totals.StartIndex, totals.Count = 1, 0
+		page, err := h.query(r, rt, totals)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		parts = append(parts, part{rt: rt, q: q, p: p, total: page.Total})
+	}
+	if len(parts) == 0 {
+		h.fail(w, r, firstErr)
+		return
+	}
+	total := 0
+	for _, pt := range parts {
+		total += pt.total
+	}
+	items := []any{}
+	offset := start - 1 // of the first wanted resource across all types
+	for _, pt := range parts {
+		if len(items) >= count {
+			break
+		}
+		if offset >= pt.total {
+			offset -= pt.total
+			continue
+		}
+		q := pt.q
+		q.StartIndex, q.Count = offset+1, count-len(items)
+		page, err := h.query(r, pt.rt, q)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, res := range page.Resources {
+			items = append(items, h.render(r, pt.rt, res, pt.p))
+		}
+		offset = 0
+	}
+	h.writeJSON(w, r, http.StatusOK, newList(total, start, items))
+}
