@@ -218,3 +218,34 @@ func TestConjuncts(t *testing.T) {
 		t.Errorf("AndOf(a, nil, b, c) (-want +got):\n%s", diff)
 	}
 }
+
+func TestMatchUnicode(t *testing.T) {
+	obj := map[string]any{"displayName": "ÉLODIE Dupont", "nickName": "\u212aate"}
+	tests := []struct {
+		name   string
+		reason string
+		filter string
+		want   bool
+	}{
+		{"eq fold", "non-ASCII case folding", `displayName eq "élodie dupont"`, true},
+		{"co fold", "", `displayName co "lodie d"`, true},
+		{"sw fold", "", `displayName sw "éLo"`, true},
+		{"ew fold", "", `displayName ew "DUPONT"`, true},
+		{"escaped", "escapes are decoded before matching", `displayName sw "\u00e9lodie"`, true},
+		{"kelvin", "the Kelvin sign folds to k", `nickName sw "k"`, true},
+		{"kelvin ew", "", `nickName ew "KATE"`, true},
+		{"gt fold", "ordering folds case", `displayName gt "élodie a"`, true},
+		{"lt fold", "", `displayName lt "élodie e"`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := filter.Parse(tt.filter)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.filter, err)
+			}
+			if got := filter.Match(e, obj); got != tt.want {
+				t.Errorf("Match(%q) = %v, want %v (%s)", tt.filter, got, tt.want, tt.reason)
+			}
+		})
+	}
+}

@@ -785,6 +785,9 @@ func bind(rt *schema.ResourceType, urn, name, sub, run string, start, nameOff in
 		}
 	}
 	if !ok {
+		if s, _ := rt.SchemaByURN(run); s != nil {
+			return AttrPath{}, &Error{Offset: start, Msg: sprintf("%s is a schema URN, not an attribute path", quote(run))}
+		}
 		if urn != "" {
 			if s, _ := rt.SchemaByURN(urn); s == nil {
 				return AttrPath{}, &Error{Offset: start, Msg: sprintf("unknown schema %s for resource type %s", quote(urn), rt.Name)}

@@ -73,6 +73,8 @@ func TestParsePathErrors(t *testing.T) {
 		{"two subs", "", filter.Parser{}, `emails[type pr].value.x`, 16, `"value.x": sub-attributes of "emails" have no sub-attributes`},
 		{"unknown", "bound", filter.Parser{Schema: userRT}, `emails[type pr].kind`, 16, `unknown sub-attribute "emails.kind"`},
 		{"unclosed", "", filter.Parser{}, `members[value eq "x"`, 20, `expected "]" or a logical operator, found end of input`},
+		{"schema urn", "a schema URN alone is not an attribute path", filter.Parser{Schema: userRT}, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", 0,
+			`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User" is a schema URN, not an attribute path`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,7 +28,7 @@ func (h *Handler) serviceProviderConfig(r *http.Request) (any, error) {
 		"schemas":               []string{schema.ServiceProviderConfigURN},
 		"documentationUri":      "https://github.com/scimkit/scimkit",
 		"patch":                 supported{true},
-		"bulk":                  map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+		"bulk":                  h.bulkConfig(),
 		"filter":                map[string]any{"supported": true, "maxResults": h.maxCount},
 		"changePassword":        supported{false},
 		"sort":                  supported{false},
@@ -166,4 +166,11 @@ func attributesRepr(attrs []*schema.Attribute) []any {
 		out = append(out, m)
 	}
 	return out
+}
+
+func (h *Handler) bulkConfig() map[string]any {
+	if h.bulkMaxOps < 0 {
+		return map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0}
+	}
+	return map[string]any{"supported": true, "maxOperations": h.bulkMaxOps, "maxPayloadSize": h.bulkMaxPayload}
 }

@@ -57,6 +57,22 @@ type Config struct {
 	// A PATCH that asks for "attributes" always gets 200 with the resource.
 	NoContentOnPatch []string
 
+	// BulkMaxOperations caps the operations of one /Bulk request
+	// (maxOperations, RFC 7644 §3.7.4); more are answered 413. Zero means
+	// 1000; a negative value turns /Bulk off (501).
+	BulkMaxOperations int
+
+	// BulkMaxPayloadBytes caps the size of one /Bulk request body
+	// (maxPayloadSize); a larger one is answered 413. Zero means 1 MiB.
+	BulkMaxPayloadBytes int64
+
+	// Me, if not nil, maps the authenticated principal of a request (from
+	// ctx, as the host's middleware put it there) to the resource type name
+	// and id that /Me stands for (RFC 7644 §3.11). It returns an error
+	// wrapping store.ErrNotFound when the principal has no resource. Nil
+	// means /Me answers 501 Not Implemented.
+	Me func(ctx context.Context) (resourceType, id string, err error)
+
 	// AuthenticationSchemes are advertised in /ServiceProviderConfig. Nil
 	// means one OAuth bearer token scheme (RFC 6750), which is what the
 	// BearerAuth middleware implements.
@@ -95,6 +111,9 @@ type Handler struct {
 	log      *slog.Logger
 	maxBody  int64
 	maxCount int
+
+	bulkMaxOps     int
+	bulkMaxPayload int64
 }
 
 // resourceType is a configured resource type with what the handler derives
@@ -127,6 +146,13 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	if h.maxCount <= 0 {
 		h.maxCount = 1000
+	}
+	h.bulkMaxOps, h.bulkMaxPayload = cfg.BulkMaxOperations, cfg.BulkMaxPayloadBytes
+	if h.bulkMaxOps == 0 {
+		h.bulkMaxOps = 1000
+	}
+	if h.bulkMaxPayload <= 0 {
+		h.bulkMaxPayload = 1 << 20
 	}
 	types := cfg.ResourceTypes
 	if types == nil {
@@ -201,6 +227,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case "schemas":
 		h.discovery(w, r, func(r *http.Request) (any, error) { return h.schemas(r, rest) })
+		return
+	}
+	switch strings.ToLower(first) {
+	case "bulk":
+		if rest != "" {
+			h.fail(w, r, notFound("no such endpoint: /"+p))
+			return
+		}
+		if h.bulkMaxOps < 0 {
+			h.fail(w, r, &Error{Status: http.StatusNotImplemented, Detail: "bulk operations are not enabled"})
+			return
+		}
+		h.bulk(w, r)
+		return
+	case "me":
+		h.me(w, r, rest)
 		return
 	}
 	if first == ".search" && rest == "" {

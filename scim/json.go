@@ -14,7 +14,12 @@ import (
 
 // readBody reads the whole request body, at most h.maxBody bytes.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	return h.readBodyLimit(w, r, h.maxBody)
+}
+
+// readBodyLimit reads the whole request body, at most limit bytes.
+func (h *Handler) readBodyLimit(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

@@ -97,7 +97,7 @@ func projection(rt *resourceType, q url.Values) (*schema.Projection, error) {
 }
 
 // render builds the response object of one resource.
-func (h *Handler) render(r *http.Request, rt *resourceType, res *store.Resource, p *schema.Projection) map[string]any {
+func (h *Handler) render(r *http.Request, rt *resourceType, res *store.Resource, p *schema.Projection) resourceJSON {
 	obj := res.Object()
 	meta, _ := obj["meta"].(map[string]any)
 	m := make(map[string]any, len(meta)+1)
@@ -107,7 +107,7 @@ func (h *Handler) render(r *http.Request, rt *resourceType, res *store.Resource,
 	m["version"] = etag(res.Meta.Version)
 	m["location"] = h.location(r, rt, res.ID)
 	obj["meta"] = m
-	return rt.Render(obj, p)
+	return resourceJSON{rt: rt, obj: rt.Render(obj, p)}
 }
 
 func (h *Handler) location(r *http.Request, rt *resourceType, id string) string {

@@ -960,8 +960,9 @@ func exactAttr(attrs []*Attribute, name string) *Attribute {
 	return nil
 }
 
-// equalExact reports whether two canonical values are identical (numbers
-// compared numerically).
+// equalExact reports whether two canonical values are identical, numbers
+// included: two spellings of one decimal are not, so that which of them is
+// kept never depends on map order.
 func equalExact(x, y any) bool {
 	switch a := x.(type) {
 	case map[string]any:
@@ -989,7 +990,7 @@ func equalExact(x, y any) bool {
 		return true
 	case json.Number:
 		b, ok := y.(json.Number)
-		return ok && equalNumber(a, b)
+		return ok && a == b
 	case string:
 		b, ok := y.(string)
 		return ok && a == b
@@ -1057,6 +1058,10 @@ func equalSingle(a *Attribute, x, y any) bool {
 			}
 		}
 		return true
+	case Integer, Decimal:
+		xn, ok1 := x.(json.Number)
+		yn, ok2 := y.(json.Number)
+		return ok1 && ok2 && equalNumber(xn, yn)
 	case String, Reference, "":
 		xs, ok1 := x.(string)
 		ys, ok2 := y.(string)

@@ -337,6 +337,24 @@ func TestNormalize(t *testing.T) {
 			wantErr: &wantErr{schema.ScimInvalidValue, "name.givenName", "more than once"},
 		},
 		{
+			name:    "conflicting arrays",
+			reason:  "multi-valued values given twice must be identical",
+			body:    `{"userName":"a","emails":[{"value":"x"}],"EMAILS":[{"value":"y"}]}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, "emails", "more than once"},
+		},
+		{
+			name:    "conflicting number spellings",
+			reason:  "1.0 and 1 are different spellings; keeping either would depend on map order",
+			body:    `{"userName":"a","` + acmeURN + `":{"weight":1.0,"WEIGHT":1}}`,
+			wantErr: &wantErr{schema.ScimInvalidValue, acmeURN + ":weight", "more than once"},
+		},
+		{
+			name:   "equal arrays twice",
+			reason: "identical duplicates are fine",
+			body:   `{"userName":"a","emails":[{"value":"x","primary":true}],"Emails":[{"Value":"x","primary":"true"}],"` + acmeURN + `":{"isContractor":true,"IsContractor":"TRUE"}}`,
+			want:   `{"userName":"a","emails":[{"value":"x","primary":true}],"` + acmeURN + `":{"isContractor":true}}`,
+		},
+		{
 			name:    "dotted multi-valued",
 			reason:  "emails.value cannot be set outside an element",
 			body:    `{"userName":"a","emails.value":"x"}`,
@@ -633,21 +651,31 @@ func TestCheckImmutable(t *testing.T) {
 func TestCheckImmutableMultiValued(t *testing.T) {
 	s := &schema.Schema{ID: "urn:example:x", Attributes: []*schema.Attribute{
 		{Name: "codes", Type: schema.String, MultiValued: true, Mutability: schema.Immutable, CaseExact: true},
+		{Name: "ratio", Type: schema.Decimal, Mutability: schema.Immutable},
+		{Name: "origins", Type: schema.Complex, MultiValued: true, Mutability: schema.Immutable, SubAttributes: []*schema.Attribute{
+			{Name: "code", Type: schema.String},
+			{Name: "size", Type: schema.Integer},
+			{Name: "primary", Type: schema.Boolean},
+		}},
 	}}
 	rt := schema.UserResourceType(s)
-	old := map[string]any{"urn:example:x": map[string]any{"codes": []any{"a", "b"}}}
+	old := decode(t, `{"urn:example:x":{"codes":["a","b"],"ratio":1.0,"origins":[{"code":"n","size":1},{"code":"s","primary":true}]}}`)
 	for _, tc := range []struct {
 		name, reason string
-		next         []any
+		next         string
 		wantErr      bool
 	}{
-		{"reordered", "order does not matter", []any{"b", "a"}, false},
-		{"different", "a changed element", []any{"a", "c"}, true},
-		{"shorter", "a removed element", []any{"a"}, true},
-		{"case", "caseExact", []any{"A", "b"}, true},
+		{"same", "nothing changed", `{"codes":["a","b"],"ratio":1.0,"origins":[{"code":"n","size":1},{"code":"s","primary":true}]}`, false},
+		{"reordered", "order does not matter; numbers compare numerically; code is not caseExact", `{"codes":["b","a"],"ratio":1,"origins":[{"code":"S","primary":true},{"code":"n","size":1.0e0}]}`, false},
+		{"different", "a changed element", `{"codes":["a","c"],"ratio":1,"origins":[{"code":"n","size":1},{"code":"s","primary":true}]}`, true},
+		{"shorter", "a removed element", `{"codes":["a"],"ratio":1,"origins":[{"code":"n","size":1},{"code":"s","primary":true}]}`, true},
+		{"case", "caseExact", `{"codes":["A","b"],"ratio":1,"origins":[{"code":"n","size":1},{"code":"s","primary":true}]}`, true},
+		{"ratio", "a changed decimal", `{"codes":["a","b"],"ratio":1.5,"origins":[{"code":"n","size":1},{"code":"s","primary":true}]}`, true},
+		{"complex element", "a changed sub-attribute of an immutable complex attribute", `{"codes":["a","b"],"ratio":1,"origins":[{"code":"n","size":2},{"code":"s","primary":true}]}`, true},
+		{"complex key", "a missing sub-attribute", `{"codes":["a","b"],"ratio":1,"origins":[{"code":"n"},{"code":"s","primary":true}]}`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := rt.CheckImmutable(old, map[string]any{"urn:example:x": map[string]any{"codes": tc.next}})
+			err := rt.CheckImmutable(old, map[string]any{"urn:example:x": decode(t, tc.next)})
 			if (err != nil) != tc.wantErr {
 				t.Errorf("CheckImmutable = %v, want error %v (%s)", err, tc.wantErr, tc.reason)
 			}

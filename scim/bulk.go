@@ -1,0 +1,260 @@
+package scim
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+// bulkOp is one operation of a BulkRequest (RFC 7644 §3.7).
+type bulkOp struct {
+	Method  string          `json:"method"`
+	BulkID  string          `json:"bulkId,omitempty"`
+	Version string          `json:"version,omitempty"`
+	Path    string          `json:"path"`
+	Data    json.RawMessage `json:"data,omitempty"`
+}
+
+// bulkResult is one operation of a BulkResponse.
+type bulkResult struct {
+	Method   string          `json:"method"`
+	BulkID   string          `json:"bulkId,omitempty"`
+	Version  string          `json:"version,omitempty"`
+	Location string          `json:"location,omitempty"`
+	Status   string          `json:"status"`
+	Response json.RawMessage `json:"response,omitempty"`
+}
+
+// bulkRef finds "bulkId:<id>" references inside JSON string values.
+var bulkRef = regexp.MustCompile(`"bulkId:([^"\\]+)"`)
+
+// bulk answers POST /Bulk (RFC 7644 §3.7). Each operation is served by the
+// handler itself, exactly as the same request on its own would be, with
+// the bulk request's context (tenant, principal). Operations run in request
+// order, except that one whose data references "bulkId:X" waits until the
+// operation with bulkId X has created its resource; references that can
+// never resolve (unknown, failed, or circular) fail that operation with
+// 409. failOnErrors stops after that many failures.
+func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		h.notAllowed(w, r, "POST")
+		return
+	}
+	if r.ContentLength > h.bulkMaxPayload {
+		h.fail(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Detail: "bulk request exceeds maxPayloadSize of " + strconv.FormatInt(h.bulkMaxPayload, 10) + " bytes"})
+		return
+	}
+	body, err := h.readBodyLimit(w, r, h.bulkMaxPayload)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	obj, err := decodeObject(body)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var ops []bulkOp
+	failOnErrors := 0
+	for k, v := range obj {
+		switch strings.ToLower(k) {
+		case "operations":
+			raw, _ := json.Marshal(v)
+			if err := json.Unmarshal(raw, &ops); err != nil {
+				h.fail(w, r, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "Operations must be an array of bulk operations: " + err.Error()})
+				return
+			}
+		case "failonerrors":
+			n, ok := v.(json.Number)
+			i, err := n.Int64()
+			if !ok || err != nil || i < 0 {
+				h.fail(w, r, badParam("failOnErrors must be a non-negative integer"))
+				return
+			}
+			failOnErrors = int(i)
+		}
+	}
+	if len(ops) > h.bulkMaxOps {
+		h.fail(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Detail: "bulk request has " + strconv.Itoa(len(ops)) + " operations; maxOperations is " + strconv.Itoa(h.bulkMaxOps)})
+		return
+	}
+	results := make([]*bulkResult, len(ops))
+	ids := map[string]string{}    // bulkId -> created resource id
+	failed := map[string]bool{}   // bulkIds whose operation failed
+	declared := map[string]bool{} // bulkIds of POST operations
+	for i, op := range ops {
+		if op.BulkID != "" && strings.EqualFold(op.Method, http.MethodPost) {
+			if declared[op.BulkID] {
+				results[i] = bulkError(op, http.StatusBadRequest, schema.ScimInvalidValue, "bulkId "+strconv.Quote(op.BulkID)+" is used twice")
+				failed[op.BulkID] = true
+				continue
+			}
+			declared[op.BulkID] = true
+		}
+	}
+	errorsSeen := 0
+	for progress := true; progress; {
+		progress = false
+		for i, op := range ops {
+			if results[i] != nil {
+				continue
+			}
+			if failOnErrors > 0 && errorsSeen >= failOnErrors {
+				break
+			}
+			refs := bulkRefs(op)
+			ready, broken := true, ""
+			for _, ref := range refs {
+				if _, ok := ids[ref]; ok {
+					continue
+				}
+				if !declared[ref] || failed[ref] {
+					broken = ref
+					break
+				}
+				ready = false
+			}
+			if broken != "" {
+				results[i] = bulkError(op, http.StatusConflict, schema.ScimInvalidValue, "bulkId "+strconv.Quote(broken)+" does not refer to a resource created by this request")
+			} else if !ready {
+				continue
+			} else {
+				results[i] = h.bulkOne(r, op, ids)
+			}
+			progress = true
+			st, _ := strconv.Atoi(results[i].Status)
+			if st >= 400 {
+				errorsSeen++
+				if op.BulkID != "" {
+					failed[op.BulkID] = true
+				}
+			}
+		}
+	}
+	out := make([]bulkResult, 0, len(ops))
+	for i, op := range ops {
+		res := results[i]
+		if res == nil {
+			if failOnErrors > 0 && errorsSeen >= failOnErrors {
+				continue // not attempted
+			}
+			res = bulkError(op, http.StatusConflict, schema.ScimInvalidValue, "circular bulkId references cannot be resolved")
+		}
+		out = append(out, *res)
+	}
+	h.writeJSON(w, r, http.StatusOK, map[string]any{"schemas": []string{schema.BulkResponseURN}, "Operations": out})
+}
+
+func bulkRefs(op bulkOp) []string {
+	var refs []string
+	for _, m := range bulkRef.FindAllSubmatch(op.Data, -1) {
+		refs = append(refs, string(m[1]))
+	}
+	if strings.HasPrefix(op.Path, "/") {
+		if i := strings.Index(op.Path, "bulkId:"); i >= 0 {
+			refs = append(refs, strings.SplitN(op.Path[i+len("bulkId:"):], "/", 2)[0])
+		}
+	}
+	return refs
+}
+
+func bulkError(op bulkOp, status int, scimType, detail string) *bulkResult {
+	b, _ := json.Marshal(errorBody{Schemas: []string{schema.ErrorURN}, Status: strconv.Itoa(status), ScimType: scimType, Detail: detail})
+	return &bulkResult{Method: op.Method, BulkID: op.BulkID, Version: op.Version, Status: strconv.Itoa(status), Response: b}
+}
+
+// bulkOne serves one operation through the handler.
+func (h *Handler) bulkOne(r *http.Request, op bulkOp, ids map[string]string) *bulkResult {
+	method := strings.ToUpper(op.Method)
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+	default:
+		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidSyntax, "bulk method must be POST, PUT, PATCH or DELETE")
+	}
+	path := op.Path
+	if !strings.HasPrefix(path, "/") || strings.Count(strings.Trim(path, "/"), "/") > 1 || strings.ContainsAny(path, "?#") {
+		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidPath, "bulk path must be a resource endpoint like /Users or /Users/{id}")
+	}
+	first, _, _ := strings.Cut(strings.Trim(path, "/"), "/")
+	if h.byPath[strings.ToLower(first)] == nil {
+		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidPath, "bulk path "+strconv.Quote(path)+" is not a resource endpoint")
+	}
+	if method == http.MethodPost && op.BulkID == "" {
+		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidValue, "a bulk POST needs a bulkId")
+	}
+	data := bulkRef.ReplaceAllFunc(op.Data, func(m []byte) []byte {
+		id := ids[string(bulkRef.FindSubmatch(m)[1])]
+		b, _ := json.Marshal(id)
+		return b
+	})
+	if i := strings.Index(path, "bulkId:"); i >= 0 {
+		rest := path[i+len("bulkId:"):]
+		ref, tail, _ := strings.Cut(rest, "/")
+		path = path[:i] + ids[ref]
+		if tail != "" {
+			path += "/" + tail
+		}
+	}
+	sub, err := http.NewRequestWithContext(r.Context(), method, path, bytes.NewReader(data))
+	if err != nil {
+		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidPath, "bulk path is not a valid URL path")
+	}
+	sub.Host, sub.TLS, sub.RemoteAddr = r.Host, r.TLS, r.RemoteAddr
+	sub.RequestURI = mountPrefix(r) + path
+	if op.Version != "" {
+		sub.Header.Set("If-Match", op.Version)
+	}
+	rec := &recorder{header: http.Header{}}
+	h.ServeHTTP(rec, sub)
+	res := &bulkResult{Method: op.Method, BulkID: op.BulkID, Status: strconv.Itoa(rec.status)}
+	if loc := rec.header.Get("Location"); loc != "" {
+		res.Location = loc
+	} else if rec.status < 300 && method != http.MethodPost {
+		res.Location = h.baseURL(r) + path
+	}
+	res.Version = rec.header.Get("ETag")
+	if rec.status >= 400 || method == http.MethodPost {
+		// Responses are only required for errors; a POST's is kept too so
+		// clients can read the created resource.
+		res.Response = json.RawMessage(rec.body.Bytes())
+	}
+	if method == http.MethodPost && rec.status == http.StatusCreated {
+		var created struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(rec.body.Bytes(), &created) == nil {
+			ids[op.BulkID] = created.ID
+		}
+	}
+	if len(res.Response) == 0 {
+		res.Response = nil
+	}
+	return res
+}
+
+// recorder captures one operation's response inside a bulk request.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (c *recorder) Header() http.Header { return c.header }
+
+func (c *recorder) WriteHeader(status int) {
+	if c.status == 0 {
+		c.status = status
+	}
+}
+
+func (c *recorder) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	return c.body.Write(b)
+}
