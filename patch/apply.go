@@ -99,6 +99,7 @@ type applier struct {
 	ownedExt  map[string]bool // cur[urn] was allocated by Apply
 	ownedList map[key]bool    // the list at key was allocated by Apply
 	touched   map[key]int     // last operation that wrote the attribute
+	fresh     map[key][]any   // elements of multi-valued attributes written by Apply
 	pending   map[key]*removal
 
 	trackMembers   bool
@@ -350,7 +351,7 @@ func (a *applier) writeMulti(kind opKind, k key, p filter.Path, v any) error {
 				}
 			}
 		}
-		a.setList(k, a.primary(attr, after, written), true)
+		a.setList(k, a.primary(k, attr, after, written), true)
 		return nil
 	case p.Filter == nil && p.Sub == "":
 		after, written, err = replaceValues(attr, k.path(), v)
@@ -365,7 +366,7 @@ func (a *applier) writeMulti(kind opKind, k key, p filter.Path, v any) error {
 	if a.trackMembers && k == a.members {
 		a.memberDiff(before, after)
 	}
-	a.setList(k, a.primary(attr, after, written), true)
+	a.setList(k, a.primary(k, attr, after, written), true)
 	return nil
 }
 
@@ -745,6 +746,7 @@ func (a *applier) removeMulti(k key, p filter.Path, v any) error {
 		if hollow(attr, m) {
 			continue
 		}
+		a.addFresh(k, m)
 		after = append(after, m)
 	}
 	a.commitRemoval(k, before, after)
@@ -869,7 +871,10 @@ func (a *applier) flush(k key) {
 
 // primary leaves at most one element of list with "primary": true: the
 // last of the written elements that has it. list was allocated by Apply.
-func (a *applier) primary(attr *schema.Attribute, list []any, written []int) []any {
+func (a *applier) primary(k key, attr *schema.Attribute, list []any, written []int) []any {
+	for _, i := range written {
+		a.addFresh(k, list[i])
+	}
 	if attr.Type != schema.Complex || attr.Sub("primary") == nil {
 		return list
 	}
@@ -887,6 +892,7 @@ func (a *applier) primary(attr *schema.Attribute, list []any, written []int) []a
 			m := maps.Clone(e.(map[string]any))
 			m["primary"] = false
 			list[j] = m
+			a.addFresh(k, m)
 		}
 	}
 	return list
@@ -936,13 +942,62 @@ func (a *applier) finish(ops []Operation) (*Result, error) {
 		if err := a.rt.CheckImmutable(old, next); err != nil {
 			return nil, a.finalErr(ops, err)
 		}
-		if err := a.rt.Validate(a.cur); err != nil {
+		if err := a.rt.Validate(a.validationView()); err != nil {
 			return nil, a.finalErr(ops, err)
 		}
 	}
 	res.MembersAdded = sortedKeys(a.added)
 	res.MembersRemoved = sortedKeys(a.removed)
 	return res, nil
+}
+
+// validationView returns the data to validate: the result, with each list
+// of more than one element reduced to the elements Apply wrote, or to its
+// first element when Apply wrote none. The elements Apply did not write
+// are those of attrs, which is valid canonical data, and one element of a
+// list is enough to show that the attribute is present. This keeps
+// validating a PATCH of a large group proportional to the change.
+func (a *applier) validationView() map[string]any {
+	view := make(map[string]any, len(a.cur))
+	for name, v := range a.cur {
+		if ext, ok := v.(map[string]any); ok && a.isExtensionKey(name) {
+			ev := make(map[string]any, len(ext))
+			for n, x := range ext {
+				ev[n] = a.viewValue(key{name, n}, x)
+			}
+			view[name] = ev
+			continue
+		}
+		view[name] = a.viewValue(key{name: name}, v)
+	}
+	return view
+}
+
+func (a *applier) isExtensionKey(name string) bool {
+	for _, e := range a.rt.Extensions {
+		if e.Schema.ID == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *applier) viewValue(k key, v any) any {
+	l, ok := v.([]any)
+	if !ok || len(l) <= 1 {
+		return v
+	}
+	if f := a.fresh[k]; len(f) > 0 {
+		return f
+	}
+	return l[:1]
+}
+
+func (a *applier) addFresh(k key, e any) {
+	if a.fresh == nil {
+		a.fresh = make(map[key][]any)
+	}
+	a.fresh[k] = append(a.fresh[k], e)
 }
 
 // finalErr wraps an error found after all operations, attributing it to

@@ -80,4 +80,9 @@
 // pass over the members for a run of such operations, not one per
 // operation, and adding members costs one pass plus the copy of the list.
 // Attributes no operation touches are neither copied nor compared.
+//
+// Apply takes attrs to be valid canonical data, as a store returns it, and
+// checks what the operations wrote: it validates the values it stored and
+// the resource's required attributes, not every element of a large list it
+// only appended to or removed from.
 package patch

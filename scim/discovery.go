@@ -33,6 +33,7 @@ func (h *Handler) serviceProviderConfig(r *http.Request) (any, error) {
 		"changePassword":        supported{false},
 		"sort":                  supported{false},
 		"etag":                  supported{true},
+		"pagination":            h.paginationConfig(),
 		"authenticationSchemes": schemes,
 		"meta": map[string]any{
 			"resourceType": "ServiceProviderConfig",

@@ -2,11 +2,13 @@ package scim
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/scim/schema"
@@ -73,6 +75,17 @@ type Config struct {
 	// means /Me answers 501 Not Implemented.
 	Me func(ctx context.Context) (resourceType, id string, err error)
 
+	// CursorKey is the secret that seals pagination cursors (RFC 9865) so
+	// clients cannot forge them. Every handler serving the same clients
+	// (several instances behind a load balancer) needs the same key; at
+	// least 32 random bytes. Nil means a random key made by NewHandler, so
+	// cursors stay valid only within one process. Cursors are offered only
+	// when the Store implements store.CursorLister.
+	CursorKey []byte
+
+	// CursorTimeout is how long a cursor stays valid. Zero means one hour.
+	CursorTimeout time.Duration
+
 	// AuthenticationSchemes are advertised in /ServiceProviderConfig. Nil
 	// means one OAuth bearer token scheme (RFC 6750), which is what the
 	// BearerAuth middleware implements.
@@ -114,6 +127,11 @@ type Handler struct {
 
 	bulkMaxOps     int
 	bulkMaxPayload int64
+
+	cursors       store.CursorLister // nil if the store cannot page by position
+	cursorKey     []byte
+	cursorTimeout time.Duration
+	now           func() time.Time
 }
 
 // resourceType is a configured resource type with what the handler derives
@@ -138,6 +156,18 @@ func NewHandler(cfg Config) (*Handler, error) {
 	h := &Handler{cfg: cfg, store: cfg.Store, byPath: map[string]*resourceType{},
 		log: cfg.Logger, maxBody: cfg.MaxBodyBytes, maxCount: cfg.MaxResults}
 	h.members, _ = cfg.Store.(store.MemberPatcher)
+	h.cursors, _ = cfg.Store.(store.CursorLister)
+	h.now = time.Now
+	h.cursorKey, h.cursorTimeout = cfg.CursorKey, cfg.CursorTimeout
+	if h.cursorKey == nil {
+		h.cursorKey = make([]byte, 32)
+		if _, err := rand.Read(h.cursorKey); err != nil {
+			return nil, fmt.Errorf("scim: cannot make a cursor key: %w", err)
+		}
+	}
+	if h.cursorTimeout <= 0 {
+		h.cursorTimeout = time.Hour
+	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}

@@ -39,11 +39,15 @@ type searchParams struct {
 	startIndex, count    string
 	sortBy, sortOrder    string
 	attributes, excluded string
+	cursor               string
+	hasCursor            bool
 }
 
 func paramsFromQuery(q url.Values) searchParams {
 	_, hasFilter := q["filter"]
+	_, hasCursor := q["cursor"]
 	return searchParams{
+		cursor: q.Get("cursor"), hasCursor: hasCursor,
 		filter: q.Get("filter"), hasFilter: hasFilter,
 		startIndex: q.Get("startindex"), count: q.Get("count"),
 		sortBy: q.Get("sortby"), sortOrder: q.Get("sortorder"),
@@ -114,6 +118,10 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *resourceType)
 }
 
 func (h *Handler) answerList(w http.ResponseWriter, r *http.Request, rt *resourceType, sp searchParams) {
+	if sp.hasCursor {
+		h.answerCursor(w, r, rt, sp)
+		return
+	}
 	sq, err := h.storeQuery(rt, sp)
 	if err != nil {
 		h.fail(w, r, err)

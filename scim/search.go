@@ -38,6 +38,8 @@ func (h *Handler) readSearch(w http.ResponseWriter, r *http.Request) (searchPara
 			dst = &sp.attributes
 		case "excludedattributes":
 			dst = &sp.excluded
+		case "cursor":
+			dst, sp.hasCursor = &sp.cursor, true
 		default:
 			continue
 		}

@@ -124,6 +124,8 @@ type Page struct {
 	Resources []*Resource
 	// Total is the number of resources matching the filter, before paging.
 	Total int
+	// Next is set only by CursorLister.ListAfter: see there.
+	Next string
 }
 
 // Store persists resources. The handler calls it with the request context,
@@ -246,4 +248,22 @@ type FilterSplitter interface {
 	// conjunction of the two must be equivalent to f; filter.Conjuncts
 	// and filter.AndOf help to split on top-level "and".
 	SplitFilter(typ string, f filter.Expr) (pushed, residual filter.Expr)
+}
+
+// CursorLister is an optional Store capability for cursor pagination
+// (RFC 9865): pages that stay correct while other clients create and delete
+// resources between requests, which index pagination cannot promise. The
+// handler advertises cursor pagination only for stores that have it, and
+// seals the positions it hands out so clients cannot forge them.
+type CursorLister interface {
+	// ListAfter returns up to q.Count resources matching q.Filter, in the
+	// order List would give them, that come strictly after the position
+	// after ("" means from the first). q.StartIndex is 1 and ignored.
+	// Page.Total is as for List. Page.Next is the position of the last
+	// resource returned, or "" when no resource follows it. A position
+	// stays valid when resources are created, changed or deleted,
+	// including the one it was taken from. An error wrapping
+	// errors.ErrUnsupported (for example for a q.SortBy the store cannot
+	// page by position) is answered 400.
+	ListAfter(ctx context.Context, typ string, q Query, after string) (*Page, error)
 }

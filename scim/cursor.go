@@ -1,0 +1,195 @@
+package scim
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// Cursor errors of RFC 9865 §6.
+const (
+	scimInvalidCursor = "invalidCursor"
+	scimExpiredCursor = "expiredCursor"
+)
+
+// A cursor is base64url(version | issued unix seconds | binding | position
+// | HMAC-SHA256 truncated to 16 bytes). The binding ties it to one resource
+// type, filter and sort order; the MAC makes it tamper-proof.
+const (
+	cursorVersion = 1
+	bindingLen    = 8
+	macLen        = 16
+)
+
+func (h *Handler) cursorBinding(rt *resourceType, sq store.Query) []byte {
+	m := sha256.New()
+	m.Write([]byte(rt.Name))
+	m.Write([]byte{0})
+	if sq.Filter != nil {
+		m.Write([]byte(sq.Filter.String()))
+	}
+	m.Write([]byte{0})
+	m.Write([]byte(sq.SortBy.String()))
+	if sq.Descending {
+		m.Write([]byte{1})
+	}
+	return m.Sum(nil)[:bindingLen]
+}
+
+func (h *Handler) sealCursor(binding []byte, position string) string {
+	var buf bytes.Buffer
+	buf.WriteByte(cursorVersion)
+	_ = binary.Write(&buf, binary.BigEndian, h.now().Unix())
+	buf.Write(binding)
+	buf.WriteString(position)
+	mac := hmac.New(sha256.New, h.cursorKey)
+	mac.Write(buf.Bytes())
+	buf.Write(mac.Sum(nil)[:macLen])
+	return base64.RawURLEncoding.EncodeToString(buf.Bytes())
+}
+
+func cursorError(scimType, detail string) *Error {
+	return &Error{Status: http.StatusBadRequest, ScimType: scimType, Detail: detail}
+}
+
+// openCursor checks a cursor's MAC, binding and age and returns the store
+// position inside it.
+func (h *Handler) openCursor(binding []byte, c string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(raw) < 1+8+bindingLen+macLen || raw[0] != cursorVersion {
+		return "", cursorError(scimInvalidCursor, "cursor is not one this service provider issued")
+	}
+	body, sum := raw[:len(raw)-macLen], raw[len(raw)-macLen:]
+	mac := hmac.New(sha256.New, h.cursorKey)
+	mac.Write(body)
+	if !hmac.Equal(sum, mac.Sum(nil)[:macLen]) {
+		return "", cursorError(scimInvalidCursor, "cursor is not one this service provider issued")
+	}
+	if !hmac.Equal(body[9:9+bindingLen], binding) {
+		return "", cursorError(scimInvalidCursor, "cursor belongs to another query: resend the same filter and sort as for the first page")
+	}
+	issued := time.Unix(int64(binary.BigEndian.Uint64(body[1:9])), 0)
+	if h.now().Sub(issued) > h.cursorTimeout {
+		return "", cursorError(scimExpiredCursor, "cursor has expired; start again without one")
+	}
+	return string(body[9+bindingLen:]), nil
+}
+
+// cursorList is the ListResponse of a cursor-paginated request
+// (RFC 9865 §4): no startIndex, a nextCursor while more results follow.
+type cursorList struct {
+	Schemas      []string `json:"schemas"`
+	TotalResults int      `json:"totalResults"`
+	ItemsPerPage int      `json:"itemsPerPage"`
+	NextCursor   string   `json:"nextCursor,omitempty"`
+	Resources    []any    `json:"Resources"`
+}
+
+// answerCursor serves one page of cursor pagination.
+func (h *Handler) answerCursor(w http.ResponseWriter, r *http.Request, rt *resourceType, sp searchParams) {
+	if h.cursors == nil {
+		h.fail(w, r, badParam("cursor pagination is not supported by this service provider; use startIndex and count"))
+		return
+	}
+	if sp.startIndex != "" {
+		h.fail(w, r, badParam("startIndex and cursor cannot be used together"))
+		return
+	}
+	sq, err := h.storeQuery(rt, sp)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := h.parseProjection(rt, sp)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	binding := h.cursorBinding(rt, sq)
+	after := ""
+	if sp.cursor != "" {
+		if after, err = h.openCursor(binding, sp.cursor); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	page, err := h.cursorPage(r, rt, sq, after)
+	if errors.Is(err, errors.ErrUnsupported) {
+		err = &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue, Detail: "this query cannot be paged with a cursor; use startIndex and count", Err: err}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	items := make([]any, 0, len(page.Resources))
+	for _, res := range page.Resources {
+		items = append(items, h.render(r, rt, res, p))
+	}
+	out := cursorList{Schemas: []string{schema.ListResponseURN}, TotalResults: page.Total, ItemsPerPage: len(items), Resources: items}
+	if page.Next != "" {
+		out.NextCursor = h.sealCursor(binding, page.Next)
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// cursorPage asks the store for the page after a position. With a filter
+// the store evaluates only in part (store.FilterSplitter), it keeps asking
+// until the page is full of resources that also match the rest.
+func (h *Handler) cursorPage(r *http.Request, rt *resourceType, sq store.Query, after string) (*store.Page, error) {
+	var residual filter.Expr
+	if fs, ok := h.store.(store.FilterSplitter); ok && sq.Filter != nil {
+		var pushed filter.Expr
+		pushed, residual = fs.SplitFilter(rt.Name, sq.Filter)
+		if residual == nil {
+			sq.Filter = pushed
+		} else {
+			totals := sq
+			totals.StartIndex, totals.Count = 1, 0
+			t, err := h.query(r, rt, totals)
+			if err != nil {
+				return nil, err
+			}
+			want := sq.Count
+			sq.Filter = pushed
+			out := &store.Page{Total: t.Total}
+			for len(out.Resources) < want {
+				sq.Count = want - len(out.Resources)
+				page, err := h.cursors.ListAfter(r.Context(), rt.Name, sq, after)
+				if err != nil {
+					return nil, err
+				}
+				for _, res := range page.Resources {
+					if filter.Match(residual, res.Object()) {
+						out.Resources = append(out.Resources, res)
+					}
+				}
+				out.Next, after = page.Next, page.Next
+				if page.Next == "" || len(page.Resources) == 0 {
+					break
+				}
+			}
+			return out, nil
+		}
+	}
+	return h.cursors.ListAfter(r.Context(), rt.Name, sq, after)
+}
+
+func (h *Handler) paginationConfig() map[string]any {
+	return map[string]any{
+		"cursor":                  h.cursors != nil,
+		"index":                   true,
+		"defaultPaginationMethod": "index",
+		"defaultPageSize":         h.maxCount,
+		"maxPageSize":             h.maxCount,
+		"cursorTimeout":           int64(h.cursorTimeout / time.Second),
+	}
+}
