@@ -11,7 +11,7 @@ import (
 // TestBadInput sends malformed and hostile requests: each gets a 4xx SCIM
 // Error with the expected status and scimType, never a 5xx.
 func TestBadInput(t *testing.T) {
-	s := newServer(t, func(c *scim.Config) { c.MaxBodyBytes = 4096 })
+	s := newServer(t, func(c *scim.Config) { c.MaxBodyBytes = 4096; c.MaxPatchOperations = 2 })
 	s.do("POST", "/Users", `{"userName":"a@example.com"}`).expect(t, 201, "")
 	s.do("POST", "/Groups", `{"displayName":"G"}`).expect(t, 201, "")
 	tests := []struct {
@@ -45,6 +45,10 @@ func TestBadInput(t *testing.T) {
 		{"patch unknown user", "404", "PATCH", "/Users/nope", `{"Operations":[{"op":"replace","path":"active","value":false}]}`, 404, "", "not found"},
 		{"put unknown user", "404", "PUT", "/Users/nope", `{"userName":"z@example.com"}`, 404, "", "not found"},
 		{"delete unknown", "404", "DELETE", "/Users/nope", "", 404, "", "not found"},
+		{"duplicate member", "a repeated member name is refused, not silently overwritten", "POST", "/Users", `{"userName":"d@example.com","userName":"admin@example.com"}`, 400, "invalidSyntax", `repeats the member "userName"`},
+		{"deep nesting", "nesting is bounded", "POST", "/Users", `{"userName":"e@example.com","x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, 400, "invalidSyntax", "nests deeper"},
+		{"patch deep nesting", "PATCH bodies are checked too", "PATCH", "/Users/id-1", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}]}`, 400, "invalidSyntax", "nests deeper"},
+		{"too many operations", "PATCH operation count is bounded", "PATCH", "/Users/id-1", `{"Operations":[{"op":"replace","path":"active","value":true},{"op":"replace","path":"active","value":true},{"op":"replace","path":"active","value":true}]}`, 413, "", "at most 2"},
 		{"stale if-match", "412 on version mismatch", "PUT", "/Groups/id-2", `{"displayName":"H"}`, 412, "", "version"},
 	}
 	for _, tc := range tests {

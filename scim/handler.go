@@ -36,6 +36,10 @@ type Config struct {
 	// Zero means 1 MiB.
 	MaxBodyBytes int64
 
+	// MaxPatchOperations caps the operations of one PATCH request; more
+	// are answered 413. Zero means 1000.
+	MaxPatchOperations int
+
 	// MaxResults caps "count" on list requests and is the page size when a
 	// client sends no count. Zero means 1000.
 	MaxResults int
@@ -124,6 +128,7 @@ type Handler struct {
 	log      *slog.Logger
 	maxBody  int64
 	maxCount int
+	maxOps   int
 
 	bulkMaxOps     int
 	bulkMaxPayload int64
@@ -176,6 +181,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	if h.maxCount <= 0 {
 		h.maxCount = 1000
+	}
+	if h.maxOps = cfg.MaxPatchOperations; h.maxOps <= 0 {
+		h.maxOps = 1000
 	}
 	h.bulkMaxOps, h.bulkMaxPayload = cfg.BulkMaxOperations, cfg.BulkMaxPayloadBytes
 	if h.bulkMaxOps == 0 {

@@ -44,6 +44,9 @@ func decodeObject(body []byte) (map[string]any, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "request body is empty; a JSON object is required"}
 	}
+	if err := checkJSON(body); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
@@ -118,4 +121,76 @@ func mountPrefix(r *http.Request) string {
 		return strings.TrimRight(orig[:len(orig)-len(stripped)], "/")
 	}
 	return ""
+}
+
+// maxJSONDepth bounds the nesting of request bodies. SCIM resources nest
+// three levels deep (extension, complex, multi-valued); bulk requests add
+// two more.
+const maxJSONDepth = 32
+
+// checkJSON rejects request bodies that are valid JSON but hostile: nesting
+// deeper than maxJSONDepth, and objects that repeat a member name (where
+// encoding/json would silently keep the last value, so a body could say one
+// thing to a log or proxy and another to the store).
+func checkJSON(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	type frame struct {
+		object  bool
+		wantKey bool
+		keys    map[string]struct{}
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return syntaxError(err)
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = &stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if top != nil && top.object {
+					top.wantKey = true
+				}
+				if len(stack) >= maxJSONDepth {
+					return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
+						Detail: "request body nests deeper than " + strconv.Itoa(maxJSONDepth) + " levels (offset " + itoa(dec.InputOffset()) + ")"}
+				}
+				stack = append(stack, frame{object: t == '{', wantKey: t == '{'})
+			default:
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].object {
+					stack[len(stack)-1].wantKey = true
+				}
+			}
+		case string:
+			if top != nil && top.object && top.wantKey {
+				if top.keys == nil {
+					top.keys = map[string]struct{}{}
+				}
+				if _, dup := top.keys[t]; dup {
+					return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
+						Detail: "request body repeats the member " + strconv.Quote(t) + " in one object (offset " + itoa(dec.InputOffset()) + ")"}
+				}
+				top.keys[t] = struct{}{}
+				top.wantKey = false
+				continue
+			}
+			if top != nil && top.object {
+				top.wantKey = true
+			}
+		default:
+			if top != nil && top.object {
+				top.wantKey = true
+			}
+		}
+	}
 }

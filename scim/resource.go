@@ -341,9 +341,18 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 		h.fail(w, r, err)
 		return
 	}
+	if err := checkJSON(body); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	ops, err := patch.Decode(body)
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if len(ops) > h.maxOps {
+		h.fail(w, r, &Error{Status: http.StatusRequestEntityTooLarge,
+			Detail: "PATCH has " + strconv.Itoa(len(ops)) + " operations; at most " + strconv.Itoa(h.maxOps) + " are accepted"})
 		return
 	}
 	want, anyVersion := ifMatch(r)
