@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -34,9 +36,11 @@ type MemoryConfig struct {
 	// ResourceTypes are the resource types the store enforces uniqueness
 	// for. Every single-valued attribute of a type's core schema whose
 	// Uniqueness is server or global (userName for User) must be unique
-	// among the resources of that type, compared case-insensitively unless
-	// the attribute is CaseExact. Resources of a type not listed here are
-	// stored too, with no uniqueness rule besides their id.
+	// among the resources of that type, compared case-insensitively (as
+	// strings.EqualFold does) unless the attribute is CaseExact, a reference
+	// or binary, as filter.Match compares them. Uniqueness of extension or
+	// multi-valued attributes is not enforced. Resources of a type not
+	// listed here are stored too, with no uniqueness rule besides their id.
 	//
 	// Nil means schema.UserResourceType(schema.EnterpriseUserSchema()) and
 	// schema.GroupResourceType().
@@ -71,10 +75,12 @@ type MemoryConfig struct {
 //     touched: new version and lastModified. A reverse index from member to
 //     groups finds them without scanning.
 //   - Uniqueness follows [MemoryConfig.ResourceTypes]: a taken value gives
-//     an error wrapping [ErrConflict] that names the attribute and value.
+//     a [*ConflictError] (which wraps [ErrConflict]) naming the attribute
+//     and value.
 //     externalId is not unique.
-//   - List returns resources in creation order. Replace keeps a
-//     resource's place.
+//   - List returns resources in creation order (Replace keeps a resource's
+//     place), or sorted by Query.SortBy with ties in creation order. Sorting
+//     evaluates the filter on every candidate and sorts all matches.
 //
 // Lookups by id, by each unique attribute, by externalId and by Group
 // displayName use indexes. List uses them when the filter, or one of its
@@ -125,6 +131,9 @@ type record struct {
 	obj map[string]any // res.Object(), built once per write
 	seq uint64
 	pos int // index in table.order
+	// self holds the record itself, so that an index lookup that finds
+	// one record can return it as a slice without allocating.
+	self [1]*record
 }
 
 // NewMemory returns an empty memory store for the User (with the
@@ -267,6 +276,7 @@ func (m *Memory) Create(ctx context.Context, r *Resource) (*Resource, error) {
 	}
 	m.seq++
 	rec := &record{res: res, obj: res.Object(), seq: m.seq, pos: len(t.order)}
+	rec.self[0] = rec
 	t.byID[id] = rec
 	t.order = append(t.order, rec)
 	t.index(rec)
@@ -388,7 +398,7 @@ func (m *Memory) List(ctx context.Context, typ string, q Query) (*Page, error) {
 		return &Page{Resources: []*Resource{}}, nil
 	}
 	candidates, indexed := t.candidates(q.Filter)
-	if !indexed && q.Filter == nil && t.holes == 0 {
+	if !indexed && q.Filter == nil && t.holes == 0 && q.SortBy.Name == "" {
 		// Every resource matches: the page is a slice of the order.
 		total := len(t.order)
 		lo := min(start, total)
@@ -401,6 +411,9 @@ func (m *Memory) List(ctx context.Context, typ string, q Query) (*Page, error) {
 	}
 	if !indexed {
 		candidates = t.order
+	}
+	if q.SortBy.Name != "" {
+		return sortedPage(ctx, candidates, q, start, count)
 	}
 	page := make([]*Resource, 0, min(count, len(candidates)))
 	total := 0
@@ -421,12 +434,180 @@ func (m *Memory) List(ctx context.Context, typ string, q Query) (*Page, error) {
 	return &Page{Resources: page, Total: total}, nil
 }
 
+// sortedPage evaluates q.Filter on candidates (in creation order), sorts
+// the matches by q.SortBy and returns the page from start of count.
+func sortedPage(ctx context.Context, candidates []*record, q Query, start, count int) (*Page, error) {
+	type keyed struct {
+		rec *record
+		key sortKey
+	}
+	var matched []keyed
+	for i, rec := range candidates {
+		if i%scanCheckEvery == scanCheckEvery-1 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if rec == nil || (q.Filter != nil && !filter.Match(q.Filter, rec.obj)) {
+			continue
+		}
+		matched = append(matched, keyed{rec: rec, key: sortKeyOf(rec.obj, q.SortBy)})
+	}
+	slices.SortStableFunc(matched, func(a, b keyed) int {
+		return compareKeys(a.key, b.key, q.Descending)
+	})
+	lo := min(start, len(matched))
+	hi := min(lo+count, len(matched))
+	page := make([]*Resource, hi-lo)
+	for i, k := range matched[lo:hi] {
+		page[i] = k.rec.res
+	}
+	return &Page{Resources: page, Total: len(matched)}, nil
+}
+
+// The kinds of sort keys, in the order values of different kinds sort.
+const (
+	keyMissing = iota
+	keyBool
+	keyNumber
+	keyTime
+	keyString
+)
+
+// sortKey is the value a resource sorts by (RFC 7644 §3.4.2.3).
+type sortKey struct {
+	kind int
+	s    string
+	f    float64
+	t    time.Time
+	b    bool
+}
+
+// sortKeyOf returns the sort key of the attribute at p in obj: of a
+// multi-valued attribute its primary value, else its first; strings
+// folded to lower case unless the attribute is case-exact.
+func sortKeyOf(obj map[string]any, p filter.AttrPath) sortKey {
+	bound := p.Attr != nil
+	m := obj
+	if p.URN != "" {
+		if ext, ok := field(obj, p.URN, bound).(map[string]any); ok {
+			m = ext
+		} else if bound {
+			return sortKey{}
+		}
+	}
+	v := representative(field(m, p.Name, bound))
+	if p.Sub != "" {
+		sub, ok := v.(map[string]any)
+		if !ok {
+			return sortKey{}
+		}
+		v = representative(field(sub, p.Sub, bound))
+	}
+	leaf := p.Leaf()
+	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return sortKey{}
+		}
+		if leaf != nil && leaf.Type == schema.DateTime {
+			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+				return sortKey{kind: keyTime, t: t}
+			}
+		}
+		if leaf == nil || !caseExact(leaf) {
+			x = strings.ToLower(x)
+		}
+		return sortKey{kind: keyString, s: x}
+	case bool:
+		return sortKey{kind: keyBool, b: x}
+	case json.Number:
+		if f, err := strconv.ParseFloat(string(x), 64); err == nil {
+			return sortKey{kind: keyNumber, f: f}
+		}
+		return sortKey{kind: keyString, s: string(x)}
+	case float64:
+		return sortKey{kind: keyNumber, f: x}
+	case int:
+		return sortKey{kind: keyNumber, f: float64(x)}
+	}
+	return sortKey{}
+}
+
+// field returns m[key], or when the path is unbound the value of the first
+// key equal to key case-insensitively.
+func field(m map[string]any, key string, bound bool) any {
+	if v, ok := m[key]; ok || bound {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
+
+// representative returns the value a multi-valued attribute sorts by: the
+// element whose "primary" is true, else the first; other values as they are.
+func representative(v any) any {
+	arr, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	for _, el := range arr {
+		if m, ok := el.(map[string]any); ok && m["primary"] == true {
+			return el
+		}
+	}
+	if len(arr) == 0 {
+		return nil
+	}
+	return arr[0]
+}
+
+// compareKeys orders a before b (negative) or after (positive); missing
+// values come last in either direction.
+func compareKeys(a, b sortKey, descending bool) int {
+	switch {
+	case a.kind == keyMissing && b.kind == keyMissing:
+		return 0
+	case a.kind == keyMissing:
+		return 1
+	case b.kind == keyMissing:
+		return -1
+	}
+	c := 0
+	switch {
+	case a.kind != b.kind:
+		c = a.kind - b.kind
+	case a.kind == keyBool && a.b != b.b:
+		c = 1
+		if b.b {
+			c = -1
+		}
+	case a.kind == keyNumber:
+		c = cmp.Compare(a.f, b.f)
+	case a.kind == keyTime:
+		c = a.t.Compare(b.t)
+	case a.kind == keyString:
+		c = strings.Compare(a.s, b.s)
+	}
+	if descending {
+		return -c
+	}
+	return c
+}
+
 // candidates returns, when e or one of its top-level "and" terms is an
 // "eq" comparison on an indexed attribute, the resources the index yields
 // for it in creation order, and true; otherwise nil and false.
 func (t *table) candidates(e filter.Expr) ([]*record, bool) {
-	if e == nil {
+	switch e.(type) {
+	case nil:
 		return nil, false
+	case *filter.Compare:
+		return t.lookupEq(e)
 	}
 	var best []*record
 	found := false
@@ -469,14 +650,14 @@ func (t *table) lookupEq(e filter.Expr) ([]*record, bool) {
 			return nil, false
 		}
 		if rec := t.byID[v]; rec != nil {
-			return []*record{rec}, true
+			return rec.self[:], true
 		}
 		return nil, true
 	}
 	for i, r := range t.rules.unique {
 		if r.name == c.Path.Name && r.caseExact == exact {
 			if rec := t.unique[i][key(v, r.caseExact)]; rec != nil {
-				return []*record{rec}, true
+				return rec.self[:], true
 			}
 			return nil, true
 		}
@@ -509,8 +690,8 @@ func bySeq(a, b *record) int {
 	return strings.Compare(a.res.ID, b.res.ID)
 }
 
-// checkUnique returns an error wrapping ErrConflict if a unique attribute
-// of r has a value that a resource other than self holds.
+// checkUnique returns a *ConflictError (which wraps ErrConflict) if a
+// unique attribute of r has a value that a resource other than self holds.
 func (t *table) checkUnique(r *Resource, self *record) error {
 	for i, rule := range t.rules.unique {
 		v, ok := r.Attributes[rule.name].(string)
@@ -518,7 +699,7 @@ func (t *table) checkUnique(r *Resource, self *record) error {
 			continue
 		}
 		if other := t.unique[i][key(v, rule.caseExact)]; other != nil && other != self {
-			return fmt.Errorf("%w: %s %q is already taken", ErrConflict, rule.name, v)
+			return &ConflictError{Attribute: rule.name, Value: v}
 		}
 	}
 	return nil

@@ -305,7 +305,7 @@ func (s *naive) Create(_ context.Context, r *store.Resource) (*store.Resource, e
 	}
 	if s.broken.racyCreate {
 		s.mu.Unlock()
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 		s.mu.Lock()
 	}
 	now := time.Now().UTC()
@@ -350,7 +350,7 @@ func (s *naive) Replace(_ context.Context, r *store.Resource, ifVersion string) 
 	}
 	if s.broken.racyReplace {
 		s.mu.Unlock()
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 		s.mu.Lock()
 		if i = s.find(r.Type, r.ID); i < 0 {
 			return nil, s.notFound(r.Type, r.ID)
