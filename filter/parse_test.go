@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/scim/schema"
@@ -17,9 +16,6 @@ var (
 	userRT  = schema.UserResourceType(schema.EnterpriseUserSchema())
 	groupRT = schema.GroupResourceType()
 )
-
-// ignoreDefs compares attribute paths by names only.
-var ignoreDefs = cmpopts.IgnoreFields(filter.AttrPath{}, "Attr", "SubAttr")
 
 func ap(name string) filter.AttrPath { return filter.AttrPath{Name: name} }
 

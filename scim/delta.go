@@ -169,10 +169,8 @@ func (d *deltaBuilder) setSimple(rt *resourceType, name string, v any) bool {
 		}
 		v = nv
 	}
-	if v != nil {
-		if _, isList := v.([]any); isList {
-			return false
-		}
+	if _, isList := v.([]any); isList {
+		return false
 	}
 	if v == nil && a.Required {
 		return false
