@@ -28,7 +28,9 @@ type Change struct {
 	Type string
 	// ID is the resource id.
 	ID string
-	// Resource is the resource as stored after the change; nil for Deleted.
+	// Resource is the resource as stored after the change; nil for Deleted,
+	// and for a membership PATCH that a store.MemberPatcher applied without
+	// loading the group (see store.MemberResult).
 	Resource *store.Resource
 	// Changed lists the top-level attributes whose value changed, in
 	// canonical form and sorted ("active", "name",

@@ -31,7 +31,7 @@ func (h *Handler) serviceProviderConfig(r *http.Request) (any, error) {
 		"bulk":                  h.bulkConfig(),
 		"filter":                map[string]any{"supported": true, "maxResults": h.maxCount},
 		"changePassword":        supported{false},
-		"sort":                  supported{false},
+		"sort":                  supported{true},
 		"etag":                  supported{true},
 		"pagination":            h.paginationConfig(),
 		"authenticationSchemes": schemes,

@@ -16,16 +16,26 @@
 // For each resource type (by default /Users, with the Enterprise User
 // extension, and /Groups):
 //
-//	GET    /Users              list: filter, startIndex, count, attributes, excludedAttributes
+//	GET    /Users              list: filter, startIndex, count, sortBy, sortOrder,
+//	                           attributes, excludedAttributes, cursor (RFC 9865)
 //	POST   /Users              create: 201, Location, ETag and the stored resource
-//	GET    /Users/{id}         read (If-None-Match not needed by IdPs)
-//	PUT    /Users/{id}         replace (If-Match honoured)
+//	POST   /Users/.search      list with the parameters in a SearchRequest body
+//	GET    /Users/{id}         read; If-None-Match answers 304
+//	PUT    /Users/{id}         replace; If-Match answers 412 on a stale version
 //	PATCH  /Users/{id}         RFC 7644 §3.5.2 operations, in every IdP dialect
 //	DELETE /Users/{id}         204
 //
-// and the discovery endpoints GET /ServiceProviderConfig, /ResourceTypes[/{name}]
-// and /Schemas[/{id}] (any other method is 405, answered before the body is
-// read). Paths are case-insensitive, a trailing slash is ignored, query
+// and at the service root:
+//
+//	POST   /.search                       search across every resource type
+//	POST   /Bulk                          RFC 7644 §3.7, with bulkId references
+//	GET    /Me (PUT, PATCH, DELETE)       the caller's own resource, via Config.Me
+//	GET    /ServiceProviderConfig         derived from the configuration and the store
+//	GET    /ResourceTypes[/{name}]
+//	GET    /Schemas[/{id}]
+//
+// Discovery endpoints answer any other method with 405, before the body is
+// read. Paths are case-insensitive, a trailing slash is ignored, query
 // parameter names are case-insensitive and decoded with form rules ("+" is a
 // space). Requests need no Content-Type or Accept header; every response,
 // errors included, is application/scim+json, and every error is a SCIM Error
@@ -35,12 +45,24 @@
 // # What the host provides
 //
 //   - A store.Store. It receives the request context, so a multi-tenant host
-//     scopes every call by the tenant its middleware put there.
+//     scopes every call by the tenant its middleware put there. Optional
+//     capabilities make it faster and add features, each with a fallback:
+//     store.MemberPatcher (membership changes as deltas),
+//     store.FilterSplitter (filters partly pushed down, the rest evaluated
+//     here) and store.CursorLister (cursor pagination).
 //   - Authentication: the Handler authenticates nothing. BearerAuth is a
 //     ready middleware for the API-key-as-bearer-token set-up of Okta and
 //     Entra ID; any other middleware works too.
 //   - Optionally Config.OnChange, to react to provisioning: give a
 //     SCIM-created user the default role, end a deactivated user's sessions.
+//
+// # Concurrency
+//
+// A PATCH or PUT without If-Match that races another write to the same
+// resource is re-read and re-applied (bounded retries), so concurrent
+// membership pushes lose nothing; with If-Match it is answered 412 instead.
+// Membership-only PATCHes go to store.MemberPatcher when the store has it,
+// and then cost the same for a group of ten members or a hundred thousand.
 //
 // # Identity provider dialects
 //
@@ -53,8 +75,12 @@
 //
 // # Security considerations
 //
-// Request bodies are bounded (Config.MaxBodyBytes, 413 beyond), list pages
-// are capped (Config.MaxResults), filters are bounded in length and nesting.
+// Request bodies are bounded (Config.MaxBodyBytes, 413 beyond), and so are
+// JSON nesting, PATCH operations (Config.MaxPatchOperations), bulk requests
+// (Config.BulkMaxOperations, Config.BulkMaxPayloadBytes), list pages
+// (Config.MaxResults) and filters (length and nesting). A JSON object that
+// repeats a member name is refused rather than read two ways. Cursors are
+// sealed with an HMAC (Config.CursorKey) and expire. See SECURITY.md.
 // Errors the handler does not recognise are answered 500 with a generic
 // detail; their text goes only to Config.Logger. The password attribute is
 // accepted, stored for the host, and never returned. The host must serve the
