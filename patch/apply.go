@@ -512,7 +512,7 @@ func writeSubAll(attr *schema.Attribute, p filter.Path, k key, before []any, v a
 		}
 		m = maps.Clone(m)
 		setOrDelete(m, p.Sub, nv)
-		if nv == nil && hollow(attr, m) {
+		if nv == nil && attr.Hollow(m) {
 			continue
 		}
 		written = append(written, len(after))
@@ -560,7 +560,7 @@ func writeFiltered(attr *schema.Attribute, p filter.Path, k key, before []any, v
 		m = maps.Clone(m)
 		if p.Sub != "" {
 			setOrDelete(m, p.Sub, nv)
-			if nv == nil && hollow(attr, m) {
+			if nv == nil && attr.Hollow(m) {
 				continue
 			}
 		} else {
@@ -743,7 +743,7 @@ func (a *applier) removeMulti(k key, p filter.Path, v any) error {
 		}
 		m = maps.Clone(m)
 		delete(m, p.Sub)
-		if hollow(attr, m) {
+		if attr.Hollow(m) {
 			continue
 		}
 		a.addFresh(k, m)
@@ -1234,25 +1234,6 @@ func elementObject(e any) map[string]any {
 		return m
 	}
 	return map[string]any{"value": e}
-}
-
-// hollow reports whether an element left after removing a sub-attribute
-// holds nothing worth keeping: no "value" when the attribute has one,
-// otherwise nothing but "type" and "primary".
-func hollow(attr *schema.Attribute, m map[string]any) bool {
-	if len(m) == 0 {
-		return true
-	}
-	if attr.Sub("value") != nil {
-		_, ok := m["value"]
-		return !ok
-	}
-	for name := range m {
-		if name != "type" && name != "primary" {
-			return false
-		}
-	}
-	return true
 }
 
 // equal reports whether two canonical values are equal. Values shared

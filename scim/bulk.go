@@ -3,6 +3,7 @@ package scim
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -39,7 +40,10 @@ var bulkRef = regexp.MustCompile(`"bulkId:([^"\\]+)"`)
 // order, except that one whose data references "bulkId:X" waits until the
 // operation with bulkId X has created its resource; references that can
 // never resolve (unknown, failed, or circular) fail that operation with
-// 409. failOnErrors stops after that many failures.
+// 409. A bulkId that several POST operations declare is ambiguous: each of
+// them fails with 400. A request without Operations is 400. failOnErrors
+// stops after that many failures; operations not attempted are left out of
+// the response.
 func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		h.notAllowed(w, r, "POST")
@@ -60,44 +64,61 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var ops []bulkOp
+	hasOps := false
 	failOnErrors := 0
 	for k, v := range obj {
 		switch strings.ToLower(k) {
 		case "operations":
+			if _, ok := v.([]any); !ok {
+				h.fail(w, r, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "Operations must be an array of bulk operations"})
+				return
+			}
 			raw, _ := json.Marshal(v)
 			if err := json.Unmarshal(raw, &ops); err != nil {
 				h.fail(w, r, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "Operations must be an array of bulk operations: " + err.Error()})
 				return
 			}
+			hasOps = true
 		case "failonerrors":
+			if v == nil {
+				continue
+			}
 			n, ok := v.(json.Number)
 			i, err := n.Int64()
 			if !ok || err != nil || i < 0 {
 				h.fail(w, r, badParam("failOnErrors must be a non-negative integer"))
 				return
 			}
-			failOnErrors = int(i)
+			failOnErrors = int(min(i, math.MaxInt32))
 		}
+	}
+	if !hasOps {
+		h.fail(w, r, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "a BulkRequest needs Operations (RFC 7644 §3.7)"})
+		return
 	}
 	if len(ops) > h.bulkMaxOps {
 		h.fail(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Detail: "bulk request has " + strconv.Itoa(len(ops)) + " operations; maxOperations is " + strconv.Itoa(h.bulkMaxOps)})
 		return
 	}
 	results := make([]*bulkResult, len(ops))
-	ids := map[string]string{}    // bulkId -> created resource id
-	failed := map[string]bool{}   // bulkIds whose operation failed
-	declared := map[string]bool{} // bulkIds of POST operations
-	for i, op := range ops {
+	ids := map[string]string{}   // bulkId -> created resource id
+	failed := map[string]bool{}  // bulkIds whose operation failed
+	declared := map[string]int{} // bulkId -> number of POST operations declaring it
+	for _, op := range ops {
 		if op.BulkID != "" && strings.EqualFold(op.Method, http.MethodPost) {
-			if declared[op.BulkID] {
-				results[i] = bulkError(op, http.StatusBadRequest, schema.ScimInvalidValue, "bulkId "+strconv.Quote(op.BulkID)+" is used twice")
-				failed[op.BulkID] = true
-				continue
-			}
-			declared[op.BulkID] = true
+			declared[op.BulkID]++
 		}
 	}
 	errorsSeen := 0
+	// A bulkId declared by several POSTs is ambiguous: none of them runs,
+	// and references to it fail.
+	for i, op := range ops {
+		if op.BulkID != "" && strings.EqualFold(op.Method, http.MethodPost) && declared[op.BulkID] > 1 {
+			results[i] = bulkError(op, http.StatusBadRequest, schema.ScimInvalidValue, "bulkId "+strconv.Quote(op.BulkID)+" is used by more than one operation")
+			failed[op.BulkID] = true
+			errorsSeen++
+		}
+	}
 	for progress := true; progress; {
 		progress = false
 		for i, op := range ops {
@@ -113,7 +134,7 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
 				if _, ok := ids[ref]; ok {
 					continue
 				}
-				if !declared[ref] || failed[ref] {
+				if declared[ref] == 0 || failed[ref] {
 					broken = ref
 					break
 				}
@@ -177,7 +198,7 @@ func (h *Handler) bulkOne(r *http.Request, op bulkOp, ids map[string]string) *bu
 		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidSyntax, "bulk method must be POST, PUT, PATCH or DELETE")
 	}
 	path := op.Path
-	if !strings.HasPrefix(path, "/") || strings.Count(strings.Trim(path, "/"), "/") > 1 || strings.ContainsAny(path, "?#") {
+	if !strings.HasPrefix(path, "/") || strings.Contains(path, "//") || strings.Count(strings.Trim(path, "/"), "/") > 1 || strings.ContainsAny(path, "?#") {
 		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidPath, "bulk path must be a resource endpoint like /Users or /Users/{id}")
 	}
 	first, _, _ := strings.Cut(strings.Trim(path, "/"), "/")

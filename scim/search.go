@@ -98,6 +98,10 @@ func (h *Handler) rootSearch(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, badParam("sortBy is not supported across resource types; search one resource type's endpoint"))
 		return
 	}
+	if sp.hasCursor {
+		h.fail(w, r, badParam("cursor pagination is not supported across resource types; search one resource type's endpoint"))
+		return
+	}
 	type part struct {
 		rt    *resourceType
 		q     store.Query

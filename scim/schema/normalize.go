@@ -576,7 +576,7 @@ func (n *normalizer) multi(a *Attribute, p *pathNode, v any) any {
 			return nil
 		}
 		x := n.single(a, p, v)
-		if x == nil {
+		if x == nil || n.hollow(a, x) {
 			return nil
 		}
 		return []any{x}
@@ -592,7 +592,7 @@ func (n *normalizer) multi(a *Attribute, p *pathNode, v any) any {
 			continue
 		}
 		x := n.single(a, &ep, el)
-		if x == nil {
+		if x == nil || n.hollow(a, x) {
 			continue
 		}
 		if out == nil {
@@ -607,6 +607,23 @@ func (n *normalizer) multi(a *Attribute, p *pathNode, v any) any {
 		return nil
 	}
 	return out
+}
+
+// hollow reports whether x, a normalized element of the multi-valued
+// attribute a, is a complex element left with nothing but "type" and
+// "primary" (a template's {"value":"","type":"work"}): it is dropped. An
+// element with other content but no required "value" is an error instead.
+func (n *normalizer) hollow(a *Attribute, x any) bool {
+	m, ok := x.(map[string]any)
+	if !ok || a.Type != Complex {
+		return false
+	}
+	for k := range m {
+		if k != "type" && k != "primary" {
+			return false
+		}
+	}
+	return true
 }
 
 // onePrimary removes primary from every element after the first whose

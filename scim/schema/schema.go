@@ -124,6 +124,26 @@ func (a *Attribute) EffectiveReturned() Returned {
 // IsReadOnly reports whether clients cannot write the attribute.
 func (a *Attribute) IsReadOnly() bool { return a.Mutability == ReadOnly }
 
+// Hollow reports whether m, an element of the multi-valued complex
+// attribute a, holds nothing worth keeping: no "value" when a has that
+// sub-attribute, otherwise nothing but "type" and "primary". A PATCH that
+// removes an element's last meaningful sub-attribute drops the element.
+func (a *Attribute) Hollow(m map[string]any) bool {
+	if len(m) == 0 {
+		return true
+	}
+	if a.Sub("value") != nil {
+		_, ok := m["value"]
+		return !ok
+	}
+	for name := range m {
+		if name != "type" && name != "primary" {
+			return false
+		}
+	}
+	return true
+}
+
 func find(attrs []*Attribute, name string) *Attribute {
 	for _, a := range attrs {
 		if a.Name == name {
