@@ -380,7 +380,7 @@ func (a *applier) appendValues(k key, attr *schema.Attribute, before []any, v an
 	if len(add) == 0 {
 		return before, nil, nil, nil
 	}
-	if id, fold := identity(attr); id {
+	if id, fold := attr.IdentifiedByValue(); id {
 		appended = newByValue(before, add, fold)
 	} else {
 		for _, e := range add {
@@ -475,7 +475,7 @@ func replaceValues(attr *schema.Attribute, path string, v any) ([]any, []int, er
 	if len(list) == 0 {
 		return nil, nil, nil
 	}
-	if id, fold := identity(attr); id {
+	if id, fold := attr.IdentifiedByValue(); id {
 		list = newByValue(nil, list, fold)
 	}
 	after := slices.Clone(list)
@@ -1198,20 +1198,6 @@ func isNull(v any) bool {
 		return v == ""
 	}
 	return false
-}
-
-// identity reports whether the elements of attr are identified by their
-// "value" (its "value" sub-attribute is immutable, as for Group
-// "members"), and whether values compare case-insensitively.
-func identity(attr *schema.Attribute) (bool, bool) {
-	if attr.Type != schema.Complex {
-		return false, false
-	}
-	sub := attr.Sub("value")
-	if sub == nil || sub.Mutability != schema.Immutable || sub.Type != schema.String {
-		return false, false
-	}
-	return true, !sub.CaseExact
 }
 
 // elementValue returns the string "value" of an element of a multi-valued

@@ -81,8 +81,9 @@ type Config struct {
 
 	// CursorKey is the secret that seals pagination cursors (RFC 9865) so
 	// clients cannot forge them. Every handler serving the same clients
-	// (several instances behind a load balancer) needs the same key; at
-	// least 32 random bytes. Nil means a random key made by NewHandler, so
+	// (several instances behind a load balancer) needs the same key of at
+	// least 32 random bytes; NewHandler refuses a shorter one (including an
+	// empty one from an unset variable). Nil means a random key made by NewHandler, so
 	// cursors stay valid only within one process. Cursors are offered only
 	// when the Store implements store.CursorLister.
 	CursorKey []byte
@@ -164,6 +165,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 	h.cursors, _ = cfg.Store.(store.CursorLister)
 	h.now = time.Now
 	h.cursorKey, h.cursorTimeout = cfg.CursorKey, cfg.CursorTimeout
+	if h.cursorKey != nil && len(h.cursorKey) < 32 {
+		return nil, fmt.Errorf("scim: Config.CursorKey has %d bytes; use at least 32 random bytes, or nil for a per-process key", len(h.cursorKey))
+	}
 	if h.cursorKey == nil {
 		h.cursorKey = make([]byte, 32)
 		if _, err := rand.Read(h.cursorKey); err != nil {

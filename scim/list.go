@@ -68,6 +68,10 @@ func (h *Handler) storeQuery(rt *resourceType, sp searchParams) (store.Query, er
 		if err != nil {
 			return sq, err
 		}
+		if name := neverReturned(e); name != "" {
+			return sq, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidFilter,
+				Detail: "attribute " + strconv.Quote(name) + " is never returned and cannot be filtered on"}
+		}
 		sq.Filter = e
 	} else if sp.hasFilter {
 		return sq, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidFilter, Detail: "filter is empty"}
@@ -92,6 +96,9 @@ func (h *Handler) storeQuery(rt *resourceType, sp searchParams) (store.Query, er
 		p, err := rt.parser.ParseAttrPath(s)
 		if err != nil {
 			return sq, badParam("sortBy %q is not an attribute of %s: %v", s, rt.Name, err)
+		}
+		if isNever(p.Attr) || isNever(p.Leaf()) {
+			return sq, badParam("sortBy %q names an attribute that is never returned and cannot be sorted on", s)
 		}
 		if p.Leaf() != nil && p.Leaf().Type == schema.Complex {
 			return sq, badParam("sortBy %q names a complex attribute; name one of its sub-attributes", s)
@@ -182,4 +189,41 @@ func (h *Handler) query(r *http.Request, rt *resourceType, sq store.Query) (*sto
 		page.Resources = matched[from:min(len(matched), from+sq.Count)]
 	}
 	return page, nil
+}
+
+func isNever(a *schema.Attribute) bool { return a != nil && a.Returned == schema.Never }
+
+// neverReturned returns the name of the first attribute in e whose values
+// are never returned (password): filtering on it would let a client test
+// guesses against stored secrets, so such filters are refused. It returns ""
+// when there is none.
+func neverReturned(e filter.Expr) string {
+	switch e := e.(type) {
+	case *filter.Compare:
+		if isNever(e.Path.Attr) || isNever(e.Path.SubAttr) {
+			return e.Path.String()
+		}
+	case *filter.Present:
+		if isNever(e.Path.Attr) || isNever(e.Path.SubAttr) {
+			return e.Path.String()
+		}
+	case *filter.And:
+		if n := neverReturned(e.Left); n != "" {
+			return n
+		}
+		return neverReturned(e.Right)
+	case *filter.Or:
+		if n := neverReturned(e.Left); n != "" {
+			return n
+		}
+		return neverReturned(e.Right)
+	case *filter.Not:
+		return neverReturned(e.X)
+	case *filter.ValuePath:
+		if isNever(e.Path.Attr) {
+			return e.Path.String()
+		}
+		return neverReturned(e.Filter)
+	}
+	return ""
 }

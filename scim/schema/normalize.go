@@ -601,10 +601,37 @@ func (n *normalizer) multi(a *Attribute, p *pathNode, v any) any {
 		out = append(out, x)
 	}
 	if a.Type == Complex {
-		out = onePrimary(a, out)
+		out = onePrimary(a, dedupe(a, out))
 	}
 	if len(out) == 0 {
 		return nil
+	}
+	return out
+}
+
+// dedupe keeps the first of several elements with one "value" when the
+// attribute's elements are identified by it (Group members): a list naming a
+// member twice names it once.
+func dedupe(a *Attribute, list []any) []any {
+	ok, fold := a.IdentifiedByValue()
+	if !ok || len(list) < 2 {
+		return list
+	}
+	seen := make(map[string]bool, len(list))
+	out := list[:0:0]
+	for _, e := range list {
+		if m, isMap := e.(map[string]any); isMap {
+			if v, isStr := m["value"].(string); isStr {
+				if fold {
+					v = strings.ToLower(v)
+				}
+				if seen[v] {
+					continue
+				}
+				seen[v] = true
+			}
+		}
+		out = append(out, e)
 	}
 	return out
 }

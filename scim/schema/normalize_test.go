@@ -182,6 +182,13 @@ func TestNormalize(t *testing.T) {
 			want:   `{"displayName":"g","members":[{"value":"u1"},{"value":"u2","display":"U2"}]}`,
 		},
 		{
+			name:   "member named twice",
+			reason: "members are identified by value: a list naming one twice keeps the first, as PATCH add does",
+			rt:     groups,
+			body:   `{"displayName":"g","members":[{"value":"u1","display":"first"},{"value":"u2"},{"value":"u1","display":"second"},"u2"]}`,
+			want:   `{"displayName":"g","members":[{"value":"u1","display":"first"},{"value":"u2"}]}`,
+		},
+		{
 			name:   "single object for a multi-valued attribute",
 			reason: "an object instead of an array is one element",
 			body:   `{"userName":"a","emails":{"value":"a@b","type":"work"}}`,

@@ -144,6 +144,22 @@ func (a *Attribute) Hollow(m map[string]any) bool {
 	return true
 }
 
+// IdentifiedByValue reports whether the elements of the multi-valued
+// complex attribute a are identified by their "value" (its "value"
+// sub-attribute is an immutable string, as for Group "members"), so that two
+// elements with one value are the same element; and whether values compare
+// case-insensitively.
+func (a *Attribute) IdentifiedByValue() (ok, fold bool) {
+	if a.Type != Complex {
+		return false, false
+	}
+	sub := a.Sub("value")
+	if sub == nil || sub.Mutability != Immutable || sub.Type != String {
+		return false, false
+	}
+	return true, !sub.CaseExact
+}
+
 func find(attrs []*Attribute, name string) *Attribute {
 	for _, a := range attrs {
 		if a.Name == name {
