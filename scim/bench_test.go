@@ -48,6 +48,8 @@ func BenchmarkPatchAddMember(b *testing.B) {
 	for _, n := range []int{100, 100000} {
 		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
 			h, gid := benchGroup(b, store.NewMemory(), n)
+			// The first membership delta may reorganise the group once.
+			serve(b, h, "PATCH", "/Groups/"+gid, `{"Operations":[{"op":"add","path":"members","value":[{"value":"warm-up"}]}]}`, http.StatusNoContent)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
@@ -70,6 +72,7 @@ func BenchmarkPatchRemoveMembers100(b *testing.B) {
 	remove := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + strings.Join(ops, ",") + `]}`
 	add := strings.ReplaceAll(strings.ReplaceAll(remove, `"remove"`, `"add"`), `"members[value eq \"`, `"members","value":[{"value":"`)
 	add = strings.ReplaceAll(add, `\"]"}`, `"}]}`)
+	serve(b, h, "PATCH", "/Groups/"+gid, add, http.StatusNoContent)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

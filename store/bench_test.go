@@ -65,3 +65,45 @@ func BenchmarkCreate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPatchMembers adds one member per operation to a group that
+// starts with the given number of members; the group is reused, so it
+// grows as the benchmark runs. Its cost must not depend on the size.
+func BenchmarkPatchMembers(b *testing.B) {
+	for _, n := range []int{100, 100000} {
+		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			s := store.NewMemory()
+			members := make([]any, n)
+			for i := range members {
+				members[i] = map[string]any{"value": fmt.Sprintf("member-%d", i), "type": "User"}
+			}
+			g, err := s.Create(ctx, &store.Resource{Type: "Group", Attributes: map[string]any{"displayName": "big", "members": members}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			// The first delta converts the member list once.
+			if _, err := s.PatchMembers(ctx, "Group", g.ID, store.MemberDelta{Attribute: "members", Remove: []string{"none"}}, ""); err != nil {
+				b.Fatal(err)
+			}
+			values := make([]string, 0, 1<<16)
+			for i := range cap(values) {
+				values = append(values, fmt.Sprintf("new-%d", i))
+			}
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				v := values[i%len(values)]
+				if i >= len(values) {
+					v = fmt.Sprintf("new-%d", i)
+				}
+				i++
+				d := store.MemberDelta{Attribute: "members", Add: []map[string]any{{"value": v, "type": "User"}}}
+				res, err := s.PatchMembers(ctx, "Group", g.ID, d, "")
+				if err != nil || len(res.Added) != 1 {
+					b.Fatalf("PatchMembers = %+v, %v", res, err)
+				}
+			}
+		})
+	}
+}

@@ -63,3 +63,73 @@ func ExampleNewMemory() {
 	// total: 2
 	// after delete, not found: true
 }
+
+func ExampleMemory_PatchMembers() {
+	ctx := context.Background()
+	s := store.NewMemory()
+	g, err := s.Create(ctx, &store.Resource{Type: "Group", Attributes: map[string]any{"displayName": "admins"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	add := func(vs ...string) []map[string]any {
+		var out []map[string]any
+		for _, v := range vs {
+			out = append(out, map[string]any{"value": v})
+		}
+		return out
+	}
+	// Okta re-sends the name with every push; members already present
+	// are ignored.
+	for _, d := range []store.MemberDelta{
+		{Attribute: "members", Set: map[string]any{"displayName": "admins"}, Add: add("u1", "u2")},
+		{Attribute: "members", Set: map[string]any{"displayName": "admins"}, Add: add("u2")},
+		{Attribute: "members", Remove: []string{"u1"}, Add: add("u3")},
+	} {
+		res, err := s.PatchMembers(ctx, "Group", g.ID, d, "")
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("added %v, removed %v, changed %v, new version: %v\n", res.Added, res.Removed, res.Changed, res.Version != g.Meta.Version)
+		g, _ = s.Get(ctx, "Group", g.ID)
+	}
+	fmt.Println("members:", g.Attributes["members"])
+	// Output:
+	// added [u1 u2], removed [], changed [], new version: true
+	// added [], removed [], changed [], new version: false
+	// added [u3], removed [u1], changed [], new version: true
+	// members: [map[value:u2] map[value:u3]]
+}
+
+func ExampleMemory_ListAfter() {
+	ctx := context.Background()
+	s := store.NewMemory()
+	var ids []string
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		r, err := s.Create(ctx, &store.Resource{Type: "User", Attributes: map[string]any{"userName": name}})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		ids = append(ids, r.ID)
+	}
+	page, _ := s.ListAfter(ctx, "User", store.Query{Count: 2}, "")
+	for _, r := range page.Resources {
+		fmt.Println("page 1:", r.Attributes["userName"])
+	}
+	// Deleting the last user of the page does not move the position.
+	_ = s.Delete(ctx, "User", ids[1], "")
+	for after := page.Next; after != ""; after = page.Next {
+		page, _ = s.ListAfter(ctx, "User", store.Query{Count: 2}, after)
+		for _, r := range page.Resources {
+			fmt.Println("next:", r.Attributes["userName"])
+		}
+	}
+	// Output:
+	// page 1: a
+	// page 1: b
+	// next: c
+	// next: d
+	// next: e
+}

@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -514,5 +516,425 @@ func TestMemoryConflictError(t *testing.T) {
 	}
 	if diff := cmp.Diff(&store.ConflictError{Attribute: "userName", Value: "BJENSEN"}, ce); diff != "" {
 		t.Errorf("ConflictError (-want +got):\n%s", diff)
+	}
+}
+
+func patcher(t *testing.T, s *store.Memory, id string, d store.MemberDelta, ifVersion string) *store.MemberResult {
+	t.Helper()
+	if d.Attribute == "" {
+		d.Attribute = "members"
+	}
+	res, err := s.PatchMembers(context.Background(), "Group", id, d, ifVersion)
+	if err != nil {
+		t.Fatalf("PatchMembers: %v", err)
+	}
+	return res
+}
+
+func adds(ids ...string) []map[string]any {
+	out := make([]map[string]any, len(ids))
+	for i, id := range ids {
+		out[i] = map[string]any{"value": id, "type": "User"}
+	}
+	return out
+}
+
+func memberValues(r *store.Resource) []string {
+	var out []string
+	list, _ := r.Attributes["members"].([]any)
+	for _, m := range list {
+		out = append(out, m.(map[string]any)["value"].(string))
+	}
+	return out
+}
+
+func TestMemoryPatchMembers(t *testing.T) {
+	s := deterministic()
+	ctx := context.Background()
+	g := mustCreate(t, s, group("g", member("a"), member("b"))) // version 1, t0
+	snap := fmt.Sprint(g.Attributes)
+
+	res := patcher(t, s, g.ID, store.MemberDelta{Add: adds("c")}, g.Meta.Version)
+	if diff := cmp.Diff(&store.MemberResult{Version: "2", Added: []string{"c"}}, res); diff != "" {
+		t.Errorf("add (-want +got):\n%s", diff)
+	}
+	got1, _ := s.Get(ctx, "Group", g.ID)
+	want1 := &store.Resource{Type: "Group", ID: g.ID,
+		Attributes: map[string]any{"displayName": "g", "members": []any{member("a"), member("b"), member("c")}},
+		Meta:       store.Meta{Created: t0, LastModified: t0.Add(time.Second), Version: "2"}}
+	if diff := cmp.Diff(want1, got1); diff != "" {
+		t.Errorf("Get after add (-want +got):\n%s", diff)
+	}
+	if again, _ := s.Get(ctx, "Group", g.ID); again != got1 {
+		t.Errorf("a second Get built the resource again")
+	}
+
+	// Nothing changes: the version is kept and the stored resource returned.
+	res = patcher(t, s, g.ID, store.MemberDelta{Set: map[string]any{"displayName": "g"}, Add: adds("a"), Remove: []string{"zz"}}, "")
+	if diff := cmp.Diff(&store.MemberResult{Version: "2", Resource: got1}, res); diff != "" {
+		t.Errorf("no change (-want +got):\n%s", diff)
+	}
+	// Removed and added back as it was: nothing changes either.
+	res = patcher(t, s, g.ID, store.MemberDelta{Remove: []string{"b"}, Add: adds("b")}, "")
+	if res.Version != "2" || len(res.Added)+len(res.Removed) > 0 {
+		t.Errorf("remove and add back = %+v, want no change", res)
+	}
+	// Added back different: both.
+	res = patcher(t, s, g.ID, store.MemberDelta{Remove: []string{"b"}, Add: []map[string]any{{"value": "b", "display": "Bee"}}}, "")
+	if diff := cmp.Diff(&store.MemberResult{Version: "3", Added: []string{"b"}, Removed: []string{"b"}}, res); diff != "" {
+		t.Errorf("replace an element (-want +got):\n%s", diff)
+	}
+	got3, _ := s.Get(ctx, "Group", g.ID)
+	if diff := cmp.Diff([]any{member("a"), member("c"), map[string]any{"value": "b", "display": "Bee"}}, got3.Attributes["members"]); diff != "" {
+		t.Errorf("members (-want +got):\n%s", diff)
+	}
+	// Old snapshots never change.
+	if after := fmt.Sprint(g.Attributes); after != snap {
+		t.Errorf("the created resource changed: %s, was %s", after, snap)
+	}
+	if diff := cmp.Diff(want1, got1); diff != "" {
+		t.Errorf("an earlier Get result changed (-want +got):\n%s", diff)
+	}
+
+	// RemoveAll with the same elements in another order changes nothing.
+	res = patcher(t, s, g.ID, store.MemberDelta{RemoveAll: true, Add: []map[string]any{{"value": "b", "display": "Bee"}, member("c").(map[string]any), member("a").(map[string]any)}}, "")
+	if res.Version != "3" || len(res.Added)+len(res.Removed) > 0 {
+		t.Errorf("RemoveAll with the same elements = %+v, want no change", res)
+	}
+	res = patcher(t, s, g.ID, store.MemberDelta{RemoveAll: true, Add: adds("c", "d", "d")}, "")
+	if diff := cmp.Diff(&store.MemberResult{Version: "4", Added: []string{"d"}, Removed: []string{"a", "b"}}, res); diff != "" {
+		t.Errorf("RemoveAll (-want +got):\n%s", diff)
+	}
+	// Set and members together.
+	res = patcher(t, s, g.ID, store.MemberDelta{Set: map[string]any{"displayName": "h", "externalId": "x"}, Remove: []string{"c"}}, "")
+	if diff := cmp.Diff(&store.MemberResult{Version: "5", Removed: []string{"c"}, Changed: []string{"displayName", "externalId"}}, res); diff != "" {
+		t.Errorf("Set (-want +got):\n%s", diff)
+	}
+	// The indexes follow Set.
+	page, err := s.List(ctx, "Group", store.Query{Filter: parse(t, "Group", `displayName eq "H" and externalId eq "x"`), StartIndex: 1, Count: 10})
+	if err != nil || page.Total != 1 || memberValues(page.Resources[0])[0] != "d" {
+		t.Errorf("List by the new displayName = %+v, %v", page, err)
+	}
+	page, _ = s.List(ctx, "Group", store.Query{Filter: parse(t, "Group", `displayName eq "g"`), StartIndex: 1, Count: 10})
+	if page.Total != 0 {
+		t.Errorf("the old displayName still finds the group")
+	}
+	res = patcher(t, s, g.ID, store.MemberDelta{RemoveAll: true}, "")
+	got, _ := s.Get(ctx, "Group", g.ID)
+	if _, ok := got.Attributes["members"]; ok || res.Version != got.Meta.Version {
+		t.Errorf("after RemoveAll: %+v, version %q", got, res.Version)
+	}
+}
+
+func TestMemoryPatchMembersReverseIndex(t *testing.T) {
+	s := deterministic()
+	ctx := context.Background()
+	u1 := mustCreate(t, s, user("u1"))
+	u2 := mustCreate(t, s, user("u2"))
+	g := mustCreate(t, s, group("g", member(u1.ID)))
+	patcher(t, s, g.ID, store.MemberDelta{Add: append(adds(u2.ID), map[string]any{"value": "sub", "type": "Group"})}, "")
+	patcher(t, s, g.ID, store.MemberDelta{Remove: []string{u1.ID}}, "")
+	before, _ := s.Get(ctx, "Group", g.ID)
+	// u1 left the group by a delta: deleting it does not write the group.
+	if err := s.Delete(ctx, "User", u1.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(ctx, "Group", g.ID); got != before {
+		t.Errorf("deleting a former member wrote the group: %+v", got)
+	}
+	if err := s.Delete(ctx, "User", u2.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Get(ctx, "Group", g.ID)
+	if diff := cmp.Diff([]string{"sub"}, memberValues(got)); diff != "" {
+		t.Errorf("members after deleting a member added by a delta (-want +got):\n%s", diff)
+	}
+	if got.Meta.Version == before.Meta.Version {
+		t.Errorf("the group's version did not change")
+	}
+	// Replace resets the member set and the reverse index.
+	u3 := mustCreate(t, s, user("u3"))
+	if _, err := s.Replace(ctx, &store.Resource{Type: "Group", ID: g.ID, Attributes: map[string]any{"displayName": "g", "members": []any{member(u3.ID)}}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	res := patcher(t, s, g.ID, store.MemberDelta{Add: adds(u3.ID, u1.ID)}, "")
+	if diff := cmp.Diff([]string{u1.ID}, res.Added); diff != "" {
+		t.Errorf("Added after Replace (-want +got):\n%s", diff)
+	}
+	if err := s.Delete(ctx, "User", u3.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Get(ctx, "Group", g.ID)
+	if diff := cmp.Diff([]string{u1.ID}, memberValues(got)); diff != "" {
+		t.Errorf("members after Replace, a delta and a delete (-want +got):\n%s", diff)
+	}
+}
+
+func TestMemoryPatchMembersCompaction(t *testing.T) {
+	s := store.NewMemory()
+	ctx := context.Background()
+	g := mustCreate(t, s, group("g"))
+	var want []string
+	for i := range 1000 {
+		v := strconv.Itoa(i)
+		patcher(t, s, g.ID, store.MemberDelta{Add: adds(v)}, "")
+		if i%10 == 3 {
+			want = append(want, v)
+		}
+	}
+	for i := range 1000 {
+		if i%10 != 3 {
+			patcher(t, s, g.ID, store.MemberDelta{Remove: []string{strconv.Itoa(i)}}, "")
+		}
+	}
+	got, _ := s.Get(ctx, "Group", g.ID)
+	if diff := cmp.Diff(want, memberValues(got)); diff != "" {
+		t.Errorf("members after many removals (-want +got):\n%s", diff)
+	}
+	res := patcher(t, s, g.ID, store.MemberDelta{Add: adds("3", "new")}, "")
+	if diff := cmp.Diff([]string{"new"}, res.Added); diff != "" {
+		t.Errorf("Added after compaction (-want +got):\n%s", diff)
+	}
+}
+
+func TestMemoryPatchMembersErrors(t *testing.T) {
+	ctx := context.Background()
+	uniqueName := schema.GroupResourceType()
+	uniqueName.Schema.Attr("displayName").Uniqueness = schema.UniqueServer
+	s := store.NewMemoryWith(store.MemoryConfig{ResourceTypes: []*schema.ResourceType{schema.UserResourceType(), uniqueName}})
+	mustCreate(t, s, group("taken"))
+	g := mustCreate(t, s, group("g", member("a")))
+	dup := mustCreate(t, s, group("dup", member("a"), map[string]any{"value": "a", "type": "Group"}))
+	tests := []struct {
+		name, reason string
+		id           string
+		d            store.MemberDelta
+		ifVersion    string
+		wantIs       error
+		wantMsg      string
+	}{
+		{name: "unique Set", reason: "uniqueness applies to Set", id: g.ID,
+			d:      store.MemberDelta{Attribute: "members", Set: map[string]any{"displayName": "TAKEN"}, Add: adds("b")},
+			wantIs: store.ErrConflict, wantMsg: `store: uniqueness violation: displayName "TAKEN" is taken`},
+		{name: "stale version", reason: "ifVersion as Replace", id: g.ID, ifVersion: "1",
+			d:      store.MemberDelta{Attribute: "members", Add: adds("b")},
+			wantIs: store.ErrVersionMismatch, wantMsg: `store: version mismatch: Group "` + g.ID + `" is at version "2", not "1"`},
+		{name: "unknown", reason: "ErrNotFound", id: "nope",
+			d:      store.MemberDelta{Attribute: "members"},
+			wantIs: store.ErrNotFound, wantMsg: `store: resource not found: Group "nope"`},
+		{name: "Set names members", reason: "members change by Add and Remove only", id: g.ID,
+			d:      store.MemberDelta{Attribute: "members", Set: map[string]any{"members": nil}},
+			wantIs: errors.ErrUnsupported, wantMsg: `store: MemberDelta.Set names the member attribute "members": unsupported operation`},
+		{name: "indexed attribute", reason: "an indexed attribute holds no members", id: g.ID,
+			d:      store.MemberDelta{Attribute: "externalId"},
+			wantIs: errors.ErrUnsupported, wantMsg: `store: "externalId" of Group is an indexed attribute, not a member list: unsupported operation`},
+		{name: "repeated values", reason: "the handler falls back to Replace", id: dup.ID,
+			d:      store.MemberDelta{Attribute: "members", Add: adds("b")},
+			wantIs: errors.ErrUnsupported, wantMsg: `store: "members" of Group "` + dup.ID + `" is not a list of objects with distinct values: unsupported operation`},
+		{name: "no attribute", reason: "a delta names its attribute", id: g.ID,
+			d: store.MemberDelta{Add: adds("b")}, wantMsg: `store: MemberDelta.Attribute is empty`},
+		{name: "no value", reason: "elements need a value", id: g.ID,
+			d:       store.MemberDelta{Attribute: "members", Add: []map[string]any{{"value": "b"}, {"display": "x"}}},
+			wantMsg: `store: MemberDelta.Add[1] of "members" has no non-empty "value" string`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := s.Get(ctx, "Group", g.ID)
+			_, err := s.PatchMembers(ctx, "Group", tc.id, tc.d, tc.ifVersion)
+			if err == nil {
+				t.Fatalf("no error, want %q (%s)", tc.wantMsg, tc.reason)
+			}
+			if tc.wantIs != nil && !errors.Is(err, tc.wantIs) {
+				t.Errorf("error %v does not wrap %v", err, tc.wantIs)
+			}
+			if diff := cmp.Diff(tc.wantMsg, err.Error()); diff != "" {
+				t.Errorf("message (-want +got):\n%s\nreason: %s", diff, tc.reason)
+			}
+			if after, _ := s.Get(ctx, "Group", g.ID); after != before {
+				t.Errorf("a failed PatchMembers changed the group: %+v", after)
+			}
+		})
+	}
+	ctxDone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.PatchMembers(ctxDone, "Group", g.ID, store.MemberDelta{Attribute: "members"}, ""); !errors.Is(err, context.Canceled) {
+		t.Errorf("PatchMembers with a canceled context: %v", err)
+	}
+	if _, err := s.ListAfter(ctxDone, "Group", store.Query{Count: 1}, ""); !errors.Is(err, context.Canceled) {
+		t.Errorf("ListAfter with a canceled context: %v", err)
+	}
+}
+
+type tenantKey struct{}
+
+// listIDs returns a NewID function giving ids in turn.
+func listIDs(ids ...string) func() string {
+	n := 0
+	return func() string { n++; return ids[(n-1)%len(ids)] }
+}
+
+func TestMemoryTenants(t *testing.T) {
+	s := store.NewMemoryWith(store.MemoryConfig{
+		NewID:  listIDs("x", "x", "g"), // ids repeat across tenants on purpose
+		Tenant: func(ctx context.Context) string { v, _ := ctx.Value(tenantKey{}).(string); return v },
+	})
+	a := context.WithValue(context.Background(), tenantKey{}, "a")
+	b := context.WithValue(context.Background(), tenantKey{}, "b")
+	ua, err := s.Create(a, user("bjensen"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same userName in another tenant is no conflict.
+	if _, err := s.Create(b, user("BJENSEN")); err != nil {
+		t.Fatalf("Create in tenant b: %v", err)
+	}
+	ga, err := s.Create(a, group("g", member(ua.ID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name, reason string
+		call         func() error
+	}{
+		{name: "Get", reason: "another tenant's id is unknown", call: func() error { _, err := s.Get(b, "Group", ga.ID); return err }},
+		{name: "Replace", reason: "another tenant's id is unknown", call: func() error {
+			_, err := s.Replace(b, &store.Resource{Type: "Group", ID: ga.ID, Attributes: map[string]any{"displayName": "x"}}, "")
+			return err
+		}},
+		{name: "Delete", reason: "another tenant's id is unknown", call: func() error { return s.Delete(b, "Group", ga.ID, "") }},
+		{name: "PatchMembers", reason: "another tenant's id is unknown", call: func() error {
+			_, err := s.PatchMembers(b, "Group", ga.ID, store.MemberDelta{Attribute: "members", RemoveAll: true}, "")
+			return err
+		}},
+	}
+	for _, c := range checks {
+		if err := c.call(); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s across tenants: error %v, want ErrNotFound (%s)", c.name, err, c.reason)
+		}
+	}
+	for _, ctx := range []context.Context{b, context.Background()} {
+		page, err := s.List(ctx, "Group", store.Query{StartIndex: 1, Count: 10})
+		if err != nil || page.Total != 0 {
+			t.Errorf("List of another tenant's groups = %+v, %v; want none", page, err)
+		}
+		page, err = s.ListAfter(ctx, "Group", store.Query{Count: 10}, "")
+		if err != nil || page.Total != 0 {
+			t.Errorf("ListAfter of another tenant's groups = %+v, %v; want none", page, err)
+		}
+	}
+	// Tenant b's user with the same id as a's does not leave a's group.
+	if err := s.Delete(b, "User", ua.ID, ""); err != nil {
+		t.Fatalf("Delete in tenant b: %v", err)
+	}
+	got, err := s.Get(a, "Group", ga.ID)
+	if err != nil || got != ga {
+		t.Errorf("deleting tenant b's user touched tenant a's group: %+v, %v", got, err)
+	}
+	page, _ := s.List(a, "User", store.Query{StartIndex: 1, Count: 10})
+	if page.Total != 1 || page.Resources[0] != ua {
+		t.Errorf("tenant a's users = %+v, want bjensen", page)
+	}
+}
+
+// TestMemoryListAfterSorted pages sorted lists by every kind of sort key,
+// with the resource of each position deleted before the next page.
+func TestMemoryListAfterSorted(t *testing.T) {
+	rt := &schema.ResourceType{Name: "Device", Schema: &schema.Schema{ID: "urn:example:Device", Attributes: []*schema.Attribute{
+		{Name: "name", Type: schema.String},
+		{Name: "rank", Type: schema.Integer},
+		{Name: "enabled", Type: schema.Boolean},
+		{Name: "seen", Type: schema.DateTime},
+	}}}
+	s := store.NewMemoryWith(store.MemoryConfig{ResourceTypes: []*schema.ResourceType{rt}})
+	ctx := context.Background()
+	for i := range 12 {
+		attrs := map[string]any{"name": fmt.Sprintf("D%d", i%5)}
+		if i%4 != 0 {
+			attrs["rank"] = json.Number(strconv.Itoa(10 - i%6))
+			attrs["enabled"] = i%2 == 0
+			attrs["seen"] = t0.Add(time.Duration(i%3) * time.Hour).Format(time.RFC3339Nano)
+		}
+		mustCreate(t, s, &store.Resource{Type: "Device", Attributes: attrs})
+	}
+	for _, attr := range []string{"name", "rank", "enabled", "seen"} {
+		for _, desc := range []bool{false, true} {
+			p, err := filter.Parser{Schema: rt}.ParseAttrPath(attr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := store.Query{SortBy: p, Descending: desc, StartIndex: 1, Count: 100}
+			full, err := s.List(ctx, "Device", q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want, got []string
+			for _, r := range full.Resources {
+				want = append(want, r.ID)
+			}
+			q.Count = 2
+			deleted := map[string]bool{}
+			for after := ""; ; {
+				page, err := s.ListAfter(ctx, "Device", q, after)
+				if err != nil {
+					t.Fatalf("%s: ListAfter(%q): %v", attr, after, err)
+				}
+				for _, r := range page.Resources {
+					got = append(got, r.ID)
+				}
+				if page.Next == "" {
+					break
+				}
+				// The position outlives its resource.
+				last := page.Resources[len(page.Resources)-1]
+				if err := s.Delete(ctx, "Device", last.ID, ""); err != nil {
+					t.Fatal(err)
+				}
+				deleted[last.ID] = true
+				after = page.Next
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s descending %v: pages (-want +got):\n%s", attr, desc, diff)
+			}
+			for id := range deleted {
+				r := full.Resources[slices.IndexFunc(full.Resources, func(r *store.Resource) bool { return r.ID == id })]
+				if _, err := s.Create(ctx, &store.Resource{Type: "Device", Attributes: r.Attributes}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	// Numbers sort numerically: 9 before 10.
+	p, _ := filter.Parser{Schema: rt}.ParseAttrPath("rank")
+	page, _ := s.List(ctx, "Device", store.Query{SortBy: p, StartIndex: 1, Count: 100})
+	var ranks []string
+	for _, r := range page.Resources {
+		if v, ok := r.Attributes["rank"]; ok {
+			ranks = append(ranks, fmt.Sprint(v))
+		}
+	}
+	if !slices.IsSortedFunc(ranks, func(a, b string) int { x, _ := strconv.Atoi(a); y, _ := strconv.Atoi(b); return x - y }) || len(ranks) != 9 {
+		t.Errorf("ranks sorted by rank: %v", ranks)
+	}
+
+	for _, tc := range []struct {
+		name, after string
+		sorted      bool
+	}{
+		{name: "not a number", after: "x"},
+		{name: "sorted position for the default order", after: "3,sabc"},
+		{name: "default position for a sorted list", after: "3", sorted: true},
+		{name: "unknown kind", after: "3,qabc", sorted: true},
+		{name: "bad boolean", after: "3,b2", sorted: true},
+		{name: "bad time", after: "3,tyesterday", sorted: true},
+	} {
+		q := store.Query{Count: 5}
+		if tc.sorted {
+			q.SortBy = p
+		}
+		_, err := s.ListAfter(ctx, "Device", q, tc.after)
+		want := `store: "` + tc.after + `" is not a list position this store gave for this query`
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: ListAfter(%q) error %v, want %q", tc.name, tc.after, err, want)
+		}
 	}
 }

@@ -39,6 +39,29 @@
 //   - Concurrency: concurrent creates, creates racing for one userName,
 //     replaces and deletes racing with one ifVersion, and read-modify-write
 //     loops that must not lose updates.
+//   - SortBy: Query.SortBy and Descending order strings by their caseExact
+//     rule, dateTimes as instants, booleans false first, multi-valued
+//     attributes by their primary value, sub-attributes and extension
+//     attributes; missing values sort last both ways and ties keep the
+//     default order. (The User and Group schemas have no numeric
+//     attribute, so numbers are not checked.)
+//
+// For the optional capabilities, found by type assertion as the handler
+// finds them (each subtest is skipped, saying so, when the store lacks it):
+//
+//   - store.MemberPatcher: additions (appended, ones already present
+//     ignored, duplicates in one delta added once), removals, RemoveAll,
+//     Set (a nil value removes), exact MemberResult.Added, Removed and
+//     Changed, a new version for every change (a store may keep the
+//     version when nothing changed), Version equal to Get's, resources
+//     handed out earlier unchanged, the ifVersion rule, store.ErrNotFound,
+//     a later user delete removing the member, and 8 goroutines adding 250
+//     distinct members each without losing one.
+//   - store.CursorLister: pages walked with ListAfter give List's order
+//     (with filters, index lookups and SortBy; a store may refuse SortBy
+//     with errors.ErrUnsupported), Total as List, Next "" at the end, and
+//     positions that survive the deletion of the resource they were taken
+//     from, deletes further on and creates in between.
 //
 // Run uses only the Store interface and the behaviour documented in package
 // store.
@@ -66,6 +89,8 @@ type tb interface {
 	Helper()
 	Errorf(format string, args ...any)
 	Fatalf(format string, args ...any)
+	// Skipf ends the test as skipped, with a reason.
+	Skipf(format string, args ...any)
 	// Run runs f as a subtest called name and reports whether it passed.
 	Run(name string, f func(t tb)) bool
 	// Store returns a new, empty store for this test.
@@ -107,4 +132,9 @@ func runAll(t tb) {
 	t.Run("ConcurrentReplaceSameVersion", testConcurrentReplace)
 	t.Run("ConcurrentDeleteSameVersion", testConcurrentDelete)
 	t.Run("NoLostUpdates", testNoLostUpdates)
+	t.Run("SortBy", testSortBy)
+	t.Run("PatchMembers", testPatchMembers)
+	t.Run("PatchMembersConcurrent", testPatchMembersConcurrent)
+	t.Run("ListAfter", testListAfter)
+	t.Run("ListAfterChanges", testListAfterChanges)
 }

@@ -2,9 +2,11 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -22,6 +25,21 @@ func TestRunMemory(t *testing.T) {
 
 func TestRunNaive(t *testing.T) {
 	Run(t, func(*testing.T) store.Store { return &naive{} })
+}
+
+// bare hides the optional capabilities of the store it holds.
+type bare struct{ store.Store }
+
+func TestRunWithoutCapabilities(t *testing.T) {
+	rec := newRecorder(func() store.Store { return bare{&naive{}} })
+	runAll(rec)
+	if failed := rec.failedTests(); len(failed) != 0 {
+		t.Errorf("checks failed on a correct store without optional capabilities: %v\n%s", failed, rec.log())
+	}
+	want := []string{"ListAfter", "ListAfterChanges", "PatchMembers", "PatchMembersConcurrent"}
+	if diff := cmp.Diff(want, rec.skippedTests()); diff != "" {
+		t.Errorf("skipped checks (-want +got):\n%s", diff)
+	}
 }
 
 // TestRunCatches runs the checks on stores broken in one way each and
@@ -38,7 +56,7 @@ func TestRunCatches(t *testing.T) {
 		{
 			name: "ignores ifVersion", reason: "a stale ifVersion must give ErrVersionMismatch and change nothing",
 			broken:     breakage{ignoreIfVersion: true},
-			wantFailed: []string{"Replace", "Delete", "ConcurrentReplaceSameVersion"},
+			wantFailed: []string{"Replace", "Delete", "ConcurrentReplaceSameVersion", "PatchMembers"},
 		},
 		{
 			name: "no uniqueness", reason: "userName must be unique",
@@ -68,7 +86,7 @@ func TestRunCatches(t *testing.T) {
 		{
 			name: "members kept", reason: "a deleted user leaves every group",
 			broken:     breakage{keepMembers: true},
-			wantFailed: []string{"DeleteUserLeavesGroups"},
+			wantFailed: []string{"DeleteUserLeavesGroups", "PatchMembers"},
 		},
 		{
 			name: "unwrapped not found", reason: "errors must wrap ErrNotFound",
@@ -110,6 +128,56 @@ func TestRunCatches(t *testing.T) {
 			broken:     breakage{racyReplace: true},
 			wantFailed: []string{"ConcurrentReplaceSameVersion", "NoLostUpdates"},
 		},
+		{
+			name: "sort missing first", reason: "resources without a value sort last in either direction",
+			broken:     breakage{sortMissingFirst: true},
+			wantFailed: []string{"SortBy"},
+		},
+		{
+			name: "sort case-sensitively", reason: "strings sort by the attribute's caseExact rule",
+			broken:     breakage{sortCaseSensitive: true},
+			wantFailed: []string{"SortBy"},
+		},
+		{
+			name: "sort ignores primary", reason: "a multi-valued attribute sorts by its primary value",
+			broken:     breakage{sortFirstValue: true},
+			wantFailed: []string{"SortBy"},
+		},
+		{
+			name: "sort reverses ties", reason: "ties keep the default order also when descending",
+			broken:     breakage{sortUnstableDescending: true},
+			wantFailed: []string{"SortBy"},
+		},
+		{
+			name: "patch loses concurrent adds", reason: "a delta is applied atomically",
+			broken:     breakage{racyPatch: true},
+			wantFailed: []string{"PatchMembersConcurrent"},
+		},
+		{
+			name: "patch keeps the version", reason: "every change gives a new version",
+			broken:     breakage{patchKeepsVersion: true},
+			wantFailed: []string{"PatchMembers", "PatchMembersConcurrent"},
+		},
+		{
+			name: "patch reports present members", reason: "Added lists only the values really added",
+			broken:     breakage{patchReportsAll: true},
+			wantFailed: []string{"PatchMembers"},
+		},
+		{
+			name: "patch mutates", reason: "resources handed out earlier never change",
+			broken:     breakage{patchInPlace: true},
+			wantFailed: []string{"PatchMembers"},
+		},
+		{
+			name: "cursor skips after a delete", reason: "a position that is an offset moves when a resource before it goes",
+			broken:     breakage{cursorOffset: true},
+			wantFailed: []string{"ListAfterChanges"},
+		},
+		{
+			name: "cursor never ends", reason: "Next is empty when nothing follows",
+			broken:     breakage{cursorNextAtEnd: true},
+			wantFailed: []string{"ListAfter"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,13 +213,20 @@ func TestRecorder(t *testing.T) {
 	rec.Run("c", func(t tb) {
 		t.Run("d", func(t tb) { t.Errorf("nested") })
 	})
+	rec.Run("e", func(t tb) {
+		t.Skipf("not here")
+		reached = true
+	})
 	if reached {
-		t.Errorf("code after Fatalf ran")
+		t.Errorf("code after Fatalf or Skipf ran")
+	}
+	if diff := cmp.Diff([]string{"e"}, rec.skippedTests()); diff != "" {
+		t.Errorf("skipped subtests (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"a", "c", "c/d"}, rec.failedTests()); diff != "" {
 		t.Errorf("failed subtests (-want +got):\n%s", diff)
 	}
-	if want := "a: first\na: second\nc/d: nested\n"; rec.log() != want {
+	if want := "a: first\na: second\nc/d: nested\ne: skipped: not here\n"; rec.log() != want {
 		t.Errorf("log = %q, want %q", rec.log(), want)
 	}
 }
@@ -165,9 +240,10 @@ type recorder struct {
 }
 
 type recording struct {
-	mu     sync.Mutex
-	failed []string
-	lines  []string
+	mu      sync.Mutex
+	failed  []string
+	skipped []string
+	lines   []string
 }
 
 func newRecorder(newStore func() store.Store) *recorder {
@@ -196,6 +272,21 @@ func (r *recorder) Errorf(format string, args ...any) {
 func (r *recorder) Fatalf(format string, args ...any) {
 	r.Errorf(format, args...)
 	runtime.Goexit()
+}
+
+func (r *recorder) Skipf(format string, args ...any) {
+	s := r.shared
+	s.mu.Lock()
+	s.skipped = append(s.skipped, r.name)
+	s.lines = append(s.lines, r.name+": skipped: "+fmt.Sprintf(format, args...))
+	s.mu.Unlock()
+	runtime.Goexit()
+}
+
+func (r *recorder) skippedTests() []string {
+	r.shared.mu.Lock()
+	defer r.shared.mu.Unlock()
+	return slices.Sorted(slices.Values(r.shared.skipped))
 }
 
 func (r *recorder) Run(name string, f func(t tb)) bool {
@@ -247,6 +338,19 @@ type breakage struct {
 	setArgumentID       bool // Create writes the new id into its argument
 	racyCreate          bool // the uniqueness check and the insert are not atomic
 	racyReplace         bool // the version check and the write are not atomic
+
+	sortMissingFirst       bool // resources without a value sort first
+	sortCaseSensitive      bool // strings sort case-sensitively always
+	sortFirstValue         bool // multi-valued attributes sort by their first value
+	sortUnstableDescending bool // descending reverses ties too
+
+	racyPatch         bool // PatchMembers reads and writes in two steps
+	patchKeepsVersion bool // PatchMembers never changes the version
+	patchReportsAll   bool // Added lists every value of MemberDelta.Add
+	patchInPlace      bool // PatchMembers appends to the stored member list
+
+	cursorOffset    bool // positions are offsets into the result
+	cursorNextAtEnd bool // the last page has a Next too
 }
 
 // naive is a simple, slow reference Store, correct unless broken says
@@ -406,15 +510,114 @@ func (s *naive) Delete(_ context.Context, typ, id, ifVersion string) error {
 	return nil
 }
 
-func (s *naive) List(_ context.Context, typ string, q store.Query) (*store.Page, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// matches returns the resources of typ that match q.Filter, sorted by
+// q.SortBy. s.mu must be held.
+func (s *naive) matches(typ string, q store.Query) []*store.Resource {
 	var match []*store.Resource
 	for _, r := range s.res {
 		if r.Type == typ && (q.Filter == nil || s.broken.ignoreFilter || filter.Match(q.Filter, r.Object())) {
 			match = append(match, r)
 		}
 	}
+	if q.SortBy.Name == "" {
+		return match
+	}
+	sortFn := slices.SortStableFunc[[]*store.Resource]
+	if s.broken.sortUnstableDescending && q.Descending {
+		sortFn = func(x []*store.Resource, cmp func(a, b *store.Resource) int) {
+			slices.SortStableFunc(x, func(a, b *store.Resource) int { return -cmp(b, a) })
+			slices.Reverse(x)
+			slices.SortStableFunc(x, cmp)
+		}
+	}
+	sortFn(match, func(a, b *store.Resource) int {
+		ka, oka := s.sortKey(a, q.SortBy)
+		kb, okb := s.sortKey(b, q.SortBy)
+		switch {
+		case !oka && !okb:
+			return 0
+		case !oka || !okb:
+			c := 1
+			if !okb {
+				c = -1
+			}
+			if s.broken.sortMissingFirst {
+				c = -c
+			}
+			return c
+		}
+		c := 0
+		switch x := ka.(type) {
+		case string:
+			c = strings.Compare(x, kb.(string))
+		case time.Time:
+			c = x.Compare(kb.(time.Time))
+		case bool:
+			switch {
+			case !x && kb.(bool):
+				c = -1
+			case x && !kb.(bool):
+				c = 1
+			}
+		}
+		if q.Descending {
+			c = -c
+		}
+		return c
+	})
+	return match
+}
+
+// sortKey returns the value r sorts by for p, and false if it has none.
+func (s *naive) sortKey(r *store.Resource, p filter.AttrPath) (any, bool) {
+	pick := func(v any) any {
+		list, ok := v.([]any)
+		if !ok {
+			return v
+		}
+		if !s.broken.sortFirstValue {
+			for _, e := range list {
+				if m, ok := e.(map[string]any); ok && m["primary"] == true {
+					return e
+				}
+			}
+		}
+		if len(list) == 0 {
+			return nil
+		}
+		return list[0]
+	}
+	m := r.Object()
+	if p.URN != "" {
+		m, _ = m[p.URN].(map[string]any)
+	}
+	v := pick(m[p.Name])
+	if p.Sub != "" {
+		sub, _ := v.(map[string]any)
+		v = pick(sub[p.Sub])
+	}
+	leaf := p.Leaf()
+	switch x := v.(type) {
+	case string:
+		if leaf != nil && leaf.Type == schema.DateTime {
+			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+				return t, true
+			}
+		}
+		if leaf != nil && !leaf.CaseExact && !s.broken.sortCaseSensitive {
+			x = strings.ToLower(x)
+		}
+		return x, true
+	case bool:
+		return x, true
+	}
+	return nil, false
+}
+
+func (s *naive) List(_ context.Context, typ string, q store.Query) (*store.Page, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	match := s.matches(typ, q)
 	s.listCalls++
 	if s.broken.unstableOrder && s.listCalls%2 == 0 {
 		slices.Reverse(match)
@@ -428,6 +631,144 @@ func (s *naive) List(_ context.Context, typ string, q store.Query) (*store.Page,
 	page := &store.Page{Resources: match[lo:hi], Total: len(match)}
 	if s.broken.pageTotal {
 		page.Total = len(page.Resources)
+	}
+	return page, nil
+}
+
+// PatchMembers applies d by rewriting the member list. A RemoveAll
+// reports every old member removed and every new one added.
+func (s *naive) PatchMembers(_ context.Context, typ, id string, d store.MemberDelta, ifVersion string) (*store.MemberResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.find(typ, id)
+	if i < 0 {
+		return nil, s.notFound(typ, id)
+	}
+	if err := s.checkVersion(s.res[i], ifVersion); err != nil {
+		return nil, err
+	}
+	cur := s.res[i]
+	if s.broken.racyPatch {
+		s.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		s.mu.Lock()
+		if i = s.find(typ, id); i < 0 {
+			return nil, s.notFound(typ, id)
+		}
+	}
+	old, _ := cur.Attributes[d.Attribute].([]any)
+	out := &store.MemberResult{}
+	value := func(e any) string {
+		m, _ := e.(map[string]any)
+		v, _ := m["value"].(string)
+		return v
+	}
+	var kept []any
+	switch {
+	case s.broken.patchInPlace && !d.RemoveAll && len(d.Remove) == 0:
+		kept = old
+	case !d.RemoveAll && len(d.Remove) == 0:
+		kept = slices.Clone(old)
+	default:
+		for _, e := range old {
+			if d.RemoveAll || slices.Contains(d.Remove, value(e)) {
+				out.Removed = append(out.Removed, value(e))
+				continue
+			}
+			kept = append(kept, e)
+		}
+	}
+	present := make(map[string]bool, len(d.Add))
+	for _, e := range d.Add {
+		present[value(e)] = false
+	}
+	for _, k := range kept {
+		if _, ok := present[value(k)]; ok {
+			present[value(k)] = true
+		}
+	}
+	for _, e := range d.Add {
+		v := value(e)
+		if s.broken.patchReportsAll {
+			out.Added = append(out.Added, v)
+		}
+		if present[v] {
+			continue
+		}
+		present[v] = true
+		kept = append(kept, e)
+		if !s.broken.patchReportsAll {
+			out.Added = append(out.Added, v)
+		}
+	}
+	attrs := map[string]any{}
+	for k, v := range cur.Attributes {
+		attrs[k] = v
+	}
+	if s.broken.patchInPlace {
+		attrs = cur.Attributes
+	}
+	for k, v := range d.Set {
+		if old, had := attrs[k]; v == nil && had || v != nil && old != v {
+			out.Changed = append(out.Changed, k)
+		}
+		if v == nil {
+			delete(attrs, k)
+		} else {
+			attrs[k] = v
+		}
+	}
+	if len(kept) == 0 {
+		delete(attrs, d.Attribute)
+	} else {
+		attrs[d.Attribute] = kept
+	}
+	next := &store.Resource{Type: cur.Type, ID: cur.ID, Attributes: attrs, Meta: cur.Meta}
+	if len(out.Added)+len(out.Removed)+len(out.Changed) > 0 && !s.broken.patchKeepsVersion {
+		next.Meta.LastModified = time.Now().UTC()
+		next.Meta.Version = s.nextVersion()
+	}
+	s.res[i] = next
+	out.Version = next.Meta.Version
+	out.Resource = next
+	return out, nil
+}
+
+// ListAfter pages by the number in the id: ids grow with creation, which
+// is the default order. It refuses SortBy.
+func (s *naive) ListAfter(_ context.Context, typ string, q store.Query, after string) (*store.Page, error) {
+	if q.SortBy.Name != "" {
+		return nil, fmt.Errorf("naive: no cursor for sorted lists: %w", errors.ErrUnsupported)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	match := s.matches(typ, q)
+	num := func(r *store.Resource) int {
+		n, _ := strconv.Atoi(strings.TrimPrefix(r.ID, "id-"))
+		return n
+	}
+	lo := 0
+	if after != "" {
+		pos, err := strconv.Atoi(after)
+		if err != nil {
+			return nil, fmt.Errorf("naive: bad position %q", after)
+		}
+		if s.broken.cursorOffset {
+			lo = min(pos, len(match))
+		} else {
+			lo = slices.IndexFunc(match, func(r *store.Resource) bool { return num(r) > pos })
+			if lo < 0 {
+				lo = len(match)
+			}
+		}
+	}
+	hi := min(lo+q.Count, len(match))
+	page := &store.Page{Resources: match[lo:hi], Total: len(match)}
+	if hi > lo && (hi < len(match) || s.broken.cursorNextAtEnd) {
+		page.Next = strconv.Itoa(num(match[hi-1]))
+		if s.broken.cursorOffset {
+			page.Next = strconv.Itoa(hi)
+		}
 	}
 	return page, nil
 }

@@ -1,0 +1,156 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+func mustParsePath(t tb, typ, s string) filter.AttrPath {
+	t.Helper()
+	p, err := filter.Parser{Schema: resourceTypes[typ]}.ParseAttrPath(s)
+	if err != nil {
+		t.Fatalf("parsing attribute path %s: %v", s, err)
+	}
+	return p
+}
+
+// inGroups returns the names of rs ordered as groups says: the groups in
+// order, and within a group the order of rs (the store's default order).
+// Names in no group are left out.
+func inGroups(rs []*store.Resource, name func(*store.Resource) string, groups [][]string) []string {
+	var out []string
+	for _, g := range groups {
+		for _, r := range rs {
+			if slices.Contains(g, name(r)) {
+				out = append(out, name(r))
+			}
+		}
+	}
+	return out
+}
+
+func userName(r *store.Resource) string {
+	s, _ := r.Attributes["userName"].(string)
+	return s
+}
+
+func email(v string, primary bool) map[string]any {
+	m := map[string]any{"value": v, "type": "work"}
+	if primary {
+		m["primary"] = true
+	}
+	return m
+}
+
+func testSortBy(t tb) {
+	s := t.Store()
+	const ent = schema.EnterpriseUserURN
+	mustCreate(t, s, newUser("carol", "title", "b", "active", true, "externalId", "b",
+		"emails", []any{email("z@x.org", false), email("a@x.org", true)},
+		"name", map[string]any{"familyName": "Xu"}, ent, map[string]any{"department": "Sales"}))
+	mustCreate(t, s, newUser("Alice", "active", false, "externalId", "B",
+		"emails", []any{email("m@x.org", false)}, "name", map[string]any{"familyName": "adams"}))
+	mustCreate(t, s, newUser("bob", "title", "A", "active", true, "externalId", "a",
+		ent, map[string]any{"department": "marketing"}))
+	mustCreate(t, s, newUser("dave", "title", "a"))
+	mustCreate(t, s, newUser("eve"))
+	def := all(t, s, "User", nil) // the default order
+
+	tests := []struct {
+		name, reason string
+		sortBy       string
+		descending   bool
+		filter       string
+		start, count int
+		want         [][]string // groups of equal keys, in order; each group in the default order
+	}{
+		{name: "string", reason: "userName is not caseExact: Alice sorts first",
+			sortBy: "userName", want: [][]string{{"Alice"}, {"bob"}, {"carol"}, {"dave"}, {"eve"}}},
+		{name: "string descending", reason: "reversed",
+			sortBy: "userName", descending: true, want: [][]string{{"eve"}, {"dave"}, {"carol"}, {"bob"}, {"Alice"}}},
+		{name: "ties and missing", reason: "A and a tie (default order between them); users without a title sort last",
+			sortBy: "title", want: [][]string{{"bob", "dave"}, {"carol"}, {"Alice", "eve"}}},
+		{name: "ties and missing descending", reason: "ties keep the default order, missing values stay last",
+			sortBy: "title", descending: true, want: [][]string{{"carol"}, {"bob", "dave"}, {"Alice", "eve"}}},
+		{name: "caseExact", reason: "externalId is caseExact: B sorts before a and b",
+			sortBy: "externalId", want: [][]string{{"Alice"}, {"bob"}, {"carol"}, {"dave", "eve"}}},
+		{name: "caseExact descending", reason: "reversed, missing last",
+			sortBy: "externalId", descending: true, want: [][]string{{"carol"}, {"bob"}, {"Alice"}, {"dave", "eve"}}},
+		{name: "multi-valued by primary", reason: "carol sorts by her primary email a@x.org, not her first",
+			sortBy: "emails.value", want: [][]string{{"carol"}, {"Alice"}, {"bob", "dave", "eve"}}},
+		{name: "multi-valued descending", reason: "reversed, missing last",
+			sortBy: "emails.value", descending: true, want: [][]string{{"Alice"}, {"carol"}, {"bob", "dave", "eve"}}},
+		{name: "boolean", reason: "false before true, missing last",
+			sortBy: "active", want: [][]string{{"Alice"}, {"carol", "bob"}, {"dave", "eve"}}},
+		{name: "boolean descending", reason: "true before false, missing last",
+			sortBy: "active", descending: true, want: [][]string{{"carol", "bob"}, {"Alice"}, {"dave", "eve"}}},
+		{name: "sub-attribute", reason: "name.familyName, case-insensitively",
+			sortBy: "name.familyName", want: [][]string{{"Alice"}, {"carol"}, {"bob", "dave", "eve"}}},
+		{name: "extension", reason: "an extension attribute, case-insensitively",
+			sortBy: ent + ":department", want: [][]string{{"bob"}, {"carol"}, {"Alice", "dave", "eve"}}},
+		{name: "filtered page", reason: "sort the matches, then take the page",
+			sortBy: "userName", descending: true, filter: `active eq true`, start: 2, count: 1, want: [][]string{{"bob"}}},
+	}
+	for _, tc := range tests {
+		q := store.Query{SortBy: mustParsePath(t, "User", tc.sortBy), Descending: tc.descending, StartIndex: max(tc.start, 1), Count: 100}
+		if tc.count > 0 {
+			q.Count = tc.count
+		}
+		if tc.filter != "" {
+			q.Filter = mustParse(t, "User", tc.filter)
+		}
+		page := mustList(t, s, "User", q)
+		var got []string
+		for _, r := range page.Resources {
+			got = append(got, userName(r))
+		}
+		if diff := cmp.Diff(inGroups(def, userName, tc.want), got); diff != "" {
+			t.Errorf("%s: List sorted by %s (descending %v) (-want +got):\n%s\nreason: %s", tc.name, tc.sortBy, tc.descending, diff, tc.reason)
+		}
+		if tc.filter == "" && page.Total != len(def) {
+			t.Errorf("%s: sorted List: Total %d, want %d", tc.name, page.Total, len(def))
+		}
+	}
+
+	// dateTimes sort as instants; the expected order comes from the
+	// resources' own meta.lastModified, ties in the default order.
+	bob := def[slices.IndexFunc(def, func(r *store.Resource) bool { return userName(r) == "bob" })]
+	if _, err := s.Replace(context.Background(), with(bob, map[string]any{"userName": "bob", "title": "A"}), ""); err != nil {
+		t.Fatalf("Replace: %v", err)
+	}
+	def = all(t, s, "User", nil)
+	for _, desc := range []bool{false, true} {
+		want := slices.Clone(def)
+		slices.SortStableFunc(want, func(a, b *store.Resource) int {
+			c := a.Meta.LastModified.Compare(b.Meta.LastModified)
+			if desc {
+				return -c
+			}
+			return c
+		})
+		page := mustList(t, s, "User", store.Query{SortBy: mustParsePath(t, "User", "meta.lastModified"), Descending: desc, StartIndex: 1, Count: 100})
+		if diff := cmp.Diff(ids(want), ids(page.Resources)); diff != "" {
+			t.Errorf("List sorted by meta.lastModified (descending %v) (-want +got):\n%s", desc, diff)
+		}
+	}
+
+	// Groups sort too, and sorting does not mix types.
+	for _, n := range []string{"b-team", "A-team", "c-team"} {
+		mustCreate(t, s, newGroup(n))
+	}
+	page := mustList(t, s, "Group", store.Query{SortBy: mustParsePath(t, "Group", "displayName"), StartIndex: 1, Count: 100})
+	var got []string
+	for _, r := range page.Resources {
+		got = append(got, strings.ToLower(r.Attributes["displayName"].(string)))
+	}
+	if diff := cmp.Diff([]string{"a-team", "b-team", "c-team"}, got); diff != "" {
+		t.Errorf("Groups sorted by displayName (-want +got):\n%s", diff)
+	}
+}
