@@ -109,7 +109,7 @@ func (h *Handler) answerCursor(w http.ResponseWriter, r *http.Request, rt *resou
 		h.fail(w, r, err)
 		return
 	}
-	p, err := h.parseProjection(rt, sp)
+	p, err := parseProjection(rt, sp.attributes, sp.excluded)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -134,7 +134,7 @@ func (h *Handler) answerList(w http.ResponseWriter, r *http.Request, rt *resourc
 		h.fail(w, r, err)
 		return
 	}
-	p, err := h.parseProjection(rt, sp)
+	p, err := parseProjection(rt, sp.attributes, sp.excluded)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -149,13 +149,6 @@ func (h *Handler) answerList(w http.ResponseWriter, r *http.Request, rt *resourc
 		items = append(items, h.render(r, rt, res, p))
 	}
 	h.writeJSON(w, r, http.StatusOK, newList(page.Total, sq.StartIndex, items))
-}
-
-func (h *Handler) parseProjection(rt *resourceType, sp searchParams) (*schema.Projection, error) {
-	if sp.attributes == "" && sp.excluded == "" {
-		return nil, nil
-	}
-	return rt.ParseProjection(sp.attributes, sp.excluded)
 }
 
 // query runs sq against the store. When the store evaluates only part of

@@ -87,13 +87,23 @@ func query(r *http.Request) (url.Values, error) {
 	return out, nil
 }
 
-// projection parses the attributes and excludedAttributes parameters.
-func projection(rt *resourceType, q url.Values) (*schema.Projection, error) {
-	a, x := q.Get("attributes"), q.Get("excludedattributes")
-	if a == "" && x == "" {
+// projectionOf parses the attributes and excludedAttributes query
+// parameters of r.
+func projectionOf(r *http.Request, rt *resourceType) (*schema.Projection, error) {
+	q, err := query(r)
+	if err != nil {
+		return nil, err
+	}
+	return parseProjection(rt, q.Get("attributes"), q.Get("excludedattributes"))
+}
+
+// parseProjection parses attributes and excludedAttributes values; both
+// empty means the default set (nil).
+func parseProjection(rt *resourceType, attributes, excluded string) (*schema.Projection, error) {
+	if attributes == "" && excluded == "" {
 		return nil, nil
 	}
-	return rt.ParseProjection(a, x)
+	return rt.ParseProjection(attributes, excluded)
 }
 
 // render builds the response object of one resource.
@@ -143,12 +153,7 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
-	q, err := query(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p, err := projection(rt, q)
+	p, err := projectionOf(r, rt)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -192,27 +197,16 @@ func notFoundAs(err error, rt *resourceType, id string) error {
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *resourceType) {
-	q, err := query(r)
+	p, err := projectionOf(r, rt)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	p, err := projection(rt, q)
+	attrs, err := h.readResource(w, r, rt)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	in, err := h.readObject(w, r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	attrs, ignored, err := rt.Normalize(in)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.logIgnored(r, rt, ignored)
 	res, err := h.store.Create(r.Context(), &store.Resource{Type: rt.Name, Attributes: attrs})
 	if err != nil {
 		h.fail(w, r, err)
@@ -227,34 +221,34 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *resourceTyp
 
 func (rt *resourceType) isExtension(key string) bool { return rt.Extension(key) != nil }
 
-func (h *Handler) logIgnored(r *http.Request, rt *resourceType, ignored []string) {
-	if len(ignored) > 0 {
-		h.log.DebugContext(r.Context(), "scim: ignored attributes", "resourceType", rt.Name, "attributes", ignored)
-	}
-}
-
-func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
-	q, err := query(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p, err := projection(rt, q)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+// readResource reads a resource body (POST, PUT) and normalizes it for rt;
+// ignored attributes are logged at debug level.
+func (h *Handler) readResource(w http.ResponseWriter, r *http.Request, rt *resourceType) (map[string]any, error) {
 	in, err := h.readObject(w, r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	attrs, ignored, err := rt.Normalize(in)
 	if err != nil {
+		return nil, err
+	}
+	if len(ignored) > 0 {
+		h.log.DebugContext(r.Context(), "scim: ignored attributes", "resourceType", rt.Name, "attributes", ignored)
+	}
+	return attrs, nil
+}
+
+func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	p, err := projectionOf(r, rt)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.logIgnored(r, rt, ignored)
+	attrs, err := h.readResource(w, r, rt)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	want, anyVersion := ifMatch(r)
 	for attempt := 0; ; attempt++ {
 		if attempt > 2 && !backoff(r, attempt) {
@@ -326,12 +320,7 @@ func keepWriteOnly(rt *resourceType, old, next map[string]any) map[string]any {
 }
 
 func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
-	q, err := query(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p, err := projection(rt, q)
+	p, err := projectionOf(r, rt)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -119,7 +119,7 @@ func (h *Handler) rootSearch(w http.ResponseWriter, r *http.Request) {
 			}
 			continue
 		}
-		p, err := h.parseProjection(rt, sp)
+		p, err := parseProjection(rt, sp.attributes, sp.excluded)
 		if err != nil {
 			h.fail(w, r, err)
 			return
