@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -155,6 +156,22 @@ func (s *raceServer) create(endpoint, body string) string {
 	return id
 }
 
+// users creates n users named prefix-0 … prefix-(n-1) directly in the
+// store, to be named as group members, and returns their ids.
+func (s *raceServer) users(prefix string, n int) []string {
+	s.t.Helper()
+	ids := make([]string, n)
+	for i := range ids {
+		u, err := s.mem.Create(context.Background(), &store.Resource{Type: "User",
+			Attributes: map[string]any{"userName": fmt.Sprintf("%s-%d@example.com", prefix, i)}})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		ids[i] = u.ID
+	}
+	return ids
+}
+
 // memberValues returns the member values of a stored group, in order.
 func (s *raceServer) memberValues(gid string) []string {
 	s.t.Helper()
@@ -283,7 +300,7 @@ func TestConcurrentCreateSameUserName(t *testing.T) {
 	t.Logf("%d rounds of %d concurrent POSTs (%d requests) in %v", rounds, writers, rounds*writers, time.Since(begin))
 }
 
-// TestConcurrentMemberAdds has 8 goroutines each add 250 distinct members
+// TestConcurrentMemberAdds has 8 goroutines each add 250 distinct users
 // to one group, one Okta-shaped PATCH per member: every PATCH succeeds and
 // the group ends with all 2,000, each once, whether the store applies
 // member deltas itself or the handler reads, patches and replaces the
@@ -294,6 +311,10 @@ func TestConcurrentMemberAdds(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			s := newRaceServer(t, v.wrap)
 			gid := s.create("/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Race Group","members":[]}`)
+			uids := make([][]string, writers)
+			for w := range uids {
+				uids[w] = s.users(fmt.Sprintf("u-%d", w), perWriter)
+			}
 			var bad collector
 			var wg sync.WaitGroup
 			start := make(chan struct{})
@@ -304,7 +325,7 @@ func TestConcurrentMemberAdds(t *testing.T) {
 					defer wg.Done()
 					<-start
 					for k := range perWriter {
-						body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"u-%d-%d"}]}]}`, w, k)
+						body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":%q}]}]}`, uids[w][k])
 						if a := s.send(http.MethodPatch, "/Groups/"+gid, body); a.status != http.StatusNoContent {
 							bad.add("writer %d member %d: %v, want 204", w, k, a)
 						}
@@ -319,10 +340,8 @@ func TestConcurrentMemberAdds(t *testing.T) {
 			got := s.memberValues(gid)
 			sort.Strings(got)
 			var want []string
-			for w := range writers {
-				for k := range perWriter {
-					want = append(want, fmt.Sprintf("u-%d-%d", w, k))
-				}
+			for _, us := range uids {
+				want = append(want, us...)
 			}
 			sort.Strings(want)
 			if diff := cmp.Diff(want, got); diff != "" {
@@ -502,6 +521,10 @@ func TestDeleteUserWhileGroupsChange(t *testing.T) {
 			begin := time.Now()
 			for round := range rounds {
 				uid := s.create("/Users", fmt.Sprintf(`{"userName":"leaver%d@example.com"}`, round))
+				others := make([][]string, groups) // the members added, per group
+				for g := range others {
+					others[g] = s.users(fmt.Sprintf("m-%d-%d", round, g), adds)
+				}
 				gids := make([]string, groups)
 				for g := range gids {
 					gids[g] = s.create("/Groups", fmt.Sprintf(`{"displayName":"G%d-%d","members":[{"value":%q}]}`, round, g, uid))
@@ -514,7 +537,7 @@ func TestDeleteUserWhileGroupsChange(t *testing.T) {
 						defer wg.Done()
 						<-start
 						for k := range adds {
-							body := fmt.Sprintf(`{"Operations":[{"op":"add","path":"members","value":[{"value":"m-%d-%d"}]}]}`, g, k)
+							body := fmt.Sprintf(`{"Operations":[{"op":"add","path":"members","value":[{"value":%q}]}]}`, others[g][k])
 							if a := s.send(http.MethodPatch, "/Groups/"+gid, body); a.status != http.StatusNoContent {
 								bad.add("round %d group %d add %d: %v", round, g, k, a)
 							}
@@ -534,10 +557,7 @@ func TestDeleteUserWhileGroupsChange(t *testing.T) {
 				wg.Wait()
 				for g, gid := range gids {
 					got := s.memberValues(gid)
-					want := make([]string, 0, adds)
-					for k := range adds {
-						want = append(want, fmt.Sprintf("m-%d-%d", g, k))
-					}
+					want := slices.Clone(others[g])
 					sort.Strings(got)
 					sort.Strings(want)
 					if diff := cmp.Diff(want, got); diff != "" {
@@ -552,19 +572,35 @@ func TestDeleteUserWhileGroupsChange(t *testing.T) {
 	}
 }
 
+// invalidMember reports why a is not the 400 invalidValue answer to a
+// write naming the missing member uid, or "" if it is.
+func invalidMember(a answer, uid string) string {
+	var e map[string]any
+	if err := json.Unmarshal(a.body, &e); err != nil {
+		return fmt.Sprintf("%v: %v", a, err)
+	}
+	detail, _ := e["detail"].(string)
+	if a.status != http.StatusBadRequest || e["status"] != "400" || e["scimType"] != schema.ScimInvalidValue || !strings.Contains(detail, uid) {
+		return fmt.Sprintf("%v, want 400 invalidValue naming %q", a, uid)
+	}
+	return ""
+}
+
 // TestDeleteUserWhileAddedToGroups deletes a user while 8 goroutines add it
-// to 8 groups, in 20 rounds. An add answered before the DELETE was sent
-// can never survive it. An add still in flight when the DELETE was sent
-// may be applied after it, exactly as if it had been sent after the DELETE
-// (member values are not checked against existing users); those outcomes
-// are counted and logged. The last subtest shows that serial case.
+// to 8 groups, in 20 rounds. Each add is applied either before the DELETE
+// (204, and the DELETE then removes the user from the group) or after it
+// (400 invalidValue: the member names no existing user), whichever way the
+// handler writes the group; an add answered before the DELETE was sent
+// must have succeeded. Afterwards no group lists the deleted user. The
+// last subtest shows the serial case: a write naming a deleted user fails
+// and changes nothing.
 func TestDeleteUserWhileAddedToGroups(t *testing.T) {
 	const groups, rounds = 8, 20
 	for _, v := range storeVariants {
 		t.Run(v.name, func(t *testing.T) {
 			s := newRaceServer(t, v.wrap)
 			var bad collector
-			dangling, total := 0, 0
+			refused, total := 0, 0
 			begin := time.Now()
 			for round := range rounds {
 				uid := s.create("/Users", fmt.Sprintf(`{"userName":"joiner%d@example.com"}`, round))
@@ -575,6 +611,7 @@ func TestDeleteUserWhileAddedToGroups(t *testing.T) {
 				var mu sync.Mutex
 				var deleteSent time.Time
 				done := make([]time.Time, groups)
+				answers := make([]answer, groups)
 				start := make(chan struct{})
 				var wg sync.WaitGroup
 				for g, gid := range gids {
@@ -586,10 +623,8 @@ func TestDeleteUserWhileAddedToGroups(t *testing.T) {
 						a := s.send(http.MethodPatch, "/Groups/"+gid, fmt.Sprintf(`{"Operations":[{"op":"add","path":"members","value":[{"value":%q}]}]}`, uid))
 						mu.Lock()
 						done[g] = time.Now()
+						answers[g] = a
 						mu.Unlock()
-						if a.status != http.StatusNoContent {
-							bad.add("round %d group %d: %v", round, g, a)
-						}
 					}()
 				}
 				wg.Add(1)
@@ -608,30 +643,69 @@ func TestDeleteUserWhileAddedToGroups(t *testing.T) {
 				wg.Wait()
 				for g, gid := range gids {
 					total++
-					if !cmp.Equal(s.memberValues(gid), []string{uid}) {
-						continue
+					a := answers[g]
+					switch {
+					case a.status == http.StatusNoContent:
+					case done[g].Before(deleteSent):
+						bad.add("round %d group %d: the add answered before the DELETE was sent failed: %v", round, g, a)
+					default:
+						if why := invalidMember(a, uid); why != "" {
+							bad.add("round %d group %d: add applied after the DELETE: %s", round, g, why)
+						}
+						refused++
 					}
-					if done[g].Before(deleteSent) {
-						bad.add("round %d group %d: the add answered before the DELETE was sent survived it", round, g)
-						continue
+					if members := s.memberValues(gid); len(members) != 0 {
+						bad.add("round %d group %d: the group lists %v after its only member %q was deleted (add answered %d)", round, g, members, uid, a.status)
 					}
-					dangling++
 				}
 			}
 			elapsed := time.Since(begin)
 			bad.report(t)
-			t.Logf("%s: %d rounds of %d concurrent requests in %v; %d of %d groups list the deleted user because their add was applied after the DELETE",
-				v.name, rounds, groups+1, elapsed, dangling, total)
+			t.Logf("%s: %d rounds of %d concurrent requests in %v; %d of %d adds came after the DELETE and were refused",
+				v.name, rounds, groups+1, elapsed, refused, total)
 		})
 	}
-	t.Run("add after delete", func(t *testing.T) {
-		s := newRaceServer(t, nil)
-		uid := s.create("/Users", `{"userName":"gone@example.com"}`)
-		gid := s.create("/Groups", `{"displayName":"After"}`)
-		s.mustSend(http.MethodDelete, "/Users/"+uid, "", http.StatusNoContent)
-		a := s.send(http.MethodPatch, "/Groups/"+gid, fmt.Sprintf(`{"Operations":[{"op":"add","path":"members","value":[{"value":%q}]}]}`, uid))
-		if members := s.memberValues(gid); len(members) > 0 {
-			knownBug(t, fmt.Sprintf("a member add naming a deleted (or never created) user is accepted (%d) and the group lists it: %v", a.status, members))
-		}
-	})
+	for _, v := range storeVariants {
+		t.Run("add after delete/"+v.name, func(t *testing.T) {
+			s := newRaceServer(t, v.wrap)
+			uid := s.create("/Users", `{"userName":"gone@example.com"}`)
+			stay := s.create("/Users", `{"userName":"stay@example.com"}`)
+			gid := s.create("/Groups", fmt.Sprintf(`{"displayName":"After","members":[{"value":%q}]}`, stay))
+			s.mustSend(http.MethodDelete, "/Users/"+uid, "", http.StatusNoContent)
+			before, err := s.mem.Get(context.Background(), "Group", gid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writes := []struct {
+				name, reason, method, path, body string
+			}{
+				{"PATCH add", "Okta's and Entra's membership push", http.MethodPatch, "/Groups/" + gid,
+					fmt.Sprintf(`{"Operations":[{"op":"add","path":"members","value":[{"value":%q}]}]}`, uid)},
+				{"PATCH replace", "a whole new member list", http.MethodPatch, "/Groups/" + gid,
+					fmt.Sprintf(`{"Operations":[{"op":"replace","path":"members","value":[{"value":%q},{"value":%q}]}]}`, stay, uid)},
+				{"PATCH typed", "a member of type User", http.MethodPatch, "/Groups/" + gid,
+					fmt.Sprintf(`{"Operations":[{"op":"add","path":"members","value":[{"value":%q,"type":"User"}]}]}`, uid)},
+				{"PUT", "a replaced group", http.MethodPut, "/Groups/" + gid,
+					fmt.Sprintf(`{"displayName":"After","members":[{"value":%q},{"value":%q}]}`, stay, uid)},
+				{"POST", "a new group", http.MethodPost, "/Groups",
+					fmt.Sprintf(`{"displayName":"Late","members":[{"value":%q}]}`, uid)},
+			}
+			for _, w := range writes {
+				if why := invalidMember(s.send(w.method, w.path, w.body), uid); why != "" {
+					t.Errorf("%s naming the deleted user (%s): %s", w.name, w.reason, why)
+				}
+			}
+			after, err := s.mem.Get(context.Background(), "Group", gid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(before, after); diff != "" {
+				t.Errorf("refused writes changed the group (-before +after):\n%s", diff)
+			}
+			page, err := s.mem.List(context.Background(), "Group", store.Query{StartIndex: 1, Count: 10})
+			if err != nil || page.Total != 1 {
+				t.Errorf("groups after a refused POST: %+v, %v; want only the first", page, err)
+			}
+		})
+	}
 }

@@ -9,14 +9,6 @@ import (
 	"github.com/scimkit/scimkit/scim/schema"
 )
 
-// knownBug marks a test that documents a defect outside the files this
-// test's package owns: the test is written as the behaviour should be, and
-// skipped with the reason until the fix lands.
-func knownBug(t *testing.T, reason string) {
-	t.Helper()
-	t.Skip("known bug: " + reason)
-}
-
 const (
 	entURN   = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 	patchURN = `"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]`

@@ -71,6 +71,11 @@ func toError(err error) *Error {
 	if errors.As(err, &fe) {
 		return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidFilter, Detail: fe.Error(), Err: err}
 	}
+	var re *store.ReferenceError
+	if errors.As(err, &re) {
+		return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue,
+			Detail: "attribute " + strconv.Quote(re.Attribute) + ": " + strconv.Quote(re.Value) + " is the id of no existing resource", Err: err}
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &Error{Status: http.StatusRequestEntityTooLarge,
@@ -81,6 +86,8 @@ func toError(err error) *Error {
 		return &Error{Status: http.StatusNotFound, Detail: "resource not found", Err: err}
 	case errors.Is(err, store.ErrConflict):
 		return &Error{Status: http.StatusConflict, ScimType: schema.ScimUniqueness, Detail: conflictDetail(err), Err: err}
+	case errors.Is(err, store.ErrInvalidReference):
+		return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue, Detail: "the request names a resource that does not exist", Err: err}
 	case errors.Is(err, store.ErrVersionMismatch):
 		return &Error{Status: http.StatusPreconditionFailed, Detail: "resource version does not match If-Match", Err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

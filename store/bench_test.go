@@ -66,17 +66,36 @@ func BenchmarkCreate(b *testing.B) {
 	}
 }
 
+// createUsers creates n users named prefix-0 … prefix-(n-1) in s and
+// returns their ids.
+func createUsers(b *testing.B, s store.Store, prefix string, n int) []string {
+	b.Helper()
+	ctx := context.Background()
+	ids := make([]string, n)
+	for i := range ids {
+		u, err := s.Create(ctx, &store.Resource{Type: "User", Attributes: map[string]any{"userName": fmt.Sprintf("%s-%d", prefix, i)}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = u.ID
+	}
+	return ids
+}
+
 // BenchmarkPatchMembers adds one member per operation to a group that
-// starts with the given number of members; the group is reused, so it
-// grows as the benchmark runs. Its cost must not depend on the size.
+// starts with the given number of members. Every added member is an
+// existing user that is not yet in the group, taken from a pool of users
+// created beforehand; when the pool is used up, its users are removed from
+// the group again outside the timer, so the group holds between n and
+// n+len(pool) members. Its cost must not depend on the size.
 func BenchmarkPatchMembers(b *testing.B) {
 	for _, n := range []int{100, 100000} {
 		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
 			ctx := context.Background()
 			s := store.NewMemory()
 			members := make([]any, n)
-			for i := range members {
-				members[i] = map[string]any{"value": fmt.Sprintf("member-%d", i), "type": "User"}
+			for i, id := range createUsers(b, s, "member", n) {
+				members[i] = map[string]any{"value": id, "type": "User"}
 			}
 			g, err := s.Create(ctx, &store.Resource{Type: "Group", Attributes: map[string]any{"displayName": "big", "members": members}})
 			if err != nil {
@@ -86,19 +105,21 @@ func BenchmarkPatchMembers(b *testing.B) {
 			if _, err := s.PatchMembers(ctx, "Group", g.ID, store.MemberDelta{Attribute: "members", Remove: []string{"none"}}, ""); err != nil {
 				b.Fatal(err)
 			}
-			values := make([]string, 0, 1<<16)
-			for i := range cap(values) {
-				values = append(values, fmt.Sprintf("new-%d", i))
-			}
+			pool := createUsers(b, s, "new", 1<<16)
 			i := 0
 			b.ReportAllocs()
 			for b.Loop() {
-				v := values[i%len(values)]
-				if i >= len(values) {
-					v = fmt.Sprintf("new-%d", i)
+				if i == len(pool) {
+					b.StopTimer()
+					res, err := s.PatchMembers(ctx, "Group", g.ID, store.MemberDelta{Attribute: "members", Remove: pool}, "")
+					if err != nil || len(res.Removed) != len(pool) {
+						b.Fatalf("removing the pool: %d removed, %v", len(res.Removed), err)
+					}
+					i = 0
+					b.StartTimer()
 				}
+				d := store.MemberDelta{Attribute: "members", Add: []map[string]any{{"value": pool[i], "type": "User"}}}
 				i++
-				d := store.MemberDelta{Attribute: "members", Add: []map[string]any{{"value": v, "type": "User"}}}
 				res, err := s.PatchMembers(ctx, "Group", g.ID, d, "")
 				if err != nil || len(res.Added) != 1 {
 					b.Fatalf("PatchMembers = %+v, %v", res, err)

@@ -66,7 +66,15 @@ func ExampleNewMemory() {
 
 func ExampleMemory_PatchMembers() {
 	ctx := context.Background()
-	s := store.NewMemory()
+	ids := []string{"u1", "u2", "u3", "g1"}
+	s := store.NewMemoryWith(store.MemoryConfig{NewID: func() string { id := ids[0]; ids = ids[1:]; return id }})
+	// Members name existing users (or groups): create the users first.
+	for _, name := range []string{"alice", "bob", "carol"} {
+		if _, err := s.Create(ctx, &store.Resource{Type: "User", Attributes: map[string]any{"userName": name}}); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
 	g, err := s.Create(ctx, &store.Resource{Type: "Group", Attributes: map[string]any{"displayName": "admins"}})
 	if err != nil {
 		fmt.Println(err)
@@ -95,11 +103,25 @@ func ExampleMemory_PatchMembers() {
 		g, _ = s.Get(ctx, "Group", g.ID)
 	}
 	fmt.Println("members:", g.Attributes["members"])
+
+	// A member that names no existing user is refused, and so is one
+	// whose user was deleted: a deleted user leaves every group for good.
+	if err := s.Delete(ctx, "User", "u3", ""); err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = s.PatchMembers(ctx, "Group", g.ID, store.MemberDelta{Attribute: "members", Add: add("u3")}, "")
+	var re *store.ReferenceError
+	fmt.Println(err, "| invalid reference:", errors.Is(err, store.ErrInvalidReference), errors.As(err, &re) && re.Value == "u3")
+	g, _ = s.Get(ctx, "Group", g.ID)
+	fmt.Println("members:", g.Attributes["members"])
 	// Output:
 	// added [u1 u2], removed [], changed [], new version: true
 	// added [], removed [], changed [], new version: false
 	// added [u3], removed [u1], changed [], new version: true
 	// members: [map[value:u2] map[value:u3]]
+	// store: members names "u3", which does not exist | invalid reference: true true
+	// members: [map[value:u2]]
 }
 
 func ExampleMemory_ListAfter() {

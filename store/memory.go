@@ -403,6 +403,11 @@ func (m *Memory) Create(ctx context.Context, r *Resource) (*Resource, error) {
 	if err := t.checkUnique(r.Attributes, nil); err != nil {
 		return nil, err
 	}
+	if r.Type == groupType {
+		if err := sp.checkMembers(r.Attributes[membersAttr], ""); err != nil {
+			return nil, err
+		}
+	}
 	id := m.newID()
 	if id == "" {
 		return nil, errors.New("store: the id generator returned an empty id")
@@ -490,6 +495,34 @@ func (m *Memory) Replace(ctx context.Context, r *Resource, ifVersion string) (*R
 	t := sp.tables[r.Type]
 	if err := t.checkUnique(r.Attributes, rec); err != nil {
 		return nil, err
+	}
+	if r.Type == groupType {
+		// Only members the group does not list yet are checked: a nested
+		// group deleted since it was added stays listed until a write
+		// drops it, and must not block writes that keep it.
+		typed := func(el any) (string, bool) {
+			v, ok := elementValue(el)
+			if !ok {
+				return "", false
+			}
+			typ, _ := el.(map[string]any)["type"].(string)
+			return v + "\x00" + typ, true
+		}
+		have := map[string]bool{}
+		rec.members(func(el any) {
+			if k, ok := typed(el); ok {
+				have[k] = true
+			}
+		})
+		l, _ := r.Attributes[membersAttr].([]any)
+		for _, el := range l {
+			if k, ok := typed(el); ok && have[k] {
+				continue
+			}
+			if err := sp.checkMember(el, r.ID); err != nil {
+				return nil, err
+			}
+		}
 	}
 	old := rec.base
 	res := &Resource{
@@ -956,6 +989,48 @@ func userMember(el any) (string, bool) {
 	return v, ok && v != ""
 }
 
+// checkMembers returns an error wrapping ErrInvalidReference if a member
+// in list (a new group's "members") names no existing resource of sp. self
+// is the id of the group being written, which may list itself.
+func (sp *space) checkMembers(list any, self string) error {
+	l, _ := list.([]any)
+	for _, el := range l {
+		if err := sp.checkMember(el, self); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkMember checks one member element: type "Group" must name a group,
+// type "User" a user, and no type either.
+func (sp *space) checkMember(el any, self string) error {
+	mm, ok := el.(map[string]any)
+	if !ok {
+		return nil
+	}
+	v, ok := mm["value"].(string)
+	if !ok || v == self {
+		return nil
+	}
+	exists := func(typ string) bool {
+		t := sp.tables[typ]
+		if t == nil {
+			return false
+		}
+		_, ok := t.byID[v]
+		return ok
+	}
+	typ, _ := mm["type"].(string)
+	switch {
+	case typ == groupType && exists(groupType),
+		typ == userType && exists(userType),
+		typ != groupType && typ != userType && (exists(userType) || exists(groupType)):
+		return nil
+	}
+	return &ReferenceError{Attribute: membersAttr, Value: v}
+}
+
 // linkOne records that group gid has the member el, if el may name a user.
 func (sp *space) linkOne(gid string, el any) {
 	uid, ok := userMember(el)
@@ -1328,6 +1403,13 @@ func (m *Memory) PatchMembers(ctx context.Context, typ, id string, d MemberDelta
 	t := sp.tables[typ]
 	if t.rules.indexes(d.Attribute) {
 		return nil, fmt.Errorf("store: %q of %s is an indexed attribute, not a member list: %w", d.Attribute, typ, errors.ErrUnsupported)
+	}
+	if typ == groupType && d.Attribute == membersAttr {
+		for _, el := range d.Add {
+			if err := sp.checkMember(el, id); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if !rec.toSet(d.Attribute) {
 		return nil, fmt.Errorf("store: %q of %s %q is not a list of objects with distinct values: %w", d.Attribute, typ, id, errors.ErrUnsupported)

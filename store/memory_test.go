@@ -391,20 +391,25 @@ func TestMemoryIndexAgreesWithScan(t *testing.T) {
 }
 
 func TestMemoryDeleteUserUpdatesGroups(t *testing.T) {
-	s := deterministic()
+	// Ids are unique per type: the group "u" shares the id of the user u.
+	s := store.NewMemoryWith(store.MemoryConfig{Now: clock(), NewID: listIDs("u", "v", "u", "g1", "g2")})
 	ctx := context.Background()
-	u := mustCreate(t, s, user("u"))                               // t0
+	u := mustCreate(t, s, user("u"))                               // t0, version 1
 	v := mustCreate(t, s, user("v"))                               // t0+1s
-	g1 := mustCreate(t, s, group("g1", member(u.ID), member(v.ID), // t0+2s
-		map[string]any{"value": u.ID, "type": "Group"})) // a group that happens to share the id
-	g2 := mustCreate(t, s, group("g2", member(v.ID)))       // t0+3s
-	if err := s.Delete(ctx, "User", u.ID, ""); err != nil { // now t0+4s
+	sub := mustCreate(t, s, group("sub"))                          // t0+2s
+	g1 := mustCreate(t, s, group("g1", member(u.ID), member(v.ID), // t0+3s
+		map[string]any{"value": sub.ID, "type": "Group"})) // the group that happens to share the id
+	g2 := mustCreate(t, s, group("g2", member(v.ID)))       // t0+4s
+	if err := s.Delete(ctx, "User", u.ID, ""); err != nil { // now t0+5s
 		t.Fatal(err)
+	}
+	if sub.ID != u.ID {
+		t.Fatalf("the group sub has the id %q, want the user's %q", sub.ID, u.ID)
 	}
 	got1, _ := s.Get(ctx, "Group", g1.ID)
 	want1 := &store.Resource{Type: "Group", ID: g1.ID,
 		Attributes: map[string]any{"displayName": "g1", "members": []any{member(v.ID), map[string]any{"value": u.ID, "type": "Group"}}},
-		Meta:       store.Meta{Created: t0.Add(2 * time.Second), LastModified: t0.Add(4 * time.Second), Version: "5"}}
+		Meta:       store.Meta{Created: t0.Add(3 * time.Second), LastModified: t0.Add(5 * time.Second), Version: "6"}}
 	if diff := cmp.Diff(want1, got1); diff != "" {
 		t.Errorf("group with the deleted user (-want +got):\n%s", diff)
 	}
@@ -548,20 +553,41 @@ func memberValues(r *store.Resource) []string {
 	return out
 }
 
+// withUsers returns a deterministic store holding users with the given
+// ids (and userNames), created at t0, t0+1s, … with versions 1, 2, …; the
+// resources created afterwards get the ids "g1", "g2", ….
+func withUsers(t *testing.T, ids ...string) *store.Memory {
+	t.Helper()
+	n := 0
+	s := store.NewMemoryWith(store.MemoryConfig{Now: clock(), NewID: func() string {
+		n++
+		if n <= len(ids) {
+			return ids[n-1]
+		}
+		return fmt.Sprintf("g%d", n-len(ids))
+	}})
+	for _, id := range ids {
+		if u := mustCreate(t, s, user(id)); u.ID != id {
+			t.Fatalf("user %q got the id %q", id, u.ID)
+		}
+	}
+	return s
+}
+
 func TestMemoryPatchMembers(t *testing.T) {
-	s := deterministic()
+	s := withUsers(t, "a", "b", "c", "d") // versions 1 to 4, t0 to t0+3s
 	ctx := context.Background()
-	g := mustCreate(t, s, group("g", member("a"), member("b"))) // version 1, t0
+	g := mustCreate(t, s, group("g", member("a"), member("b"))) // version 5, t0+4s
 	snap := fmt.Sprint(g.Attributes)
 
 	res := patcher(t, s, g.ID, store.MemberDelta{Add: adds("c")}, g.Meta.Version)
-	if diff := cmp.Diff(&store.MemberResult{Version: "2", Added: []string{"c"}}, res); diff != "" {
+	if diff := cmp.Diff(&store.MemberResult{Version: "6", Added: []string{"c"}}, res); diff != "" {
 		t.Errorf("add (-want +got):\n%s", diff)
 	}
 	got1, _ := s.Get(ctx, "Group", g.ID)
 	want1 := &store.Resource{Type: "Group", ID: g.ID,
 		Attributes: map[string]any{"displayName": "g", "members": []any{member("a"), member("b"), member("c")}},
-		Meta:       store.Meta{Created: t0, LastModified: t0.Add(time.Second), Version: "2"}}
+		Meta:       store.Meta{Created: t0.Add(4 * time.Second), LastModified: t0.Add(5 * time.Second), Version: "6"}}
 	if diff := cmp.Diff(want1, got1); diff != "" {
 		t.Errorf("Get after add (-want +got):\n%s", diff)
 	}
@@ -571,17 +597,17 @@ func TestMemoryPatchMembers(t *testing.T) {
 
 	// Nothing changes: the version is kept and the stored resource returned.
 	res = patcher(t, s, g.ID, store.MemberDelta{Set: map[string]any{"displayName": "g"}, Add: adds("a"), Remove: []string{"zz"}}, "")
-	if diff := cmp.Diff(&store.MemberResult{Version: "2", Resource: got1}, res); diff != "" {
+	if diff := cmp.Diff(&store.MemberResult{Version: "6", Resource: got1}, res); diff != "" {
 		t.Errorf("no change (-want +got):\n%s", diff)
 	}
 	// Removed and added back as it was: nothing changes either.
 	res = patcher(t, s, g.ID, store.MemberDelta{Remove: []string{"b"}, Add: adds("b")}, "")
-	if res.Version != "2" || len(res.Added)+len(res.Removed) > 0 {
+	if res.Version != "6" || len(res.Added)+len(res.Removed) > 0 {
 		t.Errorf("remove and add back = %+v, want no change", res)
 	}
 	// Added back different: both.
 	res = patcher(t, s, g.ID, store.MemberDelta{Remove: []string{"b"}, Add: []map[string]any{{"value": "b", "display": "Bee"}}}, "")
-	if diff := cmp.Diff(&store.MemberResult{Version: "3", Added: []string{"b"}, Removed: []string{"b"}}, res); diff != "" {
+	if diff := cmp.Diff(&store.MemberResult{Version: "7", Added: []string{"b"}, Removed: []string{"b"}}, res); diff != "" {
 		t.Errorf("replace an element (-want +got):\n%s", diff)
 	}
 	got3, _ := s.Get(ctx, "Group", g.ID)
@@ -598,16 +624,16 @@ func TestMemoryPatchMembers(t *testing.T) {
 
 	// RemoveAll with the same elements in another order changes nothing.
 	res = patcher(t, s, g.ID, store.MemberDelta{RemoveAll: true, Add: []map[string]any{{"value": "b", "display": "Bee"}, member("c").(map[string]any), member("a").(map[string]any)}}, "")
-	if res.Version != "3" || len(res.Added)+len(res.Removed) > 0 {
+	if res.Version != "7" || len(res.Added)+len(res.Removed) > 0 {
 		t.Errorf("RemoveAll with the same elements = %+v, want no change", res)
 	}
 	res = patcher(t, s, g.ID, store.MemberDelta{RemoveAll: true, Add: adds("c", "d", "d")}, "")
-	if diff := cmp.Diff(&store.MemberResult{Version: "4", Added: []string{"d"}, Removed: []string{"a", "b"}}, res); diff != "" {
+	if diff := cmp.Diff(&store.MemberResult{Version: "8", Added: []string{"d"}, Removed: []string{"a", "b"}}, res); diff != "" {
 		t.Errorf("RemoveAll (-want +got):\n%s", diff)
 	}
 	// Set and members together.
 	res = patcher(t, s, g.ID, store.MemberDelta{Set: map[string]any{"displayName": "h", "externalId": "x"}, Remove: []string{"c"}}, "")
-	if diff := cmp.Diff(&store.MemberResult{Version: "5", Removed: []string{"c"}, Changed: []string{"displayName", "externalId"}}, res); diff != "" {
+	if diff := cmp.Diff(&store.MemberResult{Version: "9", Removed: []string{"c"}, Changed: []string{"displayName", "externalId"}}, res); diff != "" {
 		t.Errorf("Set (-want +got):\n%s", diff)
 	}
 	// The indexes follow Set.
@@ -631,8 +657,9 @@ func TestMemoryPatchMembersReverseIndex(t *testing.T) {
 	ctx := context.Background()
 	u1 := mustCreate(t, s, user("u1"))
 	u2 := mustCreate(t, s, user("u2"))
+	sub := mustCreate(t, s, group("sub"))
 	g := mustCreate(t, s, group("g", member(u1.ID)))
-	patcher(t, s, g.ID, store.MemberDelta{Add: append(adds(u2.ID), map[string]any{"value": "sub", "type": "Group"})}, "")
+	patcher(t, s, g.ID, store.MemberDelta{Add: append(adds(u2.ID), map[string]any{"value": sub.ID, "type": "Group"})}, "")
 	patcher(t, s, g.ID, store.MemberDelta{Remove: []string{u1.ID}}, "")
 	before, _ := s.Get(ctx, "Group", g.ID)
 	// u1 left the group by a delta: deleting it does not write the group.
@@ -646,7 +673,7 @@ func TestMemoryPatchMembersReverseIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := s.Get(ctx, "Group", g.ID)
-	if diff := cmp.Diff([]string{"sub"}, memberValues(got)); diff != "" {
+	if diff := cmp.Diff([]string{sub.ID}, memberValues(got)); diff != "" {
 		t.Errorf("members after deleting a member added by a delta (-want +got):\n%s", diff)
 	}
 	if got.Meta.Version == before.Meta.Version {
@@ -654,24 +681,29 @@ func TestMemoryPatchMembersReverseIndex(t *testing.T) {
 	}
 	// Replace resets the member set and the reverse index.
 	u3 := mustCreate(t, s, user("u3"))
+	u4 := mustCreate(t, s, user("u4"))
 	if _, err := s.Replace(ctx, &store.Resource{Type: "Group", ID: g.ID, Attributes: map[string]any{"displayName": "g", "members": []any{member(u3.ID)}}}, ""); err != nil {
 		t.Fatal(err)
 	}
-	res := patcher(t, s, g.ID, store.MemberDelta{Add: adds(u3.ID, u1.ID)}, "")
-	if diff := cmp.Diff([]string{u1.ID}, res.Added); diff != "" {
+	res := patcher(t, s, g.ID, store.MemberDelta{Add: adds(u3.ID, u4.ID)}, "")
+	if diff := cmp.Diff([]string{u4.ID}, res.Added); diff != "" {
 		t.Errorf("Added after Replace (-want +got):\n%s", diff)
 	}
 	if err := s.Delete(ctx, "User", u3.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Get(ctx, "Group", g.ID)
-	if diff := cmp.Diff([]string{u1.ID}, memberValues(got)); diff != "" {
+	if diff := cmp.Diff([]string{u4.ID}, memberValues(got)); diff != "" {
 		t.Errorf("members after Replace, a delta and a delete (-want +got):\n%s", diff)
 	}
 }
 
 func TestMemoryPatchMembersCompaction(t *testing.T) {
-	s := store.NewMemory()
+	ids := make([]string, 0, 1001)
+	for i := range 1000 {
+		ids = append(ids, strconv.Itoa(i))
+	}
+	s := withUsers(t, append(ids, "new")...)
 	ctx := context.Background()
 	g := mustCreate(t, s, group("g"))
 	var want []string
@@ -701,8 +733,12 @@ func TestMemoryPatchMembersErrors(t *testing.T) {
 	ctx := context.Background()
 	uniqueName := schema.GroupResourceType()
 	uniqueName.Schema.Attr("displayName").Uniqueness = schema.UniqueServer
-	s := store.NewMemoryWith(store.MemoryConfig{ResourceTypes: []*schema.ResourceType{schema.UserResourceType(), uniqueName}})
+	s := store.NewMemoryWith(store.MemoryConfig{ResourceTypes: []*schema.ResourceType{schema.UserResourceType(), uniqueName},
+		NewID: listIDs("a", "b", "taken", "a", "g", "dup")})
+	mustCreate(t, s, user("a"))
+	mustCreate(t, s, user("b"))
 	mustCreate(t, s, group("taken"))
+	mustCreate(t, s, group("group a")) // a group with the id of the user a
 	g := mustCreate(t, s, group("g", member("a")))
 	dup := mustCreate(t, s, group("dup", member("a"), map[string]any{"value": "a", "type": "Group"}))
 	tests := []struct {
@@ -718,7 +754,16 @@ func TestMemoryPatchMembersErrors(t *testing.T) {
 			wantIs: store.ErrConflict, wantMsg: `store: uniqueness violation: displayName "TAKEN" is taken`},
 		{name: "stale version", reason: "ifVersion as Replace", id: g.ID, ifVersion: "1",
 			d:      store.MemberDelta{Attribute: "members", Add: adds("b")},
-			wantIs: store.ErrVersionMismatch, wantMsg: `store: version mismatch: Group "` + g.ID + `" is at version "2", not "1"`},
+			wantIs: store.ErrVersionMismatch, wantMsg: `store: version mismatch: Group "` + g.ID + `" is at version "` + g.Meta.Version + `", not "1"`},
+		{name: "missing member", reason: "an added member must be an existing user", id: g.ID,
+			d:      store.MemberDelta{Attribute: "members", Add: append(adds("b"), map[string]any{"value": "nobody"})},
+			wantIs: store.ErrInvalidReference, wantMsg: `store: members names "nobody", which does not exist`},
+		{name: "user as a group", reason: "a member of type Group must be an existing group", id: g.ID,
+			d:      store.MemberDelta{Attribute: "members", Add: []map[string]any{{"value": "b", "type": "Group"}}},
+			wantIs: store.ErrInvalidReference, wantMsg: `store: members names "b", which does not exist`},
+		{name: "group as a user", reason: "a member of type User must be an existing user", id: g.ID,
+			d:      store.MemberDelta{Attribute: "members", Add: []map[string]any{{"value": "taken", "type": "User"}}},
+			wantIs: store.ErrInvalidReference, wantMsg: `store: members names "taken", which does not exist`},
 		{name: "unknown", reason: "ErrNotFound", id: "nope",
 			d:      store.MemberDelta{Attribute: "members"},
 			wantIs: store.ErrNotFound, wantMsg: `store: resource not found: Group "nope"`},
@@ -833,6 +878,63 @@ func TestMemoryTenants(t *testing.T) {
 	page, _ := s.List(a, "User", store.Query{StartIndex: 1, Count: 10})
 	if page.Total != 1 || page.Resources[0] != ua {
 		t.Errorf("tenant a's users = %+v, want bjensen", page)
+	}
+}
+
+// TestMemoryReferencesPerTenant checks that members are looked up in the
+// caller's tenant: another tenant's user is no member candidate.
+func TestMemoryReferencesPerTenant(t *testing.T) {
+	s := store.NewMemoryWith(store.MemoryConfig{
+		Tenant: func(ctx context.Context) string { v, _ := ctx.Value(tenantKey{}).(string); return v },
+	})
+	a := context.WithValue(context.Background(), tenantKey{}, "a")
+	b := context.WithValue(context.Background(), tenantKey{}, "b")
+	ua, err := s.Create(a, user("bjensen"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, err := s.Create(b, group("b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &store.ReferenceError{Attribute: "members", Value: ua.ID}
+	checks := []struct {
+		name, reason string
+		call         func() error
+	}{
+		{name: "Create", reason: "tenant a's user is unknown in tenant b", call: func() error {
+			_, err := s.Create(b, group("g", member(ua.ID)))
+			return err
+		}},
+		{name: "Replace", reason: "tenant a's user is unknown in tenant b", call: func() error {
+			_, err := s.Replace(b, &store.Resource{Type: "Group", ID: gb.ID, Attributes: map[string]any{"displayName": "b", "members": []any{member(ua.ID)}}}, "")
+			return err
+		}},
+		{name: "PatchMembers", reason: "tenant a's user is unknown in tenant b", call: func() error {
+			_, err := s.PatchMembers(b, "Group", gb.ID, store.MemberDelta{Attribute: "members", Add: adds(ua.ID)}, "")
+			return err
+		}},
+	}
+	for _, c := range checks {
+		err := c.call()
+		var re *store.ReferenceError
+		if !errors.Is(err, store.ErrInvalidReference) || !errors.As(err, &re) {
+			t.Errorf("%s across tenants: error %v, want a *store.ReferenceError (%s)", c.name, err, c.reason)
+			continue
+		}
+		if diff := cmp.Diff(want, re); diff != "" {
+			t.Errorf("%s across tenants: ReferenceError (-want +got):\n%s", c.name, diff)
+		}
+	}
+	if got, err := s.Get(b, "Group", gb.ID); err != nil || got != gb {
+		t.Errorf("failed writes changed tenant b's group: %+v, %v", got, err)
+	}
+	page, err := s.List(b, "Group", store.Query{StartIndex: 1, Count: 10})
+	if err != nil || page.Total != 1 {
+		t.Errorf("tenant b's groups = %+v, %v; want only b", page, err)
+	}
+	if _, err := s.Create(a, group("g", member(ua.ID))); err != nil {
+		t.Errorf("Create in the user's own tenant: %v", err)
 	}
 }
 

@@ -32,6 +32,13 @@ var (
 	// ifVersion given. HTTP 412 when the client sent If-Match; for a PATCH
 	// without If-Match the handler re-reads and retries instead.
 	ErrVersionMismatch = errors.New("store: version mismatch")
+	// ErrInvalidReference: a write names a resource that does not exist,
+	// such as a group member whose value is the id of no user or group (of
+	// the caller's tenant). HTTP 400 with scimType "invalidValue". Stores
+	// check it in the same atomic step as the write, so that a member can
+	// never outlive its user: Delete of a user removes it from every group,
+	// and no write can add it back afterwards.
+	ErrInvalidReference = errors.New("store: reference to a missing resource")
 )
 
 // Meta is the server-maintained metadata of a resource (RFC 7643 §3.1).
@@ -135,8 +142,10 @@ type Page struct {
 type Store interface {
 	// Create stores a new resource (r.ID is empty) and returns it with ID
 	// and Meta set. It returns an error wrapping ErrConflict if a unique
-	// attribute is taken (userName, case-insensitively, for users).
-	// RFC 7644 §3.3.
+	// attribute is taken (userName, case-insensitively, for users), and one
+	// wrapping ErrInvalidReference (a *ReferenceError) if a group member
+	// names no existing resource: type "User" must name a user, type
+	// "Group" a group, and a member without type either. RFC 7644 §3.3.
 	Create(ctx context.Context, r *Resource) (*Resource, error)
 
 	// Get returns the resource of type typ with that id, or an error
@@ -147,8 +156,10 @@ type Store interface {
 	// stored result with a new Meta.Version (Meta.Created kept). If ifVersion
 	// is not empty and differs from the current version it returns an error
 	// wrapping ErrVersionMismatch and changes nothing. It returns
-	// ErrNotFound for an unknown resource and ErrConflict as Create does.
-	// RFC 7644 §3.5.1.
+	// ErrNotFound for an unknown resource, and ErrConflict and
+	// ErrInvalidReference as Create does (members the stored group already
+	// lists are not checked again, so a deleted nested group does not block
+	// writes that keep it). RFC 7644 §3.5.1.
 	Replace(ctx context.Context, r *Resource, ifVersion string) (*Resource, error)
 
 	// Delete removes the resource, with the ifVersion rule of Replace. It
@@ -227,7 +238,9 @@ type MemberResult struct {
 type MemberPatcher interface {
 	// PatchMembers applies d to the resource typ/id atomically and gives
 	// it a new version. ifVersion follows the rule of Store.Replace. It
-	// returns ErrNotFound for an unknown resource. An error wrapping
+	// returns ErrNotFound for an unknown resource, and ErrInvalidReference
+	// (a *ReferenceError) when an element of d.Add names no existing
+	// resource, as Store.Create does. An error wrapping
 	// errors.ErrUnsupported makes the handler use the fallback instead.
 	PatchMembers(ctx context.Context, typ, id string, d MemberDelta, ifVersion string) (*MemberResult, error)
 }
@@ -267,3 +280,19 @@ type CursorLister interface {
 	// page by position) is answered 400.
 	ListAfter(ctx context.Context, typ string, q Query, after string) (*Page, error)
 }
+
+// ReferenceError names the missing resource of an ErrInvalidReference.
+type ReferenceError struct {
+	// Attribute is the canonical name of the referring attribute, e.g.
+	// "members".
+	Attribute string
+	// Value is the id that names no resource.
+	Value string
+}
+
+func (e *ReferenceError) Error() string {
+	return "store: " + e.Attribute + " names " + `"` + e.Value + `", which does not exist`
+}
+
+// Unwrap returns ErrInvalidReference.
+func (e *ReferenceError) Unwrap() error { return ErrInvalidReference }

@@ -254,11 +254,28 @@ func testPatchMembersConcurrent(t tb) {
 	ctx := context.Background()
 	g := mustCreate(t, s, newGroup("big"))
 	const writers, each = 8, 250
+	// The members are existing users, created by the writers beforehand.
+	users := make([][]string, writers)
+	parallel(writers, func(w int) {
+		for i := range each {
+			u, err := s.Create(ctx, newUser(fmt.Sprintf("member-%d-%d", w, i)))
+			if err != nil || u == nil {
+				t.Errorf("Create(User): %v, %v", u, err)
+				return
+			}
+			users[w] = append(users[w], u.ID)
+		}
+	})
+	for w, us := range users {
+		if len(us) != each {
+			t.Fatalf("writer %d created %d of its %d users", w, len(us), each)
+		}
+	}
 	var mu sync.Mutex
 	versions := map[string]bool{}
 	parallel(writers, func(w int) {
 		for i := range each {
-			v := fmt.Sprintf("member-%d-%d", w, i)
+			v := users[w][i]
 			res, err := mp.PatchMembers(ctx, "Group", g.ID, store.MemberDelta{Attribute: "members", Add: adds(v)}, "")
 			if err != nil {
 				t.Errorf("concurrent PatchMembers: %v", err)

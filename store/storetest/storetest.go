@@ -29,6 +29,14 @@
 //     store.ErrConflict.
 //   - Delete: the ifVersion rule, store.ErrNotFound, and removal of a
 //     deleted user from the members of every group.
+//   - MemberReferences: Create and Replace of a group naming a member that
+//     is no existing resource (members without "type" or of type "User"
+//     must be users, of type "Group" groups) fail with an error wrapping
+//     store.ErrInvalidReference that is a *store.ReferenceError naming
+//     "members" and the value, and change nothing; so does
+//     store.MemberPatcher.PatchMembers adding one, when the store has it.
+//     A group may list itself. A deleted user cannot be added back to a
+//     group by any of these writes.
 //   - Uniqueness: userName is unique case-insensitively on Create and
 //     Replace, freed by a rename or a delete; externalId is not unique.
 //   - List: a stable order across pages, StartIndex, Count, Total, Count 0
@@ -56,7 +64,7 @@
 //     version when nothing changed), Version equal to Get's, resources
 //     handed out earlier unchanged, the ifVersion rule, store.ErrNotFound,
 //     a later user delete removing the member, and 8 goroutines adding 250
-//     distinct members each without losing one.
+//     distinct (existing) users each without losing one.
 //   - store.CursorLister: pages walked with ListAfter give List's order
 //     (with filters, index lookups and SortBy; a store may refuse SortBy
 //     with errors.ErrUnsupported), Total as List, Next "" at the end, and
@@ -123,6 +131,7 @@ func runAll(t tb) {
 	t.Run("Replace", testReplace)
 	t.Run("Delete", testDelete)
 	t.Run("DeleteUserLeavesGroups", testDeleteMembers)
+	t.Run("MemberReferences", testMemberReferences)
 	t.Run("Uniqueness", testUniqueness)
 	t.Run("ExternalIDNotUnique", testExternalID)
 	t.Run("List", testList)

@@ -89,6 +89,11 @@ func TestRunCatches(t *testing.T) {
 			wantFailed: []string{"DeleteUserLeavesGroups", "PatchMembers"},
 		},
 		{
+			name: "accepts dangling members", reason: "a group member must name an existing user or group",
+			broken:     breakage{danglingMembers: true},
+			wantFailed: []string{"MemberReferences"},
+		},
+		{
 			name: "unwrapped not found", reason: "errors must wrap ErrNotFound",
 			broken:     breakage{unwrappedNotFound: true},
 			wantFailed: []string{"Get", "Replace", "Delete"},
@@ -330,6 +335,7 @@ type breakage struct {
 	keepVersion         bool // Replace keeps the version
 	resetCreated        bool // Replace sets Created anew
 	keepMembers         bool // Delete leaves members in groups
+	danglingMembers     bool // members need not name existing resources
 	unwrappedNotFound   bool // not-found errors do not wrap ErrNotFound
 	ignoreFilter        bool // List returns everything
 	pageTotal           bool // Total is the length of the page
@@ -358,7 +364,8 @@ type breakage struct {
 type naive struct {
 	broken    breakage
 	mu        sync.Mutex
-	res       []*store.Resource // creation order
+	res       []*store.Resource  // creation order
+	live      map[[2]string]bool // type and id of every resource in res
 	ids       int
 	version   int
 	listCalls int
@@ -401,10 +408,46 @@ func (s *naive) conflict(r *store.Resource) error {
 	return nil
 }
 
+// checkMember returns a *store.ReferenceError unless the member element
+// el of the group self names an existing resource: a group for type
+// "Group", a user for type "User", either without a type. A group may
+// name itself. s.mu must be held.
+func (s *naive) checkMember(el any, self string) error {
+	m, _ := el.(map[string]any)
+	v, _ := m["value"].(string)
+	if s.broken.danglingMembers || v == self {
+		return nil
+	}
+	typ, _ := m["type"].(string)
+	user, group := s.live[[2]string{"User", v}], s.live[[2]string{"Group", v}]
+	if typ == "Group" && group || typ == "User" && user || typ != "Group" && typ != "User" && (user || group) {
+		return nil
+	}
+	return &store.ReferenceError{Attribute: "members", Value: v}
+}
+
+// checkMembers checks every member of the group r (see checkMember).
+// s.mu must be held.
+func (s *naive) checkMembers(r *store.Resource) error {
+	if r.Type != "Group" {
+		return nil
+	}
+	members, _ := r.Attributes["members"].([]any)
+	for _, el := range members {
+		if err := s.checkMember(el, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *naive) Create(_ context.Context, r *store.Resource) (*store.Resource, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.conflict(r); err != nil {
+		return nil, err
+	}
+	if err := s.checkMembers(&store.Resource{Type: r.Type, Attributes: r.Attributes}); err != nil {
 		return nil, err
 	}
 	if s.broken.racyCreate {
@@ -420,6 +463,10 @@ func (s *naive) Create(_ context.Context, r *store.Resource) (*store.Resource, e
 		r.ID = out.ID
 	}
 	s.res = append(s.res, out)
+	if s.live == nil {
+		s.live = map[[2]string]bool{}
+	}
+	s.live[[2]string{out.Type, out.ID}] = true
 	return out, nil
 }
 
@@ -450,6 +497,9 @@ func (s *naive) Replace(_ context.Context, r *store.Resource, ifVersion string) 
 		return nil, err
 	}
 	if err := s.conflict(r); err != nil {
+		return nil, err
+	}
+	if err := s.checkMembers(r); err != nil {
 		return nil, err
 	}
 	if s.broken.racyReplace {
@@ -484,6 +534,7 @@ func (s *naive) Delete(_ context.Context, typ, id, ifVersion string) error {
 		return err
 	}
 	s.res = slices.Delete(s.res, i, i+1)
+	delete(s.live, [2]string{typ, id})
 	if typ != "User" || s.broken.keepMembers {
 		return nil
 	}
@@ -646,6 +697,13 @@ func (s *naive) PatchMembers(_ context.Context, typ, id string, d store.MemberDe
 	}
 	if err := s.checkVersion(s.res[i], ifVersion); err != nil {
 		return nil, err
+	}
+	if typ == "Group" && d.Attribute == "members" {
+		for _, el := range d.Add {
+			if err := s.checkMember(el, id); err != nil {
+				return nil, err
+			}
+		}
 	}
 	cur := s.res[i]
 	if s.broken.racyPatch {
