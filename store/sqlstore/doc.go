@@ -1,0 +1,90 @@
+// Package sqlstore is a store.Store for scimkit over PostgreSQL or SQLite,
+// through database/sql. It lives in its own module so that hosts that do not
+// use it never download a database driver.
+//
+//	db, err := sql.Open("pgx", dsn) // import _ "github.com/jackc/pgx/v5/stdlib"
+//	st, err := sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.Postgres})
+//	err = st.Migrate(ctx) // creates the tables; idempotent
+//	h, err := scim.NewHandler(scim.Config{Store: st, ...})
+//
+// For SQLite open the database with modernc.org/sqlite (driver "sqlite",
+// imported by this package) and use [SQLite]; give the *sql.DB a single
+// connection or a busy timeout, as SQLite allows one writer at a time.
+//
+// # Tables
+//
+// Migrate creates three tables, every one with a tenant column that leads
+// every key and index and scopes every statement ([Config.Tenant]):
+//
+//   - scim_resources: one row per resource with its type, id, a seq column
+//     that fixes the default order, the version (a counter compared and
+//     swapped on every write), created and last_modified, the canonical
+//     attributes as jsonb (PostgreSQL) or JSON text (SQLite) without the
+//     members, and indexed columns: external_id; name_key, the case-folded
+//     value of the type's unique attribute (userName), UNIQUE per tenant and
+//     type; display_key, the case-folded displayName.
+//   - scim_members: one row per member of a group (tenant, group_id, value,
+//     display, type, ref, in insertion order), keyed by (tenant, group_id,
+//     value) and indexed by (tenant, value), so adding or removing a member
+//     is a single-row statement and deleting a user finds its groups.
+//   - scim_unique: keys of further unique attributes, for resource types
+//     that define more than one.
+//
+// Case-insensitive keys use Unicode simple case folding computed in Go, so
+// uniqueness and lookups by userName agree with strings.EqualFold whatever
+// the database's locale.
+//
+// # Filters
+//
+// List translates filters to parameterized SQL: every operator (eq, ne, co,
+// sw, ew, gt, ge, lt, le, pr), and, or, not, sub-attributes, value paths
+// over multi-valued attributes (EXISTS over jsonb_array_elements or
+// json_each), extension attributes under their URN, members (EXISTS over
+// scim_members), id, externalId and meta.created, meta.lastModified,
+// meta.version and meta.resourceType (columns or constants). Filter values
+// are always arguments, never SQL text; co, sw and ew escape the LIKE
+// wildcards in PostgreSQL and use instr and substr in SQLite. The
+// comparison rules are those of filter.Match:
+//
+//   - strings compare exactly when the bound attribute is caseExact (and
+//     references and binaries always), otherwise folded on both sides:
+//     lower() in PostgreSQL (so the database should have a UTF-8 LC_CTYPE;
+//     a handful of characters such as the long s or the Kelvin sign fold
+//     differently from Go), and the Go fold function scim_fold in SQLite;
+//     ordering compares code points (COLLATE "C");
+//   - numbers compare numerically (numeric in PostgreSQL);
+//   - dateTimes compare as instants: the created and last_modified columns
+//     as timestamps, dateTimes inside the JSON as fixed-width UTC text with
+//     nanoseconds (PostgreSQL: a timestamptz cast plus the digits beyond
+//     microseconds; SQLite: the Go function scim_instant), so offsets and
+//     fractional seconds are honoured exactly;
+//   - booleans compare with eq; "ne" is the negation of "eq" (true for an
+//     absent attribute) and "pr" is false for absent, null, "", [] and {}.
+//
+// [Store.SplitFilter] tells the handler which top-level "and" terms run in
+// SQL; its documentation lists the constructs left to filter.Match. When
+// List itself is given a filter with such terms it reads the matches of the
+// rest in order and applies filter.Match to them before paging.
+//
+// # Sorting and paging
+//
+// SortBy and Descending are translated to ORDER BY with NULLS LAST and seq
+// as the tie-breaker, and StartIndex and Count to OFFSET and LIMIT; Total
+// comes from count(*) OVER () in the same statement.
+//
+// # Writes
+//
+// Create, Replace, Delete and PatchMembers each run in one transaction.
+// Replace, Delete and PatchMembers compare and swap the version column;
+// when no row changes, a second read tells store.ErrNotFound from
+// store.ErrVersionMismatch. A unique-index violation becomes a
+// *store.ConflictError naming the attribute. PatchMembers applies a
+// membership delta with single-row inserts (ON CONFLICT DO NOTHING
+// RETURNING) and deletes in the same transaction that bumps the group's
+// version and lastModified; it returns the whole group only when it has at
+// most 100 members. Deleting a User removes it from every group's members
+// and gives each such group a new version.
+//
+// The timestamps the store sets are truncated to microseconds, the
+// precision of PostgreSQL timestamps, in both dialects.
+package sqlstore

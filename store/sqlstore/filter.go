@@ -1,0 +1,838 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// translator turns a bound filter into a SQL condition on the resource row
+// aliased r, with its arguments in b. Every condition it produces is true
+// or false, never NULL, so that NOT means filter "not".
+type translator struct {
+	d    Dialect
+	b    *builder
+	ti   *typeInfo
+	typ  string
+	tabs int // aliases handed out
+	// neg counts the NOTs around the condition being built. Only under
+	// one does a NULL differ from false, so only there are leaf
+	// conditions wrapped in COALESCE, which would keep indexes out.
+	neg int
+}
+
+// scope is where the attribute paths of a (sub-)filter are resolved: the
+// resource row, the elements of a JSON array (inside a value path), or the
+// rows of the members table.
+type scope struct {
+	kind  int
+	base  string // JSON base of an element's keys (element scope)
+	alias string // element or member row alias
+}
+
+const (
+	rowScope = iota
+	elemScope
+	memberScope
+)
+
+func (t *translator) alias(prefix string) string {
+	t.tabs++
+	return prefix + strconv.Itoa(t.tabs)
+}
+
+// cond returns the SQL of e, or false if e (or part of it) cannot be
+// translated exactly.
+func (t *translator) cond(e filter.Expr, sc scope) (string, bool) {
+	switch e := e.(type) {
+	case *filter.And:
+		l, ok := t.cond(e.Left, sc)
+		if !ok {
+			return "", false
+		}
+		r, ok := t.cond(e.Right, sc)
+		return "(" + l + " AND " + r + ")", ok
+	case *filter.Or:
+		l, ok := t.cond(e.Left, sc)
+		if !ok {
+			return "", false
+		}
+		r, ok := t.cond(e.Right, sc)
+		return "(" + l + " OR " + r + ")", ok
+	case *filter.Not:
+		t.neg++
+		x, ok := t.cond(e.X, sc)
+		t.neg--
+		return "(NOT " + x + ")", ok
+	case *filter.Compare:
+		if sc.kind != rowScope {
+			return t.innerCompare(e, sc)
+		}
+		return t.compare(e)
+	case *filter.Present:
+		if sc.kind != rowScope {
+			return t.innerPresent(e.Path, sc)
+		}
+		return t.present(e)
+	case *filter.ValuePath:
+		if sc.kind != rowScope {
+			return "", false
+		}
+		return t.valuePath(e)
+	}
+	return "", false
+}
+
+const (
+	sqlTrue  = "(1=1)"
+	sqlFalse = "(1=0)"
+)
+
+func constant(b bool) string {
+	if b {
+		return sqlTrue
+	}
+	return sqlFalse
+}
+
+// coalesce makes a leaf condition two-valued.
+func coalesce(c string) string { return "COALESCE((" + c + "), FALSE)" }
+
+// leaf returns c, made two-valued when it is under a NOT.
+func (t *translator) leaf(c string) string {
+	if t.neg > 0 {
+		return coalesce(c)
+	}
+	return "(" + c + ")"
+}
+
+// resourceTypeObj is what a filter sees of meta besides the columns.
+func (t *translator) metaConstant(e filter.Expr) string {
+	return constant(filter.Match(e, map[string]any{"meta": map[string]any{"resourceType": t.typ}}))
+}
+
+// isMembers reports whether p names the members table.
+func (t *translator) isMembers(p *filter.AttrPath) bool {
+	return t.ti.members != nil && p.URN == "" && p.Name == t.ti.members.Name
+}
+
+// keyColumn returns the indexed column holding the keys of p's attribute,
+// if it has one whose case rule is the one the filter was bound with.
+func (t *translator) keyColumn(p *filter.AttrPath) (string, bool) {
+	if p.URN != "" || p.Sub != "" || p.Attr == nil || p.Attr.MultiValued {
+		return "", false
+	}
+	if a := t.ti.nameKey; a != nil && p.Name == a.Name && caseExact(a) == caseExact(p.Attr) {
+		return "r.name_key", true
+	}
+	if a := t.ti.display; a != nil && p.Name == a.Name && caseExact(a) == caseExact(p.Attr) {
+		return "r.display_key", true
+	}
+	return "", false
+}
+
+// keys returns the JSON keys of p's attribute below the row.
+func keys(p *filter.AttrPath) []string {
+	if p.URN != "" {
+		return []string{p.URN, p.Name}
+	}
+	return []string{p.Name}
+}
+
+func (t *translator) compare(c *filter.Compare) (string, bool) {
+	p := &c.Path
+	if p.Attr == nil {
+		return "", false
+	}
+	if c.Value == nil {
+		// "eq null" is absence, "ne null" presence.
+		t.neg++
+		pr, ok := t.present(&filter.Present{Path: c.Path})
+		t.neg--
+		switch {
+		case !ok:
+			return "", false
+		case c.Op == filter.Eq:
+			return "(NOT " + pr + ")", true
+		case c.Op == filter.Ne:
+			return pr, true
+		}
+		return sqlFalse, true
+	}
+	if c.Op == filter.Ne {
+		t.neg++
+		eq, ok := t.compare(&filter.Compare{Path: c.Path, Op: filter.Eq, Value: c.Value})
+		t.neg--
+		return "(NOT " + eq + ")", ok
+	}
+	if p.URN == "" {
+		switch p.Name {
+		case "id":
+			if p.Sub != "" {
+				return "", false
+			}
+			return t.stringCond("r.id", true, false, c.Op, c.Value)
+		case "externalId":
+			if p.Sub != "" {
+				return "", false
+			}
+			return t.stringCond("r.external_id", caseExact(p.Attr), false, c.Op, c.Value)
+		case "meta":
+			return t.metaCompare(c)
+		}
+		if col, ok := t.keyColumn(p); ok {
+			return t.stringCond(col, caseExact(p.Attr), true, c.Op, c.Value)
+		}
+	}
+	if t.isMembers(p) {
+		sub := p.Sub
+		if sub == "" {
+			sub = "value"
+		}
+		a := p.Attr.Sub(sub)
+		if a == nil {
+			return "", false
+		}
+		col, ok := memberColumn(a.Name)
+		if !ok {
+			return "", false
+		}
+		m := t.alias("m")
+		x, ok := t.stringCond(m+"."+col, caseExact(a), false, c.Op, c.Value)
+		return "EXISTS (SELECT 1 FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id AND " + x + ")", ok
+	}
+	leaf, sub, ok := leafOf(p)
+	if !ok {
+		return "", false
+	}
+	if p.Attr.MultiValued {
+		e := t.alias("e")
+		from, elem, obj, _ := t.d.elements("r.attrs", keys(p), e)
+		if from == "" {
+			return "", false
+		}
+		var x string
+		if p.Attr.Type == schema.Complex {
+			x, ok = t.jsonCond(obj, []string{sub}, leaf, c.Op, c.Value)
+		} else {
+			x, ok = t.elemCond(e, elem, leaf, c.Op, c.Value)
+		}
+		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + x + ")", ok
+	}
+	ks := keys(p)
+	if sub != "" {
+		ks = append(ks, sub)
+	}
+	return t.jsonCond("r.attrs", ks, leaf, c.Op, c.Value)
+}
+
+// leafOf returns the attribute a comparison of p compares and the
+// sub-attribute key to reach it ("" for a simple attribute): the value of
+// a complex attribute compared without a sub-attribute.
+func leafOf(p *filter.AttrPath) (*schema.Attribute, string, bool) {
+	if p.Attr.Type != schema.Complex {
+		if p.Sub != "" {
+			return nil, "", false
+		}
+		return p.Attr, "", true
+	}
+	sub := p.Sub
+	leaf := p.SubAttr
+	if sub == "" {
+		sub = "value"
+		leaf = p.Attr.Sub("value")
+	}
+	if leaf == nil || leaf.MultiValued || leaf.Type == schema.Complex {
+		return nil, "", false
+	}
+	return leaf, leaf.Name, true
+}
+
+// memberColumn maps a member sub-attribute to its column.
+func memberColumn(sub string) (string, bool) {
+	switch sub {
+	case "value":
+		return "value", true
+	case "display":
+		return "display", true
+	case "type":
+		return "type", true
+	case "$ref":
+		return "ref", true
+	}
+	return "", false
+}
+
+// stringCond compares the text column or expression col with a string
+// filter value. keyCol says col holds keys made by key() (folded unless
+// exact), which are compared with the folded value directly.
+func (t *translator) stringCond(col string, exact, keyCol bool, op filter.Operator, v any) (string, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return "", false
+	}
+	switch {
+	case keyCol && !exact:
+		return t.textOp(col, fold(s), op, true, false)
+	case exact:
+		return t.textOp(col, s, op, true, false)
+	}
+	return t.textOp(col, s, op, false, true)
+}
+
+// textOp compares text with s: exactly (plain), or folded on both sides
+// by the database (folded).
+func (t *translator) textOp(text, s string, op filter.Operator, plain, folded bool) (string, bool) {
+	b := t.b
+	switch op {
+	case filter.Eq:
+		if folded {
+			return t.leaf(t.d.fold(text) + " = " + t.d.foldArg(b.arg(t.d.foldValue(s)))), true
+		}
+		return t.leaf(text + " = " + b.arg(s)), true
+	case filter.Co, filter.Sw, filter.Ew:
+		if s == "" {
+			return t.leaf(text + " IS NOT NULL"), true
+		}
+		return t.leaf(t.d.like(b, string(op), text, s, folded)), true
+	case filter.Gt, filter.Ge, filter.Lt, filter.Le:
+		sym := orderSym(op)
+		if folded {
+			return t.leaf(t.d.textOrder(t.d.fold(text)) + sym + t.d.foldArg(b.arg(t.d.foldValue(s)))), true
+		}
+		return t.leaf(t.d.textOrder(text) + sym + b.arg(s)), true
+	}
+	return "", false
+}
+
+func orderSym(op filter.Operator) string {
+	switch op {
+	case filter.Gt:
+		return " > "
+	case filter.Ge:
+		return " >= "
+	case filter.Lt:
+		return " < "
+	case filter.Le:
+		return " <= "
+	}
+	return " = "
+}
+
+// jsonCond compares the JSON value at ks below base, whose definition is
+// leaf, with v.
+func (t *translator) jsonCond(base string, ks []string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
+	typ := t.d.jsonType(base, ks)
+	if typ == "" {
+		return "", false
+	}
+	switch leaf.Type {
+	case schema.String, schema.Reference, schema.Binary:
+		x, ok := t.stringCond(t.d.jsonText(base, ks), caseExact(leaf), false, op, v)
+		return "(" + t.leaf(typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
+	case schema.DateTime:
+		x, ok := t.instantCond(t.d.instant(t.d.jsonText(base, ks)), op, v, false)
+		return "(" + t.leaf(typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
+	case schema.Boolean:
+		bv, ok := v.(bool)
+		if !ok || op != filter.Eq {
+			return "", false
+		}
+		return t.leaf(t.d.isBool(base, ks, bv)), true
+	case schema.Integer, schema.Decimal:
+		return t.numberCond(t.d.numeric(base, ks), op, v)
+	}
+	return "", false
+}
+
+// elemCond compares a scalar array element with v.
+func (t *translator) elemCond(alias, elem string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
+	typ := t.d.elemType(alias, elem)
+	switch leaf.Type {
+	case schema.String, schema.Reference, schema.Binary:
+		x, ok := t.stringCond(t.d.elemText(alias, elem), caseExact(leaf), false, op, v)
+		return "(" + t.leaf(typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
+	case schema.DateTime:
+		x, ok := t.instantCond(t.d.instant(t.d.elemText(alias, elem)), op, v, false)
+		return "(" + t.leaf(typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
+	case schema.Boolean:
+		bv, ok := v.(bool)
+		if !ok || op != filter.Eq {
+			return "", false
+		}
+		return t.leaf(t.d.isBoolElem(alias, elem, bv)), true
+	case schema.Integer, schema.Decimal:
+		return t.numberCond(t.d.numericElem(alias, elem), op, v)
+	}
+	return "", false
+}
+
+func (t *translator) numberCond(num string, op filter.Operator, v any) (string, bool) {
+	n, ok := v.(json.Number)
+	if !ok || num == "" {
+		return "", false
+	}
+	switch op {
+	case filter.Eq, filter.Gt, filter.Ge, filter.Lt, filter.Le:
+	default:
+		return "", false
+	}
+	a, err := t.d.numericArg(string(n))
+	if err != nil {
+		return "", false
+	}
+	ph := t.b.arg(a)
+	if _, pg := t.d.(postgres); pg {
+		ph += "::numeric"
+	}
+	return t.leaf(num + orderSym(op) + ph), true
+}
+
+// instantCond compares the instant expression x with a dateTime filter
+// value. micro says x is a created or last_modified column, which holds
+// whole microseconds, so a finer value is rounded the way that keeps the
+// comparison exact.
+func (t *translator) instantCond(x string, op filter.Operator, v any, micro bool) (string, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return "", false
+	}
+	tm, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return "", false
+	}
+	if micro && tm.Nanosecond()%1000 != 0 {
+		floor := tm.Truncate(time.Microsecond)
+		ceil := floor.Add(time.Microsecond)
+		switch op {
+		case filter.Eq:
+			return sqlFalse, true
+		case filter.Gt, filter.Le:
+			tm = floor
+		case filter.Ge, filter.Lt:
+			tm = ceil
+		}
+	}
+	arg := t.d.instantArg(tm)
+	if micro {
+		arg = t.d.timeArg(tm)
+	}
+	switch op {
+	case filter.Eq, filter.Gt, filter.Ge, filter.Lt, filter.Le:
+		return t.leaf(x + orderSym(op) + t.b.arg(arg)), true
+	}
+	return "", false
+}
+
+// metaCompare compares a meta sub-attribute: created and lastModified
+// and version are columns, resourceType and location are the same for
+// every row.
+func (t *translator) metaCompare(c *filter.Compare) (string, bool) {
+	switch c.Path.Sub {
+	case "created":
+		return t.instantCond("r.created", c.Op, c.Value, true)
+	case "lastModified":
+		return t.instantCond("r.last_modified", c.Op, c.Value, true)
+	case "version":
+		s, ok := c.Value.(string)
+		if !ok || c.Op != filter.Eq {
+			return "", false
+		}
+		n := parseVersion(s)
+		if n < 0 {
+			return sqlFalse, true
+		}
+		return "(r.version = " + t.b.arg(n) + ")", true
+	case "resourceType", "location":
+		return t.metaConstant(c), true
+	}
+	return "", false
+}
+
+// nonEmpty returns the condition that the JSON value at ks below base is
+// present and not empty: not null, "", [] or {}.
+func (t *translator) nonEmpty(base string, ks []string) (string, bool) {
+	typ := t.d.jsonType(base, ks)
+	v := t.d.jsonValue(base, ks)
+	if typ == "" || v == "" {
+		return "", false
+	}
+	if _, pg := t.d.(postgres); pg {
+		return t.leaf(typ + " <> 'null' AND " + v + " NOT IN ('\"\"'::jsonb, '[]'::jsonb, '{}'::jsonb)"), true
+	}
+	return t.leaf("CASE " + typ + " WHEN 'null' THEN 0 WHEN 'text' THEN " + v + " <> '' WHEN 'array' THEN json_array_length(" + base + "," + sqlitePath(ks) + ") > 0 WHEN 'object' THEN " + v + " <> '{}' ELSE " + typ + " IS NOT NULL END"), true
+}
+
+func (t *translator) present(e *filter.Present) (string, bool) {
+	p := &e.Path
+	if p.Attr == nil {
+		return "", false
+	}
+	if p.URN == "" {
+		switch {
+		case p.Name == "id":
+			return sqlTrue, p.Sub == ""
+		case p.Name == "externalId":
+			return t.leaf("r.external_id <> ''"), p.Sub == ""
+		case p.Name == "meta":
+			switch p.Sub {
+			case "", "created", "lastModified", "version":
+				return sqlTrue, true
+			}
+			return t.metaConstant(e), true
+		}
+	}
+	if t.isMembers(p) {
+		m := t.alias("m")
+		x := sqlTrue
+		if p.Sub != "" {
+			col, ok := memberColumn(p.Sub)
+			if !ok {
+				return "", false
+			}
+			x = t.leaf(m + "." + col + " <> ''")
+		}
+		return "EXISTS (SELECT 1 FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id AND " + x + ")", true
+	}
+	if p.Sub == "" {
+		return t.nonEmpty("r.attrs", keys(p))
+	}
+	if p.Attr.Type != schema.Complex {
+		return "", false
+	}
+	if p.Attr.MultiValued {
+		el := t.alias("e")
+		from, _, obj, _ := t.d.elements("r.attrs", keys(p), el)
+		if from == "" {
+			return "", false
+		}
+		x, ok := t.nonEmpty(obj, []string{p.Sub})
+		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + x + ")", ok
+	}
+	return t.nonEmpty("r.attrs", append(keys(p), p.Sub))
+}
+
+func (t *translator) valuePath(v *filter.ValuePath) (string, bool) {
+	p := &v.Path
+	if p.Attr == nil || p.Sub != "" || p.Attr.Type != schema.Complex {
+		return "", false
+	}
+	if t.isMembers(p) {
+		m := t.alias("m")
+		x, ok := t.cond(v.Filter, scope{kind: memberScope, alias: m})
+		return "EXISTS (SELECT 1 FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id AND " + x + ")", ok
+	}
+	if p.URN == "" && p.Name == "meta" {
+		return "", false
+	}
+	if p.Attr.MultiValued {
+		e := t.alias("e")
+		from, _, obj, _ := t.d.elements("r.attrs", keys(p), e)
+		if from == "" {
+			return "", false
+		}
+		x, ok := t.cond(v.Filter, scope{kind: elemScope, base: obj, alias: e})
+		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + t.d.elemType(e, obj) + " = " + t.d.typeObject() + " AND " + x + ")", ok
+	}
+	typ := t.d.jsonType("r.attrs", keys(p))
+	obj := t.d.jsonValue("r.attrs", keys(p))
+	if typ == "" {
+		return "", false
+	}
+	x, ok := t.cond(v.Filter, scope{kind: elemScope, base: obj})
+	return "(" + t.leaf(typ+" = "+t.d.typeObject()) + " AND " + x + ")", ok
+}
+
+// innerCompare translates a comparison inside a value path: its path
+// names a sub-attribute of the element.
+func (t *translator) innerCompare(c *filter.Compare, sc scope) (string, bool) {
+	p := &c.Path
+	if p.Attr == nil || p.Sub != "" || p.URN != "" || p.Attr.MultiValued || p.Attr.Type == schema.Complex {
+		return "", false
+	}
+	if c.Value == nil {
+		t.neg++
+		pr, ok := t.innerPresent(c.Path, sc)
+		t.neg--
+		switch {
+		case !ok:
+			return "", false
+		case c.Op == filter.Eq:
+			return "(NOT " + pr + ")", true
+		case c.Op == filter.Ne:
+			return pr, true
+		}
+		return sqlFalse, true
+	}
+	if c.Op == filter.Ne {
+		t.neg++
+		eq, ok := t.innerCompare(&filter.Compare{Path: c.Path, Op: filter.Eq, Value: c.Value}, sc)
+		t.neg--
+		return "(NOT " + eq + ")", ok
+	}
+	if sc.kind == memberScope {
+		col, ok := memberColumn(p.Name)
+		if !ok {
+			return "", false
+		}
+		return t.stringCond(sc.alias+"."+col, caseExact(p.Attr), false, c.Op, c.Value)
+	}
+	return t.jsonCond(sc.base, []string{p.Name}, p.Attr, c.Op, c.Value)
+}
+
+func (t *translator) innerPresent(p filter.AttrPath, sc scope) (string, bool) {
+	if p.Attr == nil || p.Sub != "" || p.URN != "" {
+		return "", false
+	}
+	if sc.kind == memberScope {
+		col, ok := memberColumn(p.Name)
+		if !ok {
+			return "", false
+		}
+		return t.leaf(sc.alias + "." + col + " <> ''"), true
+	}
+	return t.nonEmpty(sc.base, []string{p.Name})
+}
+
+// SplitFilter returns the top-level "and" terms of f that the store
+// translates to SQL as pushed and the others as residual. A term stays
+// residual when it (or any part of it) is one of:
+//
+//   - a path the parser did not bind to an attribute definition (the
+//     unbound rules of filter.Match look keys up case-insensitively and
+//     guess types from values);
+//   - a comparison whose value does not have the attribute's type (a
+//     string compared with a number or a boolean attribute, a number
+//     with a string attribute), which the bound, lenient parser does not
+//     produce but filter.Match defines;
+//   - co, sw or ew on a number or dateTime attribute, and gt, ge, lt or le
+//     on a boolean one (filter.Match mixes text and typed rules there);
+//   - a dateTime comparison with a value that is not an RFC 3339
+//     dateTime (filter.Match then compares text);
+//   - meta.version compared with anything but eq;
+//   - a value path on a simple attribute or on meta, and a
+//     multi-valued or complex sub-attribute;
+//   - a JSON key that cannot be written into SQL text (quotes or control
+//     characters; schema names never have them).
+func (s *Store) SplitFilter(typ string, f filter.Expr) (pushed, residual filter.Expr) {
+	var in, out []filter.Expr
+	for _, c := range filter.Conjuncts(f) {
+		t := &translator{d: s.d, b: &builder{d: s.d}, ti: s.info(typ), typ: typ}
+		if _, ok := t.cond(c, scope{}); ok {
+			in = append(in, c)
+		} else {
+			out = append(out, c)
+		}
+	}
+	return filter.AndOf(in...), filter.AndOf(out...)
+}
+
+// sortExpr returns the ORDER BY expression of the sort path p, NULL for
+// resources without a value.
+func (t *translator) sortExpr(p *filter.AttrPath) (string, bool) {
+	if p.Attr == nil {
+		return "", false
+	}
+	if p.URN == "" {
+		switch {
+		case p.Name == "id":
+			return "r.id", true
+		case p.Name == "externalId":
+			return t.d.textOrder("r.external_id"), true
+		case p.Name == "meta":
+			switch p.Sub {
+			case "created":
+				return "r.created", true
+			case "lastModified":
+				return "r.last_modified", true
+			case "version":
+				return "r.version", true
+			}
+			return "NULL", true
+		}
+		if col, ok := t.keyColumn(p); ok {
+			return t.d.textOrder(col), true
+		}
+	}
+	leaf, sub, ok := leafOf(p)
+	if !ok {
+		return "", false
+	}
+	if t.isMembers(p) {
+		col, ok := memberColumn(leaf.Name)
+		if !ok {
+			return "", false
+		}
+		m := t.alias("m")
+		return "(SELECT " + t.textSortKey(m+"."+col, leaf) + " FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id ORDER BY " + m + ".ord LIMIT 1)", true
+	}
+	if p.Attr.MultiValued {
+		e := t.alias("e")
+		from, elem, obj, pos := t.d.elements("r.attrs", keys(p), e)
+		if from == "" {
+			return "", false
+		}
+		var x string
+		if p.Attr.Type == schema.Complex {
+			x, ok = t.jsonSortKey(obj, []string{sub}, leaf)
+		} else {
+			x, ok = t.elemSortKey(e, elem, leaf)
+		}
+		primary := sqlFalse
+		if p.Attr.Type == schema.Complex && p.Attr.Sub("primary") != nil {
+			primary = coalesce(t.d.isBool(obj, []string{"primary"}, true))
+		}
+		return "(SELECT " + x + " FROM " + from + " ORDER BY CASE WHEN " + primary + " THEN 0 ELSE 1 END, " + pos + " LIMIT 1)", ok
+	}
+	ks := keys(p)
+	if sub != "" {
+		ks = append(ks, sub)
+	}
+	return t.jsonSortKey("r.attrs", ks, leaf)
+}
+
+func (t *translator) textSortKey(text string, leaf *schema.Attribute) string {
+	if caseExact(leaf) {
+		return t.d.textOrder(text)
+	}
+	return t.d.textOrder(t.d.fold(text))
+}
+
+func (t *translator) jsonSortKey(base string, ks []string, leaf *schema.Attribute) (string, bool) {
+	typ := t.d.jsonType(base, ks)
+	if typ == "" {
+		return "", false
+	}
+	text := t.d.jsonText(base, ks)
+	switch leaf.Type {
+	case schema.String, schema.Reference, schema.Binary:
+		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.textSortKey(text, leaf) + " END", true
+	case schema.DateTime:
+		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", true
+	case schema.Boolean:
+		return "CASE WHEN " + t.d.isBool(base, ks, false) + " THEN 0 WHEN " + t.d.isBool(base, ks, true) + " THEN 1 END", true
+	case schema.Integer, schema.Decimal:
+		return t.d.numeric(base, ks), true
+	}
+	return "", false
+}
+
+func (t *translator) elemSortKey(alias, elem string, leaf *schema.Attribute) (string, bool) {
+	typ := t.d.elemType(alias, elem)
+	text := t.d.elemText(alias, elem)
+	switch leaf.Type {
+	case schema.String, schema.Reference, schema.Binary:
+		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.textSortKey(text, leaf) + " END", true
+	case schema.DateTime:
+		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", true
+	case schema.Boolean:
+		return "CASE WHEN " + t.d.isBoolElem(alias, elem, false) + " THEN 0 WHEN " + t.d.isBoolElem(alias, elem, true) + " THEN 1 END", true
+	case schema.Integer, schema.Decimal:
+		return t.d.numericElem(alias, elem), true
+	}
+	return "", false
+}
+
+// List returns the page of resources of type typ that match q.Filter, in
+// creation order or by q.SortBy (missing values last, ties in creation
+// order). The parts of the filter SplitFilter pushes run in SQL with the
+// paging; when the filter has a residual, List reads every match of the
+// pushed part in order, evaluates the residual with filter.Match and pages
+// the result itself.
+func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
+	ti := s.info(typ)
+	start := max(q.StartIndex, 1) - 1
+	count := max(q.Count, 0)
+	pushed, residual := s.SplitFilter(typ, q.Filter)
+
+	t := &translator{d: s.d, b: &builder{d: s.d}, ti: ti, typ: typ}
+	b := t.b
+	where := "r.tenant = " + b.arg(s.tenant(ctx)) + " AND r.type = " + b.arg(typ)
+	if pushed != nil {
+		c, ok := t.cond(pushed, scope{})
+		if !ok {
+			// SplitFilter pushed only what translates.
+			residual, pushed = q.Filter, nil
+		} else {
+			where += " AND " + c
+		}
+	}
+	order := "r.seq"
+	if q.SortBy.Name != "" {
+		if x, ok := t.sortExpr(&q.SortBy); ok {
+			dir := " ASC"
+			if q.Descending {
+				dir = " DESC"
+			}
+			order = x + dir + " NULLS LAST, r.seq"
+		}
+	}
+	if residual != nil {
+		return s.listResidual(ctx, typ, ti, b, where, order, residual, start, count)
+	}
+	if count == 0 {
+		var total int
+		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM scim_resources r WHERE "+where, b.args...).Scan(&total)
+		if err != nil {
+			return nil, err
+		}
+		return &store.Page{Resources: []*store.Resource{}, Total: total}, nil
+	}
+	countArgs := len(b.args)
+	query := "SELECT " + s.selectList(ti) + ", count(*) OVER () FROM scim_resources r WHERE " + where +
+		" ORDER BY " + order + " LIMIT " + b.arg(count) + " OFFSET " + b.arg(start)
+	rows, err := s.db.QueryContext(ctx, query, b.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	page := &store.Page{Resources: make([]*store.Resource, 0, min(count, 64))}
+	for rows.Next() {
+		res, err := s.scanResource(rows, typ, &page.Total)
+		if err != nil {
+			return nil, err
+		}
+		page.Resources = append(page.Resources, res)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(page.Resources) == 0 && start > 0 {
+		// Past the end: the window gave no row to carry the total.
+		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM scim_resources r WHERE "+where, b.args[:countArgs]...).Scan(&page.Total)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return page, nil
+}
+
+// listResidual lists every match of where in order, keeps those that
+// satisfy residual and pages them.
+func (s *Store) listResidual(ctx context.Context, typ string, ti *typeInfo, b *builder, where, order string, residual filter.Expr, start, count int) (*store.Page, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+s.selectList(ti)+" FROM scim_resources r WHERE "+where+" ORDER BY "+order, b.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	page := &store.Page{Resources: make([]*store.Resource, 0, min(count, 64))}
+	for rows.Next() {
+		res, err := s.scanResource(rows, typ)
+		if err != nil {
+			return nil, err
+		}
+		if !filter.Match(residual, res.Object()) {
+			continue
+		}
+		if page.Total >= start && len(page.Resources) < count {
+			page.Resources = append(page.Resources, res)
+		}
+		page.Total++
+	}
+	return page, rows.Err()
+}
