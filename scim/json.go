@@ -131,66 +131,80 @@ const maxJSONDepth = 32
 // checkJSON rejects request bodies that are valid JSON but hostile: nesting
 // deeper than maxJSONDepth, and objects that repeat a member name (where
 // encoding/json would silently keep the last value, so a body could say one
-// thing to a log or proxy and another to the store).
+// thing to a log or proxy and another to the store). Syntax errors are left
+// to the decoder, which reports them with their offset. It scans the bytes
+// once and allocates only for objects with many members.
 func checkJSON(body []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
+	if !json.Valid(body) {
+		return nil
+	}
 	type frame struct {
 		object  bool
 		wantKey bool
-		keys    map[string]struct{}
+		keys    [][]byte            // the first members, compared linearly
+		set     map[string]struct{} // all members, once there are many
 	}
+	const linear = 16
 	var stack []frame
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return syntaxError(err)
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = &stack[len(stack)-1]
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				if top != nil && top.object {
-					top.wantKey = true
-				}
-				if len(stack) >= maxJSONDepth {
-					return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
-						Detail: "request body nests deeper than " + strconv.Itoa(maxJSONDepth) + " levels (offset " + itoa(dec.InputOffset()) + ")"}
-				}
-				stack = append(stack, frame{object: t == '{', wantKey: t == '{'})
-			default:
-				stack = stack[:len(stack)-1]
-				if len(stack) > 0 && stack[len(stack)-1].object {
-					stack[len(stack)-1].wantKey = true
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; c {
+		case '{', '[':
+			if len(stack) >= maxJSONDepth {
+				return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
+					Detail: "request body nests deeper than " + strconv.Itoa(maxJSONDepth) + " levels (offset " + strconv.Itoa(i) + ")"}
+			}
+			stack = append(stack, frame{object: c == '{', wantKey: c == '{'})
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+		case ',':
+			if top := len(stack) - 1; top >= 0 && stack[top].object {
+				stack[top].wantKey = true
+			}
+		case '"':
+			start := i
+			for i++; body[i] != '"'; i++ {
+				if body[i] == '\\' {
+					i++
 				}
 			}
-		case string:
-			if top != nil && top.object && top.wantKey {
-				if top.keys == nil {
-					top.keys = map[string]struct{}{}
-				}
-				if _, dup := top.keys[t]; dup {
-					return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
-						Detail: "request body repeats the member " + strconv.Quote(t) + " in one object (offset " + itoa(dec.InputOffset()) + ")"}
-				}
-				top.keys[t] = struct{}{}
-				top.wantKey = false
+			top := len(stack) - 1
+			if top < 0 || !stack[top].wantKey {
 				continue
 			}
-			if top != nil && top.object {
-				top.wantKey = true
+			f := &stack[top]
+			f.wantKey = false
+			key := body[start+1 : i]
+			if bytes.IndexByte(key, '\\') >= 0 {
+				var k string
+				if json.Unmarshal(body[start:i+1], &k) == nil {
+					key = []byte(k)
+				}
 			}
-		default:
-			if top != nil && top.object {
-				top.wantKey = true
+			dup := false
+			if f.set != nil {
+				_, dup = f.set[string(key)]
+				f.set[string(key)] = struct{}{}
+			} else {
+				for _, k := range f.keys {
+					if bytes.Equal(k, key) {
+						dup = true
+						break
+					}
+				}
+				f.keys = append(f.keys, key)
+				if len(f.keys) > linear {
+					f.set = make(map[string]struct{}, 2*linear)
+					for _, k := range f.keys {
+						f.set[string(k)] = struct{}{}
+					}
+					f.keys = nil
+				}
+			}
+			if dup {
+				return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
+					Detail: "request body repeats the member " + strconv.Quote(string(key)) + " in one object (offset " + strconv.Itoa(start) + ")"}
 			}
 		}
 	}
+	return nil
 }
