@@ -11,7 +11,7 @@ import (
 // TestBadInput sends malformed and hostile requests: each gets a 4xx SCIM
 // Error with the expected status and scimType, never a 5xx.
 func TestBadInput(t *testing.T) {
-	s := newServer(t, func(c *scim.Config) { c.MaxBodyBytes = 4096; c.MaxPatchOperations = 2 })
+	s := newServer(t, func(c *scim.Config) { c.MaxBodyBytes = 4096; c.MaxPatchOperations = 2; c.MaxValueBytes = 100 })
 	s.do("POST", "/Users", `{"userName":"a@example.com"}`).expect(t, 201, "")
 	s.do("POST", "/Groups", `{"displayName":"G"}`).expect(t, 201, "")
 	tests := []struct {
@@ -49,6 +49,8 @@ func TestBadInput(t *testing.T) {
 		{"escaped duplicate member", "a member name spelled with an escape is the same name", "POST", "/Users", `{"userName":"f@example.com","\u0075serName":"admin@example.com"}`, 400, "invalidSyntax", `repeats the member "userName"`},
 		{"duplicate among many members", "objects with many members are checked as well", "POST", "/Users", `{"userName":"g@example.com","a1":1,"a2":2,"a3":3,"a4":4,"a5":5,"a6":6,"a7":7,"a8":8,"a9":9,"b1":1,"b2":2,"b3":3,"b4":4,"b5":5,"b6":6,"b7":7,"b8":8,"b9":9,"a5":0}`, 400, "invalidSyntax", `repeats the member "a5"`},
 		{"same name in nested objects", "only one object's members must differ", "POST", "/Users", `{"userName":"h@example.com","name":{"givenName":"x"},"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"x"}},"emails":[{"value":"a@x","type":"work"},{"value":"b@x","type":"home"}],"active":"maybe"}`, 400, "invalidValue", "active"},
+		{"long value", "string values are bounded", "POST", "/Users", `{"userName":"i@example.com","emails":[{"value":"` + strings.Repeat("e", 101) + `@x"}]}`, 400, "invalidValue", `"emails[0].value" has a value longer than 100 bytes`},
+		{"long patch value", "PATCH values are bounded too", "PATCH", "/Users/id-1", `{"Operations":[{"op":"replace","value":{"name":{"givenName":"` + strings.Repeat("g", 101) + `"}}}]}`, 400, "invalidValue", `operation 0: attribute "name.givenName"`},
 		{"deep nesting", "nesting is bounded", "POST", "/Users", `{"userName":"e@example.com","x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, 400, "invalidSyntax", "nests deeper"},
 		{"patch deep nesting", "PATCH bodies are checked too", "PATCH", "/Users/id-1", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}]}`, 400, "invalidSyntax", "nests deeper"},
 		{"too many operations", "PATCH operation count is bounded", "PATCH", "/Users/id-1", `{"Operations":[{"op":"replace","path":"active","value":true},{"op":"replace","path":"active","value":true},{"op":"replace","path":"active","value":true}]}`, 413, "", "at most 2"},

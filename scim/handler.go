@@ -51,6 +51,19 @@ type Config struct {
 	// http.StripPrefix removed.
 	BaseURL string
 
+	// TrustForwardedHeaders makes the handler derive the base URL (when
+	// BaseURL is empty) from the Forwarded header (RFC 7239), or
+	// X-Forwarded-Proto and X-Forwarded-Host, that a reverse proxy in front
+	// of it sets. Leave it false unless such a proxy overwrites those
+	// headers on every request: clients could otherwise choose the host
+	// written into Location and meta.location.
+	TrustForwardedHeaders bool
+
+	// MaxValueBytes caps the length of any one string value in a resource
+	// written by POST, PUT or PATCH; a longer one is answered 400
+	// invalidValue naming the attribute. Zero means 64 KiB.
+	MaxValueBytes int
+
 	// StrictFilters turns off the filter leniencies that identity providers
 	// rely on (unquoted literals, "True"/"False" strings). The zero value
 	// accepts them.
@@ -130,6 +143,7 @@ type Handler struct {
 	maxBody  int64
 	maxCount int
 	maxOps   int
+	maxValue int
 
 	bulkMaxOps     int
 	bulkMaxPayload int64
@@ -188,6 +202,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	if h.maxOps = cfg.MaxPatchOperations; h.maxOps <= 0 {
 		h.maxOps = 1000
+	}
+	if h.maxValue = cfg.MaxValueBytes; h.maxValue <= 0 {
+		h.maxValue = 64 << 10
 	}
 	h.bulkMaxOps, h.bulkMaxPayload = cfg.BulkMaxOperations, cfg.BulkMaxPayloadBytes
 	if h.bulkMaxOps == 0 {

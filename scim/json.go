@@ -94,11 +94,48 @@ func (h *Handler) baseURL(r *http.Request) string {
 	if h.cfg.BaseURL != "" {
 		return strings.TrimRight(h.cfg.BaseURL, "/")
 	}
-	scheme := "http"
+	scheme, host := "http", r.Host
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + mountPrefix(r)
+	if h.cfg.TrustForwardedHeaders {
+		scheme, host = forwarded(r, scheme, host)
+	}
+	return scheme + "://" + host + mountPrefix(r)
+}
+
+// forwarded reads the scheme and host a proxy received the request with:
+// the Forwarded header (RFC 7239; its first element), else
+// X-Forwarded-Proto and X-Forwarded-Host. Values that are not a plain
+// scheme or host are ignored.
+func forwarded(r *http.Request, scheme, host string) (string, string) {
+	proto, fhost := "", ""
+	if f := r.Header.Get("Forwarded"); f != "" {
+		first, _, _ := strings.Cut(f, ",")
+		for _, pair := range strings.Split(first, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if !ok {
+				continue
+			}
+			v = strings.Trim(v, `"`)
+			switch strings.ToLower(k) {
+			case "proto":
+				proto = v
+			case "host":
+				fhost = v
+			}
+		}
+	} else {
+		proto, _, _ = strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+		fhost, _, _ = strings.Cut(r.Header.Get("X-Forwarded-Host"), ",")
+	}
+	if p := strings.ToLower(strings.TrimSpace(proto)); p == "http" || p == "https" {
+		scheme = p
+	}
+	if hh := strings.TrimSpace(fhost); hh != "" && !strings.ContainsAny(hh, "/\\ @?#\"") {
+		host = hh
+	}
+	return scheme, host
 }
 
 // mountPrefix is the part of the request path that a surrounding
@@ -205,6 +242,47 @@ func checkJSON(body []byte) error {
 					Detail: "request body repeats the member " + strconv.Quote(string(key)) + " in one object (offset " + strconv.Itoa(start) + ")"}
 			}
 		}
+	}
+	return nil
+}
+
+// longValue finds a string longer than limit in a decoded JSON value and
+// returns its path (e.g. "emails[0].value"), or "" and false.
+func longValue(v any, limit int) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return "", len(v) > limit
+	case map[string]any:
+		for k, e := range v {
+			if p, ok := longValue(e, limit); ok {
+				if p == "" || p[0] == '[' {
+					return k + p, true
+				}
+				return k + "." + p, true
+			}
+		}
+	case []any:
+		for i, e := range v {
+			if p, ok := longValue(e, limit); ok {
+				if p != "" && p[0] != '[' {
+					p = "." + p
+				}
+				return "[" + strconv.Itoa(i) + "]" + p, true
+			}
+		}
+	}
+	return "", false
+}
+
+// checkValueSizes answers a string value longer than h.maxValue with 400
+// invalidValue naming where it is.
+func (h *Handler) checkValueSizes(v any) error {
+	if p, ok := longValue(v, h.maxValue); ok {
+		if p == "" {
+			p = "value"
+		}
+		return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue,
+			Detail: "attribute " + strconv.Quote(p) + " has a value longer than " + strconv.Itoa(h.maxValue) + " bytes"}
 	}
 	return nil
 }

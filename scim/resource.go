@@ -228,6 +228,9 @@ func (h *Handler) readResource(w http.ResponseWriter, r *http.Request, rt *resou
 	if err != nil {
 		return nil, err
 	}
+	if err := h.checkValueSizes(in); err != nil {
+		return nil, err
+	}
 	attrs, ignored, err := rt.Normalize(in)
 	if err != nil {
 		return nil, err
@@ -338,6 +341,14 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	for i, op := range ops {
+		if err := h.checkValueSizes(op.Value); err != nil {
+			e := err.(*Error)
+			e.Detail = "operation " + strconv.Itoa(i) + ": " + e.Detail
+			h.fail(w, r, e)
+			return
+		}
 	}
 	if len(ops) > h.maxOps {
 		h.fail(w, r, &Error{Status: http.StatusRequestEntityTooLarge,
