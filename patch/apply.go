@@ -510,15 +510,34 @@ func writeSubAll(attr *schema.Attribute, p filter.Path, k key, before []any, v a
 			after = append(after, e)
 			continue
 		}
+		orig := m
 		m = maps.Clone(m)
 		setOrDelete(m, p.Sub, nv)
 		if nv == nil && attr.Hollow(m) {
 			continue
 		}
+		if err := valueRewrite(attr, k, orig, m); err != nil {
+			return nil, nil, err
+		}
 		written = append(written, len(after))
 		after = append(after, m)
 	}
 	return after, written, nil
+}
+
+// valueRewrite refuses a write that changes the "value" of an existing
+// element of an attribute whose elements are identified by it (Group
+// members): that sub-attribute is immutable (RFC 7643 §2.2), and changing
+// it would turn one member into another, or into a duplicate.
+func valueRewrite(attr *schema.Attribute, k key, old, next map[string]any) error {
+	if ok, _ := attr.IdentifiedByValue(); !ok {
+		return nil
+	}
+	if ov, had := old["value"]; had && !equal(ov, next["value"]) {
+		return schema.Errorf(schema.ScimMutability, pathOf(k, "value"),
+			"the value of an existing element cannot change; remove the element and add the new one")
+	}
+	return nil
 }
 
 // writeFiltered writes the elements a value filter selects, or creates one
@@ -557,6 +576,7 @@ func writeFiltered(attr *schema.Attribute, p filter.Path, k key, before []any, v
 			after = append(after, e)
 			continue
 		}
+		orig := m
 		m = maps.Clone(m)
 		if p.Sub != "" {
 			setOrDelete(m, p.Sub, nv)
@@ -565,6 +585,9 @@ func writeFiltered(attr *schema.Attribute, p filter.Path, k key, before []any, v
 			}
 		} else {
 			merge(attr, m, nv, v)
+		}
+		if err := valueRewrite(attr, k, orig, m); err != nil {
+			return nil, nil, err
 		}
 		written = append(written, len(after))
 		after = append(after, m)
@@ -916,7 +939,7 @@ func (a *applier) finish(ops []Operation) (*Result, error) {
 	res := &Result{Attributes: a.cur}
 	var changed []key
 	for k := range a.touched {
-		if !equal(a.origValue(k), a.get(k)) {
+		if !equal(a.origValue(k), a.get(k)) || a.secret(k) {
 			changed = append(changed, k)
 		}
 	}
@@ -949,6 +972,15 @@ func (a *applier) finish(ops []Operation) (*Result, error) {
 	res.MembersAdded = sortedKeys(a.added)
 	res.MembersRemoved = sortedKeys(a.removed)
 	return res, nil
+}
+
+// secret reports whether k is a write-only or never-returned attribute
+// (password). A write to one always counts as a change, even of the same
+// value, so that the answer (a new version or not) cannot tell a client
+// whether it guessed the stored value.
+func (a *applier) secret(k key) bool {
+	r, ok := a.rt.Lookup(k.urn, k.name)
+	return ok && (r.Attr.Mutability == schema.WriteOnly || r.Attr.Returned == schema.Never)
 }
 
 // validationView returns the data to validate: the result, with each list

@@ -645,6 +645,21 @@ func TestApplyErrors(t *testing.T) {
 			wantIndex: 0, wantType: schema.ScimMutability, wantMsg: `operation 0 (replace): attribute "id": id is readOnly and cannot be changed`,
 		},
 		{
+			name: "member value rewritten", reason: "members.value is immutable (RFC 7643 §2.2): changing it would turn one member into another or a duplicate",
+			group: true, attrs: baseGroup, body: `{"Operations":[{"op":"replace","path":"members.value","value":"u9"}]}`,
+			wantIndex: 0, wantType: schema.ScimMutability, wantMsg: `attribute "members.value": the value of an existing element cannot change`,
+		},
+		{
+			name: "member value rewritten by filter", reason: "the same through a value filter and a sub-attribute",
+			group: true, attrs: baseGroup, body: `{"Operations":[{"op":"replace","path":"members[value eq \"u1\"].value","value":"u9"}]}`,
+			wantIndex: 0, wantType: schema.ScimMutability, wantMsg: `attribute "members.value"`,
+		},
+		{
+			name: "member replaced by another", reason: "and through a filtered replace of the whole element",
+			group: true, attrs: baseGroup, body: `{"Operations":[{"op":"replace","path":"members[value eq \"u1\"]","value":{"value":"u9"}}]}`,
+			wantIndex: 0, wantType: schema.ScimMutability, wantMsg: `attribute "members.value"`,
+		},
+		{
 			name: "required attribute removed", reason: "the result must validate; the error names the op that removed it",
 			attrs: baseUser, body: `{"Operations":[{"op":"remove","path":"userName"},{"op":"add","path":"nickName","value":"n"}]}`,
 			wantIndex: 0, wantType: schema.ScimInvalidValue, wantMsg: `operation 0 (remove "userName"): attribute "userName"`,
@@ -773,5 +788,33 @@ func TestApplyImmutable(t *testing.T) {
 	var pe *patch.Error
 	if !errors.As(err, &pe) || pe.Index != 1 || pe.ScimType() != schema.ScimMutability {
 		t.Errorf("changing an immutable attribute: error = %v, want mutability at operation 1", err)
+	}
+}
+
+// TestApplySecretAlwaysChanged: writing the stored password again still
+// counts as a change, so the answer (a new version or not) cannot confirm a
+// guess of a value that is never returned.
+func TestApplySecretAlwaysChanged(t *testing.T) {
+	rt := schema.UserResourceType(schema.EnterpriseUserSchema())
+	attrs := map[string]any{"userName": "a", "password": "topsecret", "nickName": "n"}
+	for _, tc := range []struct {
+		name, reason string
+		ops          []patch.Operation
+		want         []string
+	}{
+		{"same password", "a guess that matches must look like any other write", []patch.Operation{{Op: "replace", Path: "password", Value: "topsecret"}}, []string{"password"}},
+		{"other password", "a real change", []patch.Operation{{Op: "replace", Path: "password", Value: "other"}}, []string{"password"}},
+		{"path-less", "the same through a path-less value", []patch.Operation{{Op: "replace", Value: map[string]any{"password": "topsecret"}}}, []string{"password"}},
+		{"same nickName", "ordinary attributes still report only real changes", []patch.Operation{{Op: "replace", Path: "nickName", Value: "n"}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := patch.Apply(rt, "id1", attrs, tc.ops)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, res.Changed); diff != "" {
+				t.Errorf("Changed (-want +got) (%s):\n%s", tc.reason, diff)
+			}
+		})
 	}
 }

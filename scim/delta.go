@@ -28,9 +28,10 @@ func (d *deltaBuilder) addMember(m map[string]any) {
 	if d.add == nil {
 		d.add = map[string]map[string]any{}
 	}
-	if _, ok := d.add[v]; !ok {
-		d.addSeq = append(d.addSeq, v)
+	if _, ok := d.add[v]; ok {
+		return // the first element of a value wins, as in patch.Apply
 	}
+	d.addSeq = append(d.addSeq, v)
 	d.add[v] = m
 }
 
@@ -76,6 +77,14 @@ func memberDeltaOf(rt *resourceType, id string, ops []patch.Operation) (d store.
 			obj, isObj := op.Value.(map[string]any)
 			if op.Op == "remove" || !isObj {
 				return d, false
+			}
+			seen := make(map[string]bool, len(obj))
+			for k := range obj {
+				lk := strings.ToLower(k)
+				if seen[lk] {
+					return d, false // one attribute spelled twice: the general path decides
+				}
+				seen[lk] = true
 			}
 			for k, v := range obj {
 				if strings.EqualFold(k, "id") {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,8 +38,8 @@ func backoff(r *http.Request, attempt int) bool {
 // patchDelta applies a membership PATCH through the store's MemberPatcher.
 // It returns false, having written nothing, when the store declines with
 // errors.ErrUnsupported, so that the caller takes the general path.
-func (h *Handler) patchDelta(w http.ResponseWriter, r *http.Request, rt *resourceType, id string, d store.MemberDelta, want string, p *schema.Projection) bool {
-	res, err := h.members.PatchMembers(r.Context(), rt.Name, id, d, want)
+func (h *Handler) patchDelta(w http.ResponseWriter, r *http.Request, rt *resourceType, id string, d store.MemberDelta, p *schema.Projection) bool {
+	res, err := h.members.PatchMembers(r.Context(), rt.Name, id, d, "")
 	if errors.Is(err, errors.ErrUnsupported) {
 		return false
 	}
@@ -127,21 +128,42 @@ func (h *Handler) location(r *http.Request, rt *resourceType, id string) string 
 // etag renders a store version as a weak entity tag (RFC 7644 §3.14).
 func etag(version string) string { return `W/"` + version + `"` }
 
-// ifMatch returns the store version named by an If-Match header, "" when
-// there is none, and any=true for "*".
-func ifMatch(r *http.Request) (version string, any bool) {
+// ifMatch reads an If-Match header (RFC 9110 §13.1.1). cond is nil when
+// there is none; otherwise it reports whether a current version satisfies
+// it: "*" any existing resource, else any of the listed tags (compared
+// weakly). strict is true when tags were listed: a write that then loses a
+// race is answered 412, where an unconditional one (or "*") is re-applied.
+func ifMatch(r *http.Request) (cond func(version string) bool, strict bool) {
 	v := strings.TrimSpace(r.Header.Get("If-Match"))
 	if v == "" {
-		return "", false
+		return nil, false
 	}
-	if v == "*" {
-		return "", true
+	var tags []string
+	for _, t := range strings.Split(v, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return func(string) bool { return true }, false
+		}
+		tags = append(tags, strings.Trim(strings.TrimPrefix(t, "W/"), `"`))
 	}
-	if i := strings.IndexByte(v, ','); i >= 0 { // several tags: the first one
-		v = strings.TrimSpace(v[:i])
+	return func(version string) bool { return slices.Contains(tags, version) }, true
+}
+
+// tooManyRetries answers a write that kept losing races with other writers
+// to the same resource.
+var tooManyRetries = &Error{Status: http.StatusConflict,
+	Detail: "the resource kept changing while this request was applied; retry the request"}
+
+// retry reports whether a write that failed with err should be re-read
+// and applied again, and returns the error to answer when it should not.
+func retry(err error, strict bool, attempt int) (bool, error) {
+	if !errors.Is(err, store.ErrVersionMismatch) || strict {
+		return false, err
 	}
-	v = strings.TrimPrefix(v, "W/")
-	return strings.Trim(v, `"`), false
+	if attempt < maxRetries {
+		return true, nil
+	}
+	return false, tooManyRetries
 }
 
 func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status int, rt *resourceType, res *store.Resource, p *schema.Projection) {
@@ -252,7 +274,7 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceTy
 		h.fail(w, r, err)
 		return
 	}
-	want, anyVersion := ifMatch(r)
+	cond, strict := ifMatch(r)
 	for attempt := 0; ; attempt++ {
 		if attempt > 2 && !backoff(r, attempt) {
 			h.fail(w, r, r.Context().Err())
@@ -263,20 +285,18 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceTy
 			h.fail(w, r, notFoundAs(err, rt, id))
 			return
 		}
+		if cond != nil && !cond(old.Meta.Version) {
+			h.fail(w, r, store.ErrVersionMismatch)
+			return
+		}
 		if err := rt.CheckImmutable(old.Attributes, attrs); err != nil {
 			h.fail(w, r, err)
 			return
 		}
 		next := keepWriteOnly(rt, old.Attributes, attrs)
-		ifVersion := old.Meta.Version
-		if want != "" {
-			if want != old.Meta.Version {
-				h.fail(w, r, store.ErrVersionMismatch)
-				return
-			}
-		}
-		res, err := h.store.Replace(r.Context(), &store.Resource{Type: rt.Name, ID: id, Attributes: next}, ifVersion)
-		if errors.Is(err, store.ErrVersionMismatch) && want == "" && !anyVersion && attempt < maxRetries {
+		res, err := h.store.Replace(r.Context(), &store.Resource{Type: rt.Name, ID: id, Attributes: next}, old.Meta.Version)
+		again, err := retry(err, strict, attempt)
+		if again {
 			continue
 		}
 		if err != nil {
@@ -355,10 +375,10 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 			Detail: "PATCH has " + strconv.Itoa(len(ops)) + " operations; at most " + strconv.Itoa(h.maxOps) + " are accepted"})
 		return
 	}
-	want, anyVersion := ifMatch(r)
-	if h.members != nil {
+	cond, strict := ifMatch(r)
+	if h.members != nil && !strict {
 		if d, ok := memberDeltaOf(rt, id, ops); ok {
-			if done := h.patchDelta(w, r, rt, id, d, want, p); done {
+			if done := h.patchDelta(w, r, rt, id, d, p); done {
 				return
 			}
 		}
@@ -373,7 +393,7 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 			h.fail(w, r, notFoundAs(err, rt, id))
 			return
 		}
-		if want != "" && want != old.Meta.Version {
+		if cond != nil && !cond(old.Meta.Version) {
 			h.fail(w, r, store.ErrVersionMismatch)
 			return
 		}
@@ -385,7 +405,8 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 		res := old
 		if len(result.Changed) > 0 {
 			res, err = h.store.Replace(r.Context(), &store.Resource{Type: rt.Name, ID: id, Attributes: result.Attributes}, old.Meta.Version)
-			if errors.Is(err, store.ErrVersionMismatch) && want == "" && !anyVersion && attempt < maxRetries {
+			var again bool
+			if again, err = retry(err, strict, attempt); again {
 				continue
 			}
 			if err != nil {
@@ -406,8 +427,22 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 }
 
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
-	want, _ := ifMatch(r)
-	if err := h.store.Delete(r.Context(), rt.Name, id, want); err != nil {
+	ifVersion := ""
+	if cond, strict := ifMatch(r); cond != nil {
+		cur, err := h.store.Get(r.Context(), rt.Name, id)
+		if err != nil {
+			h.fail(w, r, notFoundAs(err, rt, id))
+			return
+		}
+		if !cond(cur.Meta.Version) {
+			h.fail(w, r, store.ErrVersionMismatch)
+			return
+		}
+		if strict {
+			ifVersion = cur.Meta.Version
+		}
+	}
+	if err := h.store.Delete(r.Context(), rt.Name, id, ifVersion); err != nil {
 		h.fail(w, r, notFoundAs(err, rt, id))
 		return
 	}

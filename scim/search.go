@@ -20,6 +20,9 @@ func (h *Handler) readSearch(w http.ResponseWriter, r *http.Request) (searchPara
 		return sp, err
 	}
 	for k, v := range obj {
+		if v == nil {
+			continue // null is the same as absent
+		}
 		var dst *string
 		switch strings.ToLower(k) {
 		case "schemas":

@@ -989,6 +989,18 @@ func userMember(el any) (string, bool) {
 	return v, ok && v != ""
 }
 
+// sameMember reports whether the listed element have (nil if none) has the
+// value and type of el.
+func sameMember(have any, el map[string]any) bool {
+	h, ok := have.(map[string]any)
+	if !ok {
+		return false
+	}
+	ht, _ := h["type"].(string)
+	et, _ := el["type"].(string)
+	return h["value"] == el["value"] && ht == et
+}
+
 // checkMembers returns an error wrapping ErrInvalidReference if a member
 // in list (a new group's "members") names no existing resource of sp. self
 // is the id of the group being written, which may list itself.
@@ -1404,15 +1416,24 @@ func (m *Memory) PatchMembers(ctx context.Context, typ, id string, d MemberDelta
 	if t.rules.indexes(d.Attribute) {
 		return nil, fmt.Errorf("store: %q of %s is an indexed attribute, not a member list: %w", d.Attribute, typ, errors.ErrUnsupported)
 	}
+	if !rec.toSet(d.Attribute) {
+		return nil, fmt.Errorf("store: %q of %s %q is not a list of objects with distinct values: %w", d.Attribute, typ, id, errors.ErrUnsupported)
+	}
 	if typ == groupType && d.Attribute == membersAttr {
+		// Adds of a value the group lists are ignored (so not checked);
+		// after RemoveAll, as in Replace, members listed with the same
+		// value and type are not checked again.
 		for _, el := range d.Add {
+			v := el["value"].(string)
+			have := rec.set.get(v)
+			replaced := d.RemoveAll || slices.Contains(d.Remove, v)
+			if have != nil && (!replaced || sameMember(have, el)) {
+				continue
+			}
 			if err := sp.checkMember(el, id); err != nil {
 				return nil, err
 			}
 		}
-	}
-	if !rec.toSet(d.Attribute) {
-		return nil, fmt.Errorf("store: %q of %s %q is not a list of objects with distinct values: %w", d.Attribute, typ, id, errors.ErrUnsupported)
 	}
 
 	attrs := rec.base.Attributes

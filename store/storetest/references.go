@@ -45,6 +45,7 @@ func testMemberReferences(t tb) {
 	ctx := context.Background()
 	u1 := mustCreate(t, s, newUser("u1"))
 	u2 := mustCreate(t, s, newUser("u2"))
+	u3 := mustCreate(t, s, newUser("u3")) // never a member of g
 	sub := mustCreate(t, s, newGroup("sub"))
 	g := mustCreate(t, s, newGroup("g", u1.ID, u2.ID))
 	const missing = "no-such-resource"
@@ -103,7 +104,7 @@ func testMemberReferences(t tb) {
 			bad          string
 		}{
 			{name: "missing", reason: "an added member must exist", add: append(adds(u1.ID), map[string]any{"value": missing}), bad: missing},
-			{name: "user as a group", reason: "a member of type Group must be a group", add: []map[string]any{{"value": u1.ID, "type": "Group"}}, bad: u1.ID},
+			{name: "user as a group", reason: "a member of type Group must be a group (adds of values the group lists are ignored, so a non-member)", add: []map[string]any{{"value": u3.ID, "type": "Group"}}, bad: u3.ID},
 			{name: "group as a user", reason: "a member of type User must be a user", add: []map[string]any{{"value": sub.ID, "type": "User"}}, bad: sub.ID},
 			{name: "after RemoveAll", reason: "RemoveAll does not lift the check", add: adds(missing), bad: missing},
 		}
