@@ -16,9 +16,12 @@ set -euo pipefail
 
 log() { echo "postgres.sh: $*" >&2; }
 
+# as_postgres runs a command as the postgres user, from the root
+# directory: the caller's working directory may be one that user cannot
+# enter, which the PostgreSQL tools would complain about.
 as_postgres() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi

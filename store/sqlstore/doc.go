@@ -72,6 +72,22 @@
 // as the tie-breaker, and StartIndex and Count to OFFSET and LIMIT; Total
 // comes from count(*) OVER () in the same statement.
 //
+// [Store.ListAfter] implements store.CursorLister, which the handler uses
+// for cursor pagination (RFC 9865), with keyset pagination instead of
+// OFFSET, so a deep page costs what the first does and positions survive
+// writes between requests. A position is the seq of the last resource
+// returned and, in a sorted list, its sort key (or a mark that it had
+// none); the next page is "seq > position" in the default order and "key
+// after the position's key, or equal and a greater seq, or no key" when
+// sorted, in either direction, with missing values last as in List. Its
+// pages together hold exactly what List returns. Total is counted by a
+// second statement with the same filter.
+//
+// A *sql.DB closes idle connections beyond SetMaxIdleConns (2 by
+// default); with PostgreSQL, where each new connection starts a server
+// process, a concurrent load wants SetMaxIdleConns close to
+// SetMaxOpenConns.
+//
 // # Writes
 //
 // Create, Replace, Delete and PatchMembers each run in one transaction.

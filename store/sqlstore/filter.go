@@ -632,62 +632,79 @@ func (s *Store) SplitFilter(typ string, f filter.Expr) (pushed, residual filter.
 	return filter.AndOf(in...), filter.AndOf(out...)
 }
 
+// The kinds of sort keys, as sortExpr reports them and positions carry
+// them: how a key's value is read from a row and given back as an
+// argument.
+const (
+	keyText    = 's' // text
+	keyNumber  = 'n' // numeric (PostgreSQL), integer or real (SQLite)
+	keyInteger = 'i' // integer: meta.version, booleans as 0 and 1
+	keyTime    = 't' // the created and last_modified columns
+	keyMissing = 'm' // in a position only: the resource had no value
+)
+
+// nullKey is the sort key of a path no resource has a value for.
+const nullKey = "CAST(NULL AS text)"
+
 // sortExpr returns the ORDER BY expression of the sort path p, NULL for
-// resources without a value.
-func (t *translator) sortExpr(p *filter.AttrPath) (string, bool) {
+// resources without a value, and the kind of its values.
+func (t *translator) sortExpr(p *filter.AttrPath) (string, byte, bool) {
 	if p.Attr == nil {
-		return "", false
+		return "", 0, false
 	}
 	if p.URN == "" {
 		switch {
 		case p.Name == "id":
-			return "r.id", true
+			return "r.id", keyText, true
 		case p.Name == "externalId":
-			return t.d.textOrder("r.external_id"), true
+			return t.d.textOrder("r.external_id"), keyText, true
 		case p.Name == "meta":
 			switch p.Sub {
 			case "created":
-				return "r.created", true
+				return "r.created", keyTime, true
 			case "lastModified":
-				return "r.last_modified", true
+				return "r.last_modified", keyTime, true
 			case "version":
-				return "r.version", true
+				return "r.version", keyInteger, true
 			}
-			return "NULL", true
+			return nullKey, keyText, true
 		}
 		if col, ok := t.keyColumn(p); ok {
-			return t.d.textOrder(col), true
+			return t.d.textOrder(col), keyText, true
 		}
 	}
 	leaf, sub, ok := leafOf(p)
 	if !ok {
-		return "", false
+		return "", 0, false
 	}
 	if t.isMembers(p) {
 		col, ok := memberColumn(leaf.Name)
 		if !ok {
-			return "", false
+			return "", 0, false
 		}
 		m := t.alias("m")
-		return "(SELECT " + t.textSortKey(m+"."+col, leaf) + " FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id ORDER BY " + m + ".ord LIMIT 1)", true
+		return "(SELECT " + t.textSortKey(m+"."+col, leaf) + " FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id ORDER BY " + m + ".ord LIMIT 1)", keyText, true
 	}
 	if p.Attr.MultiValued {
 		e := t.alias("e")
 		from, elem, obj, pos := t.d.elements("r.attrs", keys(p), e)
 		if from == "" {
-			return "", false
+			return "", 0, false
 		}
-		var x string
+		var (
+			x    string
+			kind byte
+		)
 		if p.Attr.Type == schema.Complex {
-			x, ok = t.jsonSortKey(obj, []string{sub}, leaf)
+			x, kind, ok = t.jsonSortKey(obj, []string{sub}, leaf)
 		} else {
-			x, ok = t.elemSortKey(e, elem, leaf)
+			x, kind, ok = t.elemSortKey(e, elem, leaf)
 		}
 		primary := sqlFalse
 		if p.Attr.Type == schema.Complex && p.Attr.Sub("primary") != nil {
 			primary = coalesce(t.d.isBool(obj, []string{"primary"}, true))
 		}
-		return "(SELECT " + x + " FROM " + from + " ORDER BY CASE WHEN " + primary + " THEN 0 ELSE 1 END, " + pos + " LIMIT 1)", ok
+		return "(SELECT " + x + " FROM " + from + " ORDER BY CASE WHEN " + primary + " THEN 0 ELSE 1 END, " + pos + " LIMIT 1)", kind, ok
 	}
 	ks := keys(p)
 	if sub != "" {
@@ -703,39 +720,60 @@ func (t *translator) textSortKey(text string, leaf *schema.Attribute) string {
 	return t.d.textOrder(t.d.fold(text))
 }
 
-func (t *translator) jsonSortKey(base string, ks []string, leaf *schema.Attribute) (string, bool) {
+func (t *translator) jsonSortKey(base string, ks []string, leaf *schema.Attribute) (string, byte, bool) {
 	typ := t.d.jsonType(base, ks)
 	if typ == "" {
-		return "", false
+		return "", 0, false
 	}
 	text := t.d.jsonText(base, ks)
 	switch leaf.Type {
 	case schema.String, schema.Reference, schema.Binary:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.textSortKey(text, leaf) + " END", true
+		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.textSortKey(text, leaf) + " END", keyText, true
 	case schema.DateTime:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", true
+		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", keyText, true
 	case schema.Boolean:
-		return "CASE WHEN " + t.d.isBool(base, ks, false) + " THEN 0 WHEN " + t.d.isBool(base, ks, true) + " THEN 1 END", true
+		return "CASE WHEN " + t.d.isBool(base, ks, false) + " THEN 0 WHEN " + t.d.isBool(base, ks, true) + " THEN 1 END", keyInteger, true
 	case schema.Integer, schema.Decimal:
-		return t.d.numeric(base, ks), true
+		return t.d.numeric(base, ks), keyNumber, true
 	}
-	return "", false
+	return "", 0, false
 }
 
-func (t *translator) elemSortKey(alias, elem string, leaf *schema.Attribute) (string, bool) {
+func (t *translator) elemSortKey(alias, elem string, leaf *schema.Attribute) (string, byte, bool) {
 	typ := t.d.elemType(alias, elem)
 	text := t.d.elemText(alias, elem)
 	switch leaf.Type {
 	case schema.String, schema.Reference, schema.Binary:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.textSortKey(text, leaf) + " END", true
+		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.textSortKey(text, leaf) + " END", keyText, true
 	case schema.DateTime:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", true
+		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", keyText, true
 	case schema.Boolean:
-		return "CASE WHEN " + t.d.isBoolElem(alias, elem, false) + " THEN 0 WHEN " + t.d.isBoolElem(alias, elem, true) + " THEN 1 END", true
+		return "CASE WHEN " + t.d.isBoolElem(alias, elem, false) + " THEN 0 WHEN " + t.d.isBoolElem(alias, elem, true) + " THEN 1 END", keyInteger, true
 	case schema.Integer, schema.Decimal:
-		return t.d.numericElem(alias, elem), true
+		return t.d.numericElem(alias, elem), keyNumber, true
 	}
-	return "", false
+	return "", 0, false
+}
+
+// listWhere returns the condition selecting the resources of typ that
+// match the part of f that translates to SQL, the translator holding its
+// arguments, and the rest of f, to apply with filter.Match.
+func (s *Store) listWhere(ctx context.Context, typ string, ti *typeInfo, f filter.Expr) (*translator, string, filter.Expr) {
+	pushed, residual := s.SplitFilter(typ, f)
+	t := &translator{d: s.d, b: &builder{d: s.d}, ti: ti, typ: typ}
+	b := t.b
+	where := "r.tenant = " + b.arg(s.tenant(ctx)) + " AND r.type = " + b.arg(typ)
+	if pushed != nil {
+		c, ok := t.cond(pushed, scope{})
+		if !ok {
+			// SplitFilter pushed only what translates; drop the
+			// arguments of the attempt.
+			b.args = b.args[:2]
+			return t, where, f
+		}
+		where += " AND " + c
+	}
+	return t, where, residual
 }
 
 // List returns the page of resources of type typ that match q.Filter, in
@@ -748,23 +786,11 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 	ti := s.info(typ)
 	start := max(q.StartIndex, 1) - 1
 	count := max(q.Count, 0)
-	pushed, residual := s.SplitFilter(typ, q.Filter)
-
-	t := &translator{d: s.d, b: &builder{d: s.d}, ti: ti, typ: typ}
+	t, where, residual := s.listWhere(ctx, typ, ti, q.Filter)
 	b := t.b
-	where := "r.tenant = " + b.arg(s.tenant(ctx)) + " AND r.type = " + b.arg(typ)
-	if pushed != nil {
-		c, ok := t.cond(pushed, scope{})
-		if !ok {
-			// SplitFilter pushed only what translates.
-			residual, pushed = q.Filter, nil
-		} else {
-			where += " AND " + c
-		}
-	}
 	order := "r.seq"
 	if q.SortBy.Name != "" {
-		if x, ok := t.sortExpr(&q.SortBy); ok {
+		if x, _, ok := t.sortExpr(&q.SortBy); ok {
 			dir := " ASC"
 			if q.Descending {
 				dir = " DESC"

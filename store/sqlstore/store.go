@@ -888,13 +888,13 @@ func (s *Store) PatchMembers(ctx context.Context, typ, id string, d store.Member
 		}
 		// Small groups come back whole; a bounded read tells which.
 		q := rebind(s.d, `SELECT value, display, type, ref FROM scim_members WHERE tenant = ? AND group_id = ? ORDER BY ord LIMIT `+strconv.Itoa(patchResultMembers+1))
-		ms, err := s.readMembers(ctx, tx, q, tenant, id)
-		if err != nil {
-			return err
-		}
-		if len(ms) > patchResultMembers {
+		ms, err := s.readMembers(ctx, tx, q, patchResultMembers, tenant, id)
+		if errors.Is(err, errTooMany) {
 			attrs = nil
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		if attrs == nil {
 			var raw []byte
@@ -984,34 +984,61 @@ func (s *Store) queryStrings(ctx context.Context, tx *sql.Tx, q string, args ...
 	return out, rows.Err()
 }
 
-func (s *Store) readMembers(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]any, error) {
+// errTooMany is readMembers' answer for more than limit members.
+var errTooMany = errors.New("sqlstore: more members than asked for")
+
+// readMembers reads the members q selects (value, display, type, ref) as
+// canonical member objects. When there are more than limit it returns
+// errTooMany, having made no objects: the rows are first read into one
+// buffer, so a large group costs no allocation per row.
+func (s *Store) readMembers(ctx context.Context, tx *sql.Tx, q string, limit int, args ...any) ([]any, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []any
+	// Each row keeps four fields in buf: their ends, -1 for NULL.
+	var (
+		buf  []byte
+		ends []int
+		raw  [4]sql.RawBytes
+	)
+	n := 0
 	for rows.Next() {
-		var (
-			v                 string
-			display, typ, ref sql.NullString
-		)
-		if err := rows.Scan(&v, &display, &typ, &ref); err != nil {
+		if n == limit {
+			return nil, errTooMany
+		}
+		n++
+		if err := rows.Scan(&raw[0], &raw[1], &raw[2], &raw[3]); err != nil {
 			return nil, err
 		}
-		el := map[string]any{"value": v}
-		if display.Valid {
-			el["display"] = display.String
+		for _, f := range raw {
+			if f == nil {
+				ends = append(ends, -1)
+				continue
+			}
+			buf = append(buf, f...)
+			ends = append(ends, len(buf))
 		}
-		if typ.Valid {
-			el["type"] = typ.String
-		}
-		if ref.Valid {
-			el["$ref"] = ref.String
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, n)
+	start := 0
+	for r := range n {
+		el := make(map[string]any, 4)
+		for i, k := range [4]string{"value", "display", "type", "$ref"} {
+			end := ends[r*4+i]
+			if end < 0 {
+				continue
+			}
+			el[k] = string(buf[start:end])
+			start = end
 		}
 		out = append(out, el)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // randomUUID returns a random UUID (RFC 9562 version 4).

@@ -48,6 +48,7 @@ func openPostgres(t testing.TB) (*sql.DB, Dialect) {
 		pgDB, pgErr = sql.Open("pgx", dsn)
 		if pgErr == nil {
 			pgDB.SetMaxOpenConns(32)
+			pgDB.SetMaxIdleConns(32)
 			pgErr = pgDB.Ping()
 		}
 	})

@@ -177,6 +177,12 @@ func openStore(ctx context.Context, driver, dsn string, rts []*schema.ResourceTy
 	}
 	if driver == "sqlite" {
 		db.SetMaxOpenConns(1)
+	} else {
+		// PostgreSQL starts a server process for every new connection:
+		// keep as many idle as may be open, so that a busy server reuses
+		// them instead of connecting for each request.
+		db.SetMaxOpenConns(32)
+		db.SetMaxIdleConns(32)
 	}
 	st, err := sqlstore.New(db, sqlstore.Config{Dialect: d, ResourceTypes: rts})
 	if err == nil {
