@@ -1,9 +1,10 @@
 package scim
 
 import (
-	"bytes"
 	"encoding/json"
-	"sort"
+	"slices"
+	"strconv"
+	"unicode/utf8"
 )
 
 // resourceJSON is a rendered resource that marshals with its members in a
@@ -15,11 +16,14 @@ type resourceJSON struct {
 	obj map[string]any
 }
 
-func (r resourceJSON) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	written := make(map[string]bool, len(r.obj))
+func (r resourceJSON) MarshalJSON() ([]byte, error) { return r.appendJSON(nil) }
+
+// appendJSON appends the resource to b, encoding canonical data directly
+// (no reflection, no second validating pass as with a json.Marshaler).
+func (r resourceJSON) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, '{')
 	first := true
+	written := make(map[string]bool, len(r.obj))
 	put := func(k string) error {
 		v, ok := r.obj[k]
 		if !ok || written[k] {
@@ -27,40 +31,182 @@ func (r resourceJSON) MarshalJSON() ([]byte, error) {
 		}
 		written[k] = true
 		if !first {
-			buf.WriteByte(',')
+			b = append(b, ',')
 		}
 		first = false
-		kb, _ := json.Marshal(k)
-		buf.Write(kb)
-		buf.WriteByte(':')
-		vb, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		buf.Write(vb)
-		return nil
+		b = appendString(b, k)
+		b = append(b, ':')
+		var err error
+		b, err = appendValue(b, v)
+		return err
 	}
-	order := []string{"schemas", "id", "externalId"}
-	for _, a := range r.rt.Schema.Attributes {
-		order = append(order, a.Name)
-	}
-	for _, e := range r.rt.Extensions {
-		order = append(order, e.Schema.ID)
-	}
-	var rest []string
-	for k := range r.obj {
-		if k != "meta" {
-			rest = append(rest, k)
-		}
-	}
-	sort.Strings(rest)
-	order = append(order, rest...)
-	order = append(order, "meta")
-	for _, k := range order {
+	for _, k := range []string{"schemas", "id", "externalId"} {
 		if err := put(k); err != nil {
 			return nil, err
 		}
 	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	for _, a := range r.rt.Schema.Attributes {
+		if err := put(a.Name); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range r.rt.Extensions {
+		if err := put(e.Schema.ID); err != nil {
+			return nil, err
+		}
+	}
+	var rest []string
+	for k := range r.obj {
+		if !written[k] && k != "meta" {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	for _, k := range append(rest, "meta") {
+		if err := put(k); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// appendValue appends v as JSON. Canonical data (string, bool, nil,
+// json.Number, map[string]any with sorted keys, []any, []string) is
+// encoded directly; anything else goes through encoding/json.
+func appendValue(b []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendString(b, v), nil
+	case bool:
+		return strconv.AppendBool(b, v), nil
+	case json.Number:
+		if v == "" || !json.Valid([]byte(v)) {
+			return append(b, '0'), nil
+		}
+		return append(b, v...), nil
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			var err error
+			if b, err = appendValue(b, v[k]); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
+	case []any:
+		b = append(b, '[')
+		for i, e := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendValue(b, e); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	case []string:
+		b = append(b, '[')
+		for i, e := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, e)
+		}
+		return append(b, ']'), nil
+	case resourceJSON:
+		return v.appendJSON(b)
+	}
+	m, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, m...), nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string exactly as encoding/json does:
+// quotes, backslashes, control characters, <, > and & escaped, U+2028 and
+// U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendList appends a ListResponse, encoding its resources directly.
+func appendList(b []byte, l listResponse) ([]byte, error) {
+	b = append(b, `{"schemas":`...)
+	b, _ = appendValue(b, l.Schemas)
+	b = append(b, `,"totalResults":`...)
+	b = strconv.AppendInt(b, int64(l.TotalResults), 10)
+	b = append(b, `,"startIndex":`...)
+	b = strconv.AppendInt(b, int64(l.StartIndex), 10)
+	b = append(b, `,"itemsPerPage":`...)
+	b = strconv.AppendInt(b, int64(l.ItemsPerPage), 10)
+	b = append(b, `,"Resources":`...)
+	b, err := appendValue(b, l.Resources)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
 }

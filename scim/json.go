@@ -77,7 +77,16 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // writeJSON writes v with status as application/scim+json.
 func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	switch v := v.(type) {
+	case resourceJSON:
+		b, err = v.appendJSON(make([]byte, 0, 1024))
+	case listResponse:
+		b, err = appendList(make([]byte, 0, 1024), v)
+	default:
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "scim: cannot encode response", "error", err)
 		status = http.StatusInternalServerError
