@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/scim/schema"
 )
 
 // The String methods print SCIM filter syntax that [Parse] reads back into
@@ -113,12 +114,12 @@ func appendValue(b []byte, v any) []byte {
 	case bool:
 		return strconv.AppendBool(b, v)
 	case string:
-		return appendQuoted(b, v)
+		return schema.AppendJSONString(b, v)
 	case json.Number:
 		if isJSONNumber(string(v)) {
 			return append(b, v...)
 		}
-		return appendQuoted(b, string(v))
+		return schema.AppendJSONString(b, string(v))
 	case int:
 		return strconv.AppendInt(b, int64(v), 10)
 	case int64:
@@ -126,56 +127,11 @@ func appendValue(b []byte, v any) []byte {
 	case float64:
 		return strconv.AppendFloat(b, v, 'g', -1, 64)
 	default:
-		return appendQuoted(b, fmt.Sprint(v))
+		return schema.AppendJSONString(b, fmt.Sprint(v))
 	}
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendQuoted writes s as a JSON string. Invalid UTF-8 is written as
-// \ufffd, so the output is always valid.
-func appendQuoted(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += n
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // quote returns s as a JSON string, for error messages.
-func quote(s string) string { return string(appendQuoted(nil, s)) }
+func quote(s string) string { return string(schema.AppendJSONString(nil, s)) }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
