@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/scimkit/scimkit/examples/demo"
 )
 
 // syncBuffer is a log sink safe for the server's goroutines.
@@ -35,7 +37,9 @@ func (s *syncBuffer) String() string {
 // deactivated, and the default role is assigned through the change hook.
 func TestExampleServer(t *testing.T) {
 	var logs syncBuffer
-	h, err := newServer("tok", slog.New(slog.NewTextHandler(&logs, nil)))
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	app := demo.NewApp(logger)
+	h, err := newServer("tok", app, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +81,7 @@ func TestExampleServer(t *testing.T) {
 		t.Fatalf("create: status %d: %v", code, u)
 	}
 	id, _ := u["id"].(string)
-	ext, _ := u[AcmeURN].(map[string]any)
+	ext, _ := u[demo.AcmeURN].(map[string]any)
 	if ext["costCenter"] != "R&D" || ext["badgeNumber"] != float64(7) || ext["isContractor"] != true {
 		t.Errorf("custom attributes = %v", ext)
 	}
@@ -87,6 +91,9 @@ func TestExampleServer(t *testing.T) {
 	}
 	if code, _ := call("GET", "/Users/"+id, "tok", ""); code != 200 {
 		t.Errorf("inactive user: status %d, want 200", code)
+	}
+	if role := app.Role(id); role != "member" {
+		t.Errorf("role of the SCIM-created user = %q, want member", role)
 	}
 	out := logs.String()
 	for _, want := range []string{"assigned default role", "role=member", "user deactivated", "status=201"} {

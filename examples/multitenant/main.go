@@ -11,9 +11,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,10 +18,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
+	"github.com/scimkit/scimkit/examples/demo"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 )
@@ -53,14 +48,6 @@ func newServer(tokens map[string]string, logger *slog.Logger) (http.Handler, err
 	return mux, nil
 }
 
-func newToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8081", "address to listen on")
 	flag.Parse()
@@ -74,7 +61,7 @@ func main() {
 func run(addr string, logger *slog.Logger, out io.Writer) error {
 	tokens := map[string]string{}
 	for _, tenant := range []string{"acme", "globex"} {
-		t, err := newToken()
+		t, err := demo.NewToken()
 		if err != nil {
 			return err
 		}
@@ -84,31 +71,10 @@ func run(addr string, logger *slog.Logger, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "SCIM base URL: http://%s/scim/v2\n", ln.Addr())
-	for _, tenant := range []string{"acme", "globex"} {
-		fmt.Fprintf(out, "Bearer token for %s: %s\n", tenant, tokens[tenant])
-	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return demo.Serve(addr, demo.LogRequests(logger, handler), logger, func(a net.Addr) {
+		fmt.Fprintf(out, "SCIM base URL: http://%s/scim/v2\n", a)
+		for _, tenant := range []string{"acme", "globex"} {
+			fmt.Fprintf(out, "Bearer token for %s: %s\n", tenant, tokens[tenant])
+		}
+	})
 }

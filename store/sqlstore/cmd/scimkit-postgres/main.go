@@ -17,21 +17,17 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"sync"
-	"syscall"
-	"time"
 
+	"github.com/scimkit/scimkit/examples/demo"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -41,64 +37,14 @@ import (
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
 )
 
-// AcmeURN is the demo custom extension: Okta sends custom attributes nested
-// under the namespace URN chosen in its Profile Editor.
-const AcmeURN = "urn:ietf:params:scim:schemas:extension:acme:2.0:User"
-
-// acmeExtension defines the demo custom attributes.
-func acmeExtension() *schema.Schema {
-	return &schema.Schema{
-		ID: AcmeURN, Name: "AcmeUser", Description: "Acme custom user attributes",
-		Attributes: []*schema.Attribute{
-			{Name: "costCenter", Type: schema.String, Description: "Cost center code"},
-			{Name: "badgeNumber", Type: schema.Integer, Description: "Building badge number"},
-			{Name: "isContractor", Type: schema.Boolean, Description: "Whether the user is a contractor"},
-		},
-	}
-}
-
-// app stands for the host application: it keeps the role of each user.
-type app struct {
-	mu    sync.Mutex
-	roles map[string]string // user id -> role
-	log   *slog.Logger
-}
-
-// onChange is the provisioning hook: users created over SCIM get the
-// default role; deleted users lose theirs.
-func (a *app) onChange(ctx context.Context, c scim.Change) {
-	if c.Type != "User" {
-		if c.Type == "Group" && (len(c.MembersAdded) > 0 || len(c.MembersRemoved) > 0) {
-			a.log.InfoContext(ctx, "group membership changed", "group", c.ID, "added", len(c.MembersAdded), "removed", len(c.MembersRemoved))
-		}
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	switch c.Kind {
-	case scim.Created:
-		a.roles[c.ID] = "member"
-		a.log.InfoContext(ctx, "assigned default role", "user", c.ID, "role", "member")
-	case scim.Deleted:
-		delete(a.roles, c.ID)
-		a.log.InfoContext(ctx, "removed user", "user", c.ID)
-	default:
-		if active, ok := c.Resource.Attributes["active"].(bool); ok && !active {
-			a.log.InfoContext(ctx, "user deactivated", "user", c.ID)
-		} else {
-			a.log.InfoContext(ctx, "user updated", "user", c.ID, "changed", c.Changed)
-		}
-	}
-}
-
 // newServer builds the host's HTTP handler: SCIM under /scim/v2 behind the
 // bearer token, with request logging.
 func newServer(token string, st store.Store, rts []*schema.ResourceType, logger *slog.Logger) (http.Handler, error) {
-	a := &app{roles: map[string]string{}, log: logger}
+	app := demo.NewApp(logger)
 	h, err := scim.NewHandler(scim.Config{
 		Store:         st,
 		ResourceTypes: rts,
-		OnChange:      a.onChange,
+		OnChange:      app.OnChange,
 		Logger:        logger,
 	})
 	if err != nil {
@@ -106,30 +52,7 @@ func newServer(token string, st store.Store, rts []*schema.ResourceType, logger 
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", scim.NewBearerAuth(token).Wrap(h)))
-	return logRequests(logger, mux), nil
-}
-
-// statusRecorder remembers the status code written.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-// logRequests logs method, path, query, status and duration of each
-// request; never the Authorization header.
-func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery,
-			"status", rec.status, "duration", time.Since(start).Round(time.Microsecond), "agent", r.UserAgent())
-	})
+	return demo.LogRequests(logger, mux), nil
 }
 
 func main() {
@@ -146,12 +69,7 @@ func main() {
 }
 
 // resourceTypes are the resource types served and stored.
-func resourceTypes() []*schema.ResourceType {
-	return []*schema.ResourceType{
-		schema.UserResourceType(schema.EnterpriseUserSchema(), acmeExtension()),
-		schema.GroupResourceType(),
-	}
-}
+func resourceTypes() []*schema.ResourceType { return demo.ResourceTypes() }
 
 // openStore opens the database, migrates it and returns the store.
 func openStore(ctx context.Context, driver, dsn string, rts []*schema.ResourceType) (*sqlstore.Store, *sql.DB, error) {
@@ -195,7 +113,7 @@ func openStore(ctx context.Context, driver, dsn string, rts []*schema.ResourceTy
 	return st, db, nil
 }
 
-func run(addr, token, driver, dsn string, logger *slog.Logger, out *os.File) error {
+func run(addr, token, driver, dsn string, logger *slog.Logger, out io.Writer) error {
 	rts := resourceTypes()
 	st, db, err := openStore(context.Background(), driver, dsn, rts)
 	if err != nil {
@@ -203,39 +121,15 @@ func run(addr, token, driver, dsn string, logger *slog.Logger, out *os.File) err
 	}
 	defer db.Close()
 	if token == "" {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
+		if token, err = demo.NewToken(); err != nil {
 			return err
 		}
-		token = base64.RawURLEncoding.EncodeToString(b)
 	}
 	handler, err := newServer(token, st, rts, logger)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "SCIM base URL: http://%s/scim/v2\nBearer token:  %s\n", ln.Addr(), token)
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return demo.Serve(addr, handler, logger, func(a net.Addr) {
+		fmt.Fprintf(out, "SCIM base URL: http://%s/scim/v2\nBearer token:  %s\n", a, token)
+	})
 }

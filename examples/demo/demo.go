@@ -1,0 +1,160 @@
+// Package demo holds the parts the example hosts share and that are not
+// about SCIM itself: the demo custom extension, a stand-in for the host
+// application's role assignment, request logging, token generation and
+// serving until SIGINT or SIGTERM. Read the examples for how scimkit is
+// wired; read this package only if you are curious.
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+// AcmeURN is the demo custom extension: Okta sends custom attributes nested
+// under the namespace URN chosen in its Profile Editor.
+const AcmeURN = "urn:ietf:params:scim:schemas:extension:acme:2.0:User"
+
+// AcmeExtension defines the demo custom attributes: costCenter (string),
+// badgeNumber (integer) and isContractor (boolean).
+func AcmeExtension() *schema.Schema {
+	return &schema.Schema{
+		ID: AcmeURN, Name: "AcmeUser", Description: "Acme custom user attributes",
+		Attributes: []*schema.Attribute{
+			{Name: "costCenter", Type: schema.String, Description: "Cost center code"},
+			{Name: "badgeNumber", Type: schema.Integer, Description: "Building badge number"},
+			{Name: "isContractor", Type: schema.Boolean, Description: "Whether the user is a contractor"},
+		},
+	}
+}
+
+// ResourceTypes are the examples' resource types: User with the Enterprise
+// User and acme extensions, and Group.
+func ResourceTypes() []*schema.ResourceType {
+	return []*schema.ResourceType{
+		schema.UserResourceType(schema.EnterpriseUserSchema(), AcmeExtension()),
+		schema.GroupResourceType(),
+	}
+}
+
+// App stands for the host application: it keeps the role of each user and
+// logs what provisioning does.
+type App struct {
+	mu    sync.Mutex
+	roles map[string]string // user id -> role
+	log   *slog.Logger
+}
+
+// NewApp returns an App logging to logger.
+func NewApp(logger *slog.Logger) *App {
+	return &App{roles: map[string]string{}, log: logger}
+}
+
+// Role returns the role of the user with that id, or "".
+func (a *App) Role(id string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.roles[id]
+}
+
+// OnChange is the provisioning hook (scim.Config.OnChange): users created
+// over SCIM get the default "member" role, deleted users lose theirs, and
+// deactivations and membership changes are logged.
+func (a *App) OnChange(ctx context.Context, c scim.Change) {
+	if c.Type != "User" {
+		if c.Type == "Group" && (len(c.MembersAdded) > 0 || len(c.MembersRemoved) > 0) {
+			a.log.InfoContext(ctx, "group membership changed", "group", c.ID, "added", len(c.MembersAdded), "removed", len(c.MembersRemoved))
+		}
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch c.Kind {
+	case scim.Created:
+		a.roles[c.ID] = "member"
+		a.log.InfoContext(ctx, "assigned default role", "user", c.ID, "role", "member")
+	case scim.Deleted:
+		delete(a.roles, c.ID)
+		a.log.InfoContext(ctx, "removed user", "user", c.ID)
+	default:
+		if active, ok := c.Resource.Attributes["active"].(bool); ok && !active {
+			a.log.InfoContext(ctx, "user deactivated", "user", c.ID)
+		} else {
+			a.log.InfoContext(ctx, "user updated", "user", c.ID, "changed", c.Changed)
+		}
+	}
+}
+
+// statusRecorder remembers the status code written.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// LogRequests logs method, path, query, status and duration of each
+// request; never the Authorization header.
+func LogRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery,
+			"status", rec.status, "duration", time.Since(start).Round(time.Microsecond), "agent", r.UserAgent())
+	})
+}
+
+// NewToken returns a random bearer token (32 bytes, base64url).
+func NewToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Serve listens on addr, calls listening with the address it got, and
+// serves h until SIGINT or SIGTERM, then shuts down cleanly.
+func Serve(addr string, h http.Handler, logger *slog.Logger, listening func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	listening(ln.Addr())
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
