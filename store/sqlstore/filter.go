@@ -331,45 +331,42 @@ func (t *translator) jsonCond(base string, ks []string, leaf *schema.Attribute, 
 	if typ == "" {
 		return "", false
 	}
+	return t.scalarCond(scalar{typ: typ, text: t.d.jsonText(base, ks), numeric: t.d.numeric(base, ks),
+		isBool: func(b bool) string { return t.d.isBool(base, ks, b) }}, leaf, op, v)
+}
+
+// scalar is the SQL for one JSON scalar: its JSON type, its text, its
+// numeric value, and a test for a boolean.
+type scalar struct {
+	typ, text, numeric string
+	isBool             func(bool) string
+}
+
+// scalarCond compares a JSON scalar with v, by the attribute's type.
+func (t *translator) scalarCond(sc scalar, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
 	switch leaf.Type {
 	case schema.String, schema.Reference, schema.Binary:
-		x, ok := t.stringCond(t.d.jsonText(base, ks), caseExact(leaf), false, op, v)
-		return "(" + t.leaf(typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
+		x, ok := t.stringCond(sc.text, caseExact(leaf), false, op, v)
+		return "(" + t.leaf(sc.typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
 	case schema.DateTime:
-		x, ok := t.instantCond(t.d.instant(t.d.jsonText(base, ks)), op, v, false)
-		return "(" + t.leaf(typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
+		x, ok := t.instantCond(t.d.instant(sc.text), op, v, false)
+		return "(" + t.leaf(sc.typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
 	case schema.Boolean:
 		bv, ok := v.(bool)
 		if !ok || op != filter.Eq {
 			return "", false
 		}
-		return t.leaf(t.d.isBool(base, ks, bv)), true
+		return t.leaf(sc.isBool(bv)), true
 	case schema.Integer, schema.Decimal:
-		return t.numberCond(t.d.numeric(base, ks), op, v)
+		return t.numberCond(sc.numeric, op, v)
 	}
 	return "", false
 }
 
 // elemCond compares a scalar array element with v.
 func (t *translator) elemCond(alias, elem string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
-	typ := t.d.elemType(alias, elem)
-	switch leaf.Type {
-	case schema.String, schema.Reference, schema.Binary:
-		x, ok := t.stringCond(t.d.elemText(alias, elem), caseExact(leaf), false, op, v)
-		return "(" + t.leaf(typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
-	case schema.DateTime:
-		x, ok := t.instantCond(t.d.instant(t.d.elemText(alias, elem)), op, v, false)
-		return "(" + t.leaf(typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
-	case schema.Boolean:
-		bv, ok := v.(bool)
-		if !ok || op != filter.Eq {
-			return "", false
-		}
-		return t.leaf(t.d.isBoolElem(alias, elem, bv)), true
-	case schema.Integer, schema.Decimal:
-		return t.numberCond(t.d.numericElem(alias, elem), op, v)
-	}
-	return "", false
+	return t.scalarCond(scalar{typ: t.d.elemType(alias, elem), text: t.d.elemText(alias, elem), numeric: t.d.numericElem(alias, elem),
+		isBool: func(b bool) string { return t.d.isBoolElem(alias, elem, b) }}, leaf, op, v)
 }
 
 func (t *translator) numberCond(num string, op filter.Operator, v any) (string, bool) {
