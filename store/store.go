@@ -8,6 +8,26 @@
 // client spelling. Schema validation, PATCH and filter parsing happen before
 // a Store is called. The conformance kit in store/storetest checks any Store
 // against the contract written here.
+//
+// # Implementing a Store
+//
+// A host's own store needs the five methods of [Store]; everything else is
+// an optional capability that the handler finds by type assertion and
+// falls back from when it is missing:
+//
+//   - [MemberPatcher]: group membership changes as deltas, in time
+//     independent of the group's size (Okta and Entra ID push membership
+//     one member at a time). Fallback: Get, patch.Apply, Replace.
+//   - [FilterSplitter]: evaluate only part of a filter (say, what maps to
+//     indexed columns); the handler evaluates the rest. Fallback: List
+//     applies the whole filter (filter.Match is a complete evaluator).
+//   - [CursorLister]: cursor pagination (RFC 9865). Fallback: index paging
+//     only.
+//
+// Run storetest.Run against it in a test. The package
+// github.com/scimkit/scimkit/store/sqlstore (a separate module, for
+// PostgreSQL and SQLite) implements all of the above and is a worked
+// example; [Memory] is the embedded default.
 package store
 
 import (
@@ -29,8 +49,9 @@ var (
 	// HTTP 409 with scimType "uniqueness".
 	ErrConflict = errors.New("store: uniqueness violation")
 	// ErrVersionMismatch: the resource's current version is not the
-	// ifVersion given. HTTP 412 when the client sent If-Match; for a PATCH
-	// without If-Match the handler re-reads and retries instead.
+	// ifVersion given. HTTP 412 when the client sent If-Match; for a PUT or
+	// PATCH without one the handler re-reads and retries instead (and
+	// answers 409 if the resource keeps changing).
 	ErrVersionMismatch = errors.New("store: version mismatch")
 	// ErrInvalidReference: a write names a resource that does not exist,
 	// such as a group member whose value is the id of no user or group (of
