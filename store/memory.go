@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -257,7 +256,7 @@ func NewMemoryWith(cfg MemoryConfig) *Memory {
 		m.now = time.Now
 	}
 	if m.newID == nil {
-		m.newID = randomUUID
+		m.newID = NewID
 	}
 	rts := cfg.ResourceTypes
 	if rts == nil {
@@ -1196,27 +1195,6 @@ func foldUnicode(s string) string {
 	return b.String()
 }
 
-// randomUUID returns a random UUID (RFC 9562 version 4) in its 36-character
-// text form.
-func randomUUID() string {
-	var u [16]byte
-	_, _ = rand.Read(u[:]) // crypto/rand.Read never fails (it aborts the program instead)
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	const hexdigits = "0123456789abcdef"
-	var b [36]byte
-	j := 0
-	for i, c := range u {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			b[j] = '-'
-			j++
-		}
-		b[j] = hexdigits[c>>4]
-		b[j+1] = hexdigits[c&0x0f]
-		j += 2
-	}
-	return string(b[:])
-}
 
 // memberSet holds the elements of one multi-valued attribute of a record
 // (its members) so that adding, finding and removing an element by its

@@ -32,6 +32,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"time"
 
@@ -317,3 +318,26 @@ func (e *ReferenceError) Error() string {
 
 // Unwrap returns ErrInvalidReference.
 func (e *ReferenceError) Unwrap() error { return ErrInvalidReference }
+
+// NewID returns a random UUID (RFC 9562 version 4) in its 36-character text
+// form: the default id generator of the memory store, and a sound one for
+// any store (ids must not reveal how many resources exist).
+func NewID() string {
+	var u [16]byte
+	_, _ = rand.Read(u[:]) // crypto/rand.Read never fails (it aborts the program instead)
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	const hexdigits = "0123456789abcdef"
+	var b [36]byte
+	j := 0
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[j] = '-'
+			j++
+		}
+		b[j] = hexdigits[c>>4]
+		b[j+1] = hexdigits[c&0x0f]
+		j += 2
+	}
+	return string(b[:])
+}

@@ -37,7 +37,7 @@ func bulkUsers(tb testing.TB, s *Store, n int, idOf func(i int) string) float64 
 			if err != nil {
 				tb.Fatal(err)
 			}
-			id := randomUUID()
+			id := store.NewID()
 			if idOf != nil {
 				id = idOf(i)
 			}

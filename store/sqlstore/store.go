@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -120,7 +119,7 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 		s.now = time.Now
 	}
 	if s.newID == nil {
-		s.newID = randomUUID
+		s.newID = store.NewID
 	}
 	rts := cfg.ResourceTypes
 	if rts == nil {
@@ -1041,23 +1040,3 @@ func (s *Store) readMembers(ctx context.Context, tx *sql.Tx, q string, limit int
 	return out, nil
 }
 
-// randomUUID returns a random UUID (RFC 9562 version 4).
-func randomUUID() string {
-	var u [16]byte
-	_, _ = rand.Read(u[:]) // crypto/rand.Read never fails
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	const hexdigits = "0123456789abcdef"
-	var b [36]byte
-	j := 0
-	for i, c := range u {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			b[j] = '-'
-			j++
-		}
-		b[j] = hexdigits[c>>4]
-		b[j+1] = hexdigits[c&0x0f]
-		j += 2
-	}
-	return string(b[:])
-}
