@@ -1195,7 +1195,6 @@ func foldUnicode(s string) string {
 	return b.String()
 }
 
-
 // memberSet holds the elements of one multi-valued attribute of a record
 // (its members) so that adding, finding and removing an element by its
 // "value" takes constant time: the elements in order, with nil where one

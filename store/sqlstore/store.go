@@ -1039,4 +1039,3 @@ func (s *Store) readMembers(ctx context.Context, tx *sql.Tx, q string, limit int
 	}
 	return out, nil
 }
-
