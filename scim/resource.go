@@ -149,6 +149,23 @@ func ifMatch(r *http.Request) (cond func(version string) bool, strict bool) {
 	return func(version string) bool { return slices.Contains(tags, version) }, true
 }
 
+// current reads the resource for one attempt of a write: it backs off
+// after a few lost races, and answers 412 when an If-Match condition does
+// not hold.
+func (h *Handler) current(r *http.Request, rt *resourceType, id string, attempt int, cond func(string) bool) (*store.Resource, error) {
+	if attempt > 2 && !backoff(r, attempt) {
+		return nil, r.Context().Err()
+	}
+	old, err := h.store.Get(r.Context(), rt.Name, id)
+	if err != nil {
+		return nil, notFoundAs(err, rt, id)
+	}
+	if cond != nil && !cond(old.Meta.Version) {
+		return nil, store.ErrVersionMismatch
+	}
+	return old, nil
+}
+
 // tooManyRetries answers a write that kept losing races with other writers
 // to the same resource.
 var tooManyRetries = &Error{Status: http.StatusConflict,
@@ -276,17 +293,9 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *resourceTy
 	}
 	cond, strict := ifMatch(r)
 	for attempt := 0; ; attempt++ {
-		if attempt > 2 && !backoff(r, attempt) {
-			h.fail(w, r, r.Context().Err())
-			return
-		}
-		old, err := h.store.Get(r.Context(), rt.Name, id)
+		old, err := h.current(r, rt, id, attempt, cond)
 		if err != nil {
-			h.fail(w, r, notFoundAs(err, rt, id))
-			return
-		}
-		if cond != nil && !cond(old.Meta.Version) {
-			h.fail(w, r, store.ErrVersionMismatch)
+			h.fail(w, r, err)
 			return
 		}
 		if err := rt.CheckImmutable(old.Attributes, attrs); err != nil {
@@ -384,17 +393,9 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *resourceType
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		if attempt > 2 && !backoff(r, attempt) {
-			h.fail(w, r, r.Context().Err())
-			return
-		}
-		old, err := h.store.Get(r.Context(), rt.Name, id)
+		old, err := h.current(r, rt, id, attempt, cond)
 		if err != nil {
-			h.fail(w, r, notFoundAs(err, rt, id))
-			return
-		}
-		if cond != nil && !cond(old.Meta.Version) {
-			h.fail(w, r, store.ErrVersionMismatch)
+			h.fail(w, r, err)
 			return
 		}
 		result, err := patch.Apply(rt.ResourceType, id, old.Attributes, ops)
