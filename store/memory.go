@@ -620,25 +620,38 @@ func (m *Memory) List(ctx context.Context, typ string, q Query) (*Page, error) {
 	}
 	page := make([]*Resource, 0, min(count, len(candidates)))
 	total := 0
+	err := scan(ctx, candidates, q.Filter, func(_ *record, v *view) {
+		if total >= start && len(page) < count {
+			page = append(page, v.res)
+		}
+		total++
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Page{Resources: page, Total: total}, nil
+}
+
+// scan calls visit, in order, for each live record of candidates whose
+// current resource matches f (all when f is nil), and checks ctx every
+// scanCheckEvery records.
+func scan(ctx context.Context, candidates []*record, f filter.Expr, visit func(rec *record, v *view)) error {
 	for i, rec := range candidates {
 		if i%scanCheckEvery == scanCheckEvery-1 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if rec == nil {
 			continue
 		}
 		v := rec.current()
-		if q.Filter != nil && !filter.Match(q.Filter, v.obj) {
+		if f != nil && !filter.Match(f, v.obj) {
 			continue
 		}
-		if total >= start && len(page) < count {
-			page = append(page, v.res)
-		}
-		total++
+		visit(rec, v)
 	}
-	return &Page{Resources: page, Total: total}, nil
+	return nil
 }
 
 // keyed is a matching record with its sort key.
@@ -651,20 +664,11 @@ type keyed struct {
 // returns the matches sorted by q.SortBy, ties in creation order.
 func sortMatches(ctx context.Context, candidates []*record, q Query) ([]keyed, error) {
 	var matched []keyed
-	for i, rec := range candidates {
-		if i%scanCheckEvery == scanCheckEvery-1 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		if rec == nil {
-			continue
-		}
-		obj := rec.current().obj
-		if q.Filter != nil && !filter.Match(q.Filter, obj) {
-			continue
-		}
-		matched = append(matched, keyed{rec: rec, key: sortKeyOf(obj, q.SortBy)})
+	err := scan(ctx, candidates, q.Filter, func(rec *record, v *view) {
+		matched = append(matched, keyed{rec: rec, key: sortKeyOf(v.obj, q.SortBy)})
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortStableFunc(matched, func(a, b keyed) int {
 		return compareKeys(a.key, b.key, q.Descending)
@@ -1637,19 +1641,7 @@ func (m *Memory) ListAfter(ctx context.Context, typ string, q Query, after strin
 		if !indexed {
 			candidates = t.order
 		}
-		for i, rec := range candidates {
-			if i%scanCheckEvery == scanCheckEvery-1 {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-			}
-			if rec == nil {
-				continue
-			}
-			v := rec.current()
-			if q.Filter != nil && !filter.Match(q.Filter, v.obj) {
-				continue
-			}
+		err := scan(ctx, candidates, q.Filter, func(rec *record, v *view) {
 			page.Total++
 			switch {
 			case rec.seq <= pos.seq:
@@ -1659,6 +1651,9 @@ func (m *Memory) ListAfter(ctx context.Context, typ string, q Query, after strin
 			default:
 				follows = true
 			}
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if follows && last != nil {
