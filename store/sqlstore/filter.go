@@ -149,26 +149,8 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 	if p.Attr == nil {
 		return "", false
 	}
-	if c.Value == nil {
-		// "eq null" is absence, "ne null" presence.
-		t.neg++
-		pr, ok := t.present(&filter.Present{Path: c.Path})
-		t.neg--
-		switch {
-		case !ok:
-			return "", false
-		case c.Op == filter.Eq:
-			return "(NOT " + pr + ")", true
-		case c.Op == filter.Ne:
-			return pr, true
-		}
-		return sqlFalse, true
-	}
-	if c.Op == filter.Ne {
-		t.neg++
-		eq, ok := t.compare(&filter.Compare{Path: c.Path, Op: filter.Eq, Value: c.Value})
-		t.neg--
-		return "(NOT " + eq + ")", ok
+	if x, ok, done := t.nullOrNe(c, func() (string, bool) { return t.present(&filter.Present{Path: c.Path}) }, t.compare); done {
+		return x, ok
 	}
 	if p.URN == "" {
 		switch p.Name {
@@ -545,6 +527,34 @@ func (t *translator) valuePath(v *filter.ValuePath) (string, bool) {
 	return "(" + t.leaf(typ+" = "+t.d.typeObject()) + " AND " + x + ")", ok
 }
 
+// nullOrNe translates the comparisons defined through others: "eq null"
+// is absence and "ne null" presence (through present), and "ne v" is
+// "not (eq v)" (through compare); both are under a negation. done is false
+// for every other comparison.
+func (t *translator) nullOrNe(c *filter.Compare, present func() (string, bool), compare func(*filter.Compare) (string, bool)) (x string, ok, done bool) {
+	if c.Value == nil {
+		t.neg++
+		pr, ok := present()
+		t.neg--
+		switch {
+		case !ok:
+			return "", false, true
+		case c.Op == filter.Eq:
+			return "(NOT " + pr + ")", true, true
+		case c.Op == filter.Ne:
+			return pr, true, true
+		}
+		return sqlFalse, true, true
+	}
+	if c.Op == filter.Ne {
+		t.neg++
+		eq, ok := compare(&filter.Compare{Path: c.Path, Op: filter.Eq, Value: c.Value})
+		t.neg--
+		return "(NOT " + eq + ")", ok, true
+	}
+	return "", false, false
+}
+
 // innerCompare translates a comparison inside a value path: its path
 // names a sub-attribute of the element.
 func (t *translator) innerCompare(c *filter.Compare, sc scope) (string, bool) {
@@ -552,25 +562,9 @@ func (t *translator) innerCompare(c *filter.Compare, sc scope) (string, bool) {
 	if p.Attr == nil || p.Sub != "" || p.URN != "" || p.Attr.MultiValued || p.Attr.Type == schema.Complex {
 		return "", false
 	}
-	if c.Value == nil {
-		t.neg++
-		pr, ok := t.innerPresent(c.Path, sc)
-		t.neg--
-		switch {
-		case !ok:
-			return "", false
-		case c.Op == filter.Eq:
-			return "(NOT " + pr + ")", true
-		case c.Op == filter.Ne:
-			return pr, true
-		}
-		return sqlFalse, true
-	}
-	if c.Op == filter.Ne {
-		t.neg++
-		eq, ok := t.innerCompare(&filter.Compare{Path: c.Path, Op: filter.Eq, Value: c.Value}, sc)
-		t.neg--
-		return "(NOT " + eq + ")", ok
+	if x, ok, done := t.nullOrNe(c, func() (string, bool) { return t.innerPresent(c.Path, sc) },
+		func(c *filter.Compare) (string, bool) { return t.innerCompare(c, sc) }); done {
+		return x, ok
 	}
 	if sc.kind == memberScope {
 		col, ok := memberColumn(p.Name)
