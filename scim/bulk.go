@@ -1,15 +1,17 @@
 package scim
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
 )
 
 // bulkOp is one operation of a BulkRequest (RFC 7644 §3.7).
@@ -44,24 +46,20 @@ var bulkRef = regexp.MustCompile(`"bulkId:([^"\\]+)"`)
 // them fails with 400. A request without Operations is 400. failOnErrors
 // stops after that many failures; operations not attempted are left out of
 // the response.
-func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serveBulk(w http.ResponseWriter, r *http.Request) error {
 	if r.Method != http.MethodPost {
-		h.notAllowed(w, r, "POST")
-		return
+		return h.notAllowed(w, r, "POST")
 	}
 	if r.ContentLength > h.bulkMaxPayload {
-		h.fail(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Detail: "bulk request exceeds maxPayloadSize of " + strconv.FormatInt(h.bulkMaxPayload, 10) + " bytes"})
-		return
+		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: "bulk request exceeds maxPayloadSize of " + strconv.FormatInt(h.bulkMaxPayload, 10) + " bytes"}
 	}
 	body, err := h.readBodyLimit(w, r, h.bulkMaxPayload)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	obj, err := decodeObject(body)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var ops []bulkOp
 	hasOps := false
@@ -70,13 +68,11 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
 		switch strings.ToLower(k) {
 		case "operations":
 			if _, ok := v.([]any); !ok {
-				h.fail(w, r, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "Operations must be an array of bulk operations"})
-				return
+				return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "Operations must be an array of bulk operations"}
 			}
 			raw, _ := json.Marshal(v)
 			if err := json.Unmarshal(raw, &ops); err != nil {
-				h.fail(w, r, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "Operations must be an array of bulk operations: " + err.Error()})
-				return
+				return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "Operations must be an array of bulk operations: " + err.Error()}
 			}
 			hasOps = true
 		case "failonerrors":
@@ -86,19 +82,16 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
 			n, ok := v.(json.Number)
 			i, err := n.Int64()
 			if !ok || err != nil || i < 0 {
-				h.fail(w, r, badParam("failOnErrors must be a non-negative integer"))
-				return
+				return badParam("failOnErrors must be a non-negative integer")
 			}
 			failOnErrors = int(min(i, math.MaxInt32))
 		}
 	}
 	if !hasOps {
-		h.fail(w, r, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "a BulkRequest needs Operations (RFC 7644 §3.7)"})
-		return
+		return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "a BulkRequest needs Operations (RFC 7644 §3.7)"}
 	}
 	if len(ops) > h.bulkMaxOps {
-		h.fail(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Detail: "bulk request has " + strconv.Itoa(len(ops)) + " operations; maxOperations is " + strconv.Itoa(h.bulkMaxOps)})
-		return
+		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: "bulk request has " + strconv.Itoa(len(ops)) + " operations; maxOperations is " + strconv.Itoa(h.bulkMaxOps)}
 	}
 	results := make([]*bulkResult, len(ops))
 	ids := map[string]string{}   // bulkId -> created resource id
@@ -169,6 +162,7 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
 		out = append(out, *res)
 	}
 	h.writeJSON(w, r, http.StatusOK, map[string]any{"schemas": []string{schema.BulkResponseURN}, "Operations": out})
+	return nil
 }
 
 func bulkRefs(op bulkOp) []string {
@@ -185,11 +179,14 @@ func bulkRefs(op bulkOp) []string {
 }
 
 func bulkError(op bulkOp, status int, scimType, detail string) *bulkResult {
-	b, _ := json.Marshal(errorBody{Schemas: []string{schema.ErrorURN}, Status: strconv.Itoa(status), ScimType: scimType, Detail: detail})
+	b, _ := json.Marshal(errorBodyOf(&Error{Status: status, ScimType: scimType, Detail: detail}))
 	return &bulkResult{Method: op.Method, BulkID: op.BulkID, Version: op.Version, Status: strconv.Itoa(status), Response: b}
 }
 
-// bulkOne serves one operation through the handler.
+// bulkOne serves one operation with the same operations as the
+// resource endpoints, and the bulk request's context (tenant, principal).
+// Only what RFC 7644 §3.7 describes is an operation: POST to a resource
+// endpoint, and PUT, PATCH or DELETE of one resource.
 func (h *Handler) bulkOne(r *http.Request, op bulkOp, ids map[string]string) *bulkResult {
 	method := strings.ToUpper(op.Method)
 	switch method {
@@ -202,7 +199,8 @@ func (h *Handler) bulkOne(r *http.Request, op bulkOp, ids map[string]string) *bu
 		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidPath, "bulk path must be a resource endpoint like /Users or /Users/{id}")
 	}
 	first, _, _ := strings.Cut(strings.Trim(path, "/"), "/")
-	if h.byPath[strings.ToLower(first)] == nil {
+	rt := h.byPath[strings.ToLower(first)]
+	if rt == nil {
 		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidPath, "bulk path "+strconv.Quote(path)+" is not a resource endpoint")
 	}
 	if method == http.MethodPost && op.BulkID == "" {
@@ -221,61 +219,73 @@ func (h *Handler) bulkOne(r *http.Request, op bulkOp, ids map[string]string) *bu
 			path += "/" + tail
 		}
 	}
-	sub, err := http.NewRequestWithContext(r.Context(), method, path, bytes.NewReader(data))
+	_, rest, _ := strings.Cut(strings.Trim(path, "/"), "/")
+	id, err := url.PathUnescape(rest)
 	if err != nil {
 		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidPath, "bulk path is not a valid URL path")
 	}
-	sub.Host, sub.TLS, sub.RemoteAddr = r.Host, r.TLS, r.RemoteAddr
-	sub.RequestURI = mountPrefix(r) + path
-	if op.Version != "" {
-		sub.Header.Set("If-Match", op.Version)
+	switch {
+	case id == ".search":
+		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidPath,
+			"a bulk operation creates, replaces, modifies or deletes a resource (RFC 7644 §3.7); searches are not bulk operations")
+	case id == "" && method != http.MethodPost:
+		return bulkError(op, http.StatusMethodNotAllowed, "", "bulk "+method+" needs a resource path like /"+first+"/{id}")
+	case id != "" && method == http.MethodPost:
+		return bulkError(op, http.StatusMethodNotAllowed, "", "bulk POST creates a resource at an endpoint like /"+first)
 	}
-	rec := &recorder{header: http.Header{}}
-	h.ServeHTTP(rec, sub)
-	res := &bulkResult{Method: op.Method, BulkID: op.BulkID, Status: strconv.Itoa(rec.status)}
-	if loc := rec.header.Get("Location"); loc != "" {
-		res.Location = loc
-	} else if rec.status < 300 && method != http.MethodPost {
-		res.Location = h.baseURL(r) + path
-	}
-	res.Version = rec.header.Get("ETag")
-	if rec.status >= 400 || method == http.MethodPost {
-		// Responses are only required for errors; a POST's is kept too so
-		// clients can read the created resource.
-		res.Response = json.RawMessage(rec.body.Bytes())
-	}
-	if method == http.MethodPost && rec.status == http.StatusCreated {
-		var created struct {
-			ID string `json:"id"`
+	ctx := r.Context()
+	res := &bulkResult{Method: op.Method, BulkID: op.BulkID}
+	status := http.StatusOK
+	var created *store.Resource
+	switch method {
+	case http.MethodPost:
+		var in map[string]any
+		if in, err = decodeObject(data); err == nil {
+			created, err = h.create(ctx, rt, in)
 		}
-		if json.Unmarshal(rec.body.Bytes(), &created) == nil {
+		if err == nil {
+			status, res.Location, res.Version = http.StatusCreated, h.location(r, rt, created.ID), etag(created.Meta.Version)
+			// Responses are only required for errors; a POST's is kept so
+			// that clients can read the created resource.
+			res.Response, err = h.render(r, rt, created, nil).appendJSON(nil)
 			ids[op.BulkID] = created.ID
 		}
+	case http.MethodPut:
+		var in map[string]any
+		var out *store.Resource
+		if in, err = decodeObject(data); err == nil {
+			out, err = h.replace(ctx, rt, id, in, op.Version)
+		}
+		if err == nil {
+			res.Version = etag(out.Meta.Version)
+		}
+	case http.MethodPatch:
+		var ops []patch.Operation
+		var version string
+		if ops, err = decodePatch(data); err == nil {
+			_, version, err = h.patch(ctx, rt, id, ops, op.Version, false)
+		}
+		if err == nil {
+			res.Version = etag(version)
+			if rt.noContent {
+				status = http.StatusNoContent
+			}
+		}
+	case http.MethodDelete:
+		if err = h.delete(ctx, rt, id, op.Version); err == nil {
+			status = http.StatusNoContent
+		}
 	}
-	if len(res.Response) == 0 {
-		res.Response = nil
+	if err != nil {
+		e := h.logged(ctx, method, path, err)
+		res.Status = strconv.Itoa(e.Status)
+		res.Response, _ = json.Marshal(errorBodyOf(e))
+		res.Version = ""
+		return res
+	}
+	res.Status = strconv.Itoa(status)
+	if method != http.MethodPost {
+		res.Location = h.baseURL(r) + path
 	}
 	return res
-}
-
-// recorder captures one operation's response inside a bulk request.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (c *recorder) Header() http.Header { return c.header }
-
-func (c *recorder) WriteHeader(status int) {
-	if c.status == 0 {
-		c.status = status
-	}
-}
-
-func (c *recorder) Write(b []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
-	}
-	return c.body.Write(b)
 }

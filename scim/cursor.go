@@ -2,6 +2,7 @@ package scim
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -94,57 +95,52 @@ type cursorList struct {
 	Resources    []any    `json:"Resources"`
 }
 
-// answerCursor serves one page of cursor pagination.
-func (h *Handler) answerCursor(w http.ResponseWriter, r *http.Request, rt *resourceType, sp searchParams) {
+var errNoCursors = badParam("cursor pagination is not supported by this service provider; use startIndex and count")
+
+// cursorList serves one page of cursor pagination.
+func (h *Handler) cursorList(ctx context.Context, rt *resourceType, req SearchRequest) (*listed, error) {
 	if h.cursors == nil {
-		h.fail(w, r, badParam("cursor pagination is not supported by this service provider; use startIndex and count"))
-		return
+		return nil, errNoCursors
 	}
-	if sp.startIndex != "" {
-		h.fail(w, r, badParam("startIndex and cursor cannot be used together"))
-		return
+	if req.StartIndex != 0 {
+		return nil, badParam("startIndex and cursor cannot be used together")
 	}
-	sq, err := h.storeQuery(rt, sp)
+	sq, err := h.storeQuery(rt, req)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	p, err := parseProjection(rt, sp.attributes, sp.excluded)
+	p, err := rt.projection(req)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	binding := h.cursorBinding(rt, sq)
 	after := ""
-	if sp.cursor != "" {
-		if after, err = h.openCursor(binding, sp.cursor); err != nil {
-			h.fail(w, r, err)
-			return
+	if *req.Cursor != "" {
+		if after, err = h.openCursor(binding, *req.Cursor); err != nil {
+			return nil, err
 		}
 	}
-	page, err := h.cursorPage(r, rt, sq, after)
+	page, err := h.cursorPage(ctx, rt, sq, after)
 	if errors.Is(err, errors.ErrUnsupported) {
 		err = &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue, Detail: "this query cannot be paged with a cursor; use startIndex and count", Err: err}
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	items := make([]any, 0, len(page.Resources))
+	l := &listed{total: page.Total, cursor: true, items: make([]listItem, 0, len(page.Resources))}
 	for _, res := range page.Resources {
-		items = append(items, h.render(r, rt, res, p))
+		l.items = append(l.items, listItem{rt: rt, res: res, p: p})
 	}
-	out := cursorList{Schemas: []string{schema.ListResponseURN}, TotalResults: page.Total, ItemsPerPage: len(items), Resources: items}
 	if page.Next != "" {
-		out.NextCursor = h.sealCursor(binding, page.Next)
+		l.next = h.sealCursor(binding, page.Next)
 	}
-	h.writeJSON(w, r, http.StatusOK, out)
+	return l, nil
 }
 
 // cursorPage asks the store for the page after a position. With a filter
 // the store evaluates only in part (store.FilterSplitter), it keeps asking
 // until the page is full of resources that also match the rest.
-func (h *Handler) cursorPage(r *http.Request, rt *resourceType, sq store.Query, after string) (*store.Page, error) {
+func (h *Handler) cursorPage(ctx context.Context, rt *resourceType, sq store.Query, after string) (*store.Page, error) {
 	var residual filter.Expr
 	if fs, ok := h.store.(store.FilterSplitter); ok && sq.Filter != nil {
 		var pushed filter.Expr
@@ -154,7 +150,7 @@ func (h *Handler) cursorPage(r *http.Request, rt *resourceType, sq store.Query, 
 		} else {
 			totals := sq
 			totals.StartIndex, totals.Count = 1, 0
-			t, err := h.query(r, rt, totals)
+			t, err := h.query(ctx, rt, totals)
 			if err != nil {
 				return nil, err
 			}
@@ -163,7 +159,7 @@ func (h *Handler) cursorPage(r *http.Request, rt *resourceType, sq store.Query, 
 			out := &store.Page{Total: t.Total}
 			for len(out.Resources) < want {
 				sq.Count = want - len(out.Resources)
-				page, err := h.cursors.ListAfter(r.Context(), rt.Name, sq, after)
+				page, err := h.cursors.ListAfter(ctx, rt.Name, sq, after)
 				if err != nil {
 					return nil, err
 				}
@@ -180,7 +176,7 @@ func (h *Handler) cursorPage(r *http.Request, rt *resourceType, sq store.Query, 
 			return out, nil
 		}
 	}
-	return h.cursors.ListAfter(r.Context(), rt.Name, sq, after)
+	return h.cursors.ListAfter(ctx, rt.Name, sq, after)
 }
 
 func (h *Handler) paginationConfig() map[string]any {

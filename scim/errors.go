@@ -51,6 +51,11 @@ type errorBody struct {
 	Detail   string   `json:"detail,omitempty"`
 }
 
+// errorBodyOf is the SCIM Error message of e.
+func errorBodyOf(e *Error) errorBody {
+	return errorBody{Schemas: []string{schema.ErrorURN}, Status: strconv.Itoa(e.Status), ScimType: e.ScimType, Detail: e.Detail}
+}
+
 // toError maps any error from the pure packages, the store or the HTTP
 // layer to the *Error answered to the client. Errors it does not know
 // become a 500 whose detail reveals nothing; the caller logs those.

@@ -267,123 +267,119 @@ const contentType = "application/scim+json; charset=utf-8"
 // application/scim+json. Request Content-Type and Accept headers are not
 // required: identity providers often send none.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h.route(w, r); err != nil {
+		h.fail(w, r, err)
+	}
+}
+
+// route serves r. It returns the error to answer instead of writing it, so
+// that errors are written in one place (fail); a nil error means the answer
+// was written.
+func (h *Handler) route(w http.ResponseWriter, r *http.Request) error {
 	p := strings.Trim(r.URL.Path, "/")
 	first, rest, _ := strings.Cut(p, "/")
 	if strings.Contains(rest, "/") {
-		h.fail(w, r, notFound("no such endpoint: /"+p))
-		return
+		return notFound("no such endpoint: /" + p)
 	}
 	switch strings.ToLower(first) {
 	case "serviceproviderconfig":
 		if rest != "" {
-			h.fail(w, r, notFound("no such endpoint: /"+p))
-			return
+			return notFound("no such endpoint: /" + p)
 		}
-		h.discovery(w, r, h.serviceProviderConfig)
-		return
+		return h.discovery(w, r, h.serviceProviderConfig)
 	case "resourcetypes":
-		h.discovery(w, r, func(r *http.Request) (any, error) { return h.resourceTypes(r, rest) })
-		return
+		return h.discovery(w, r, func(r *http.Request) (any, error) { return h.resourceTypes(r, rest) })
 	case "schemas":
-		h.discovery(w, r, func(r *http.Request) (any, error) { return h.schemas(r, rest) })
-		return
-	}
-	switch strings.ToLower(first) {
+		return h.discovery(w, r, func(r *http.Request) (any, error) { return h.schemas(r, rest) })
 	case "bulk":
 		if rest != "" {
-			h.fail(w, r, notFound("no such endpoint: /"+p))
-			return
+			return notFound("no such endpoint: /" + p)
 		}
 		if h.bulkMaxOps < 0 {
-			h.fail(w, r, &Error{Status: http.StatusNotImplemented, Detail: "bulk operations are not enabled"})
-			return
+			return &Error{Status: http.StatusNotImplemented, Detail: "bulk operations are not enabled"}
 		}
-		h.bulk(w, r)
-		return
+		return h.serveBulk(w, r)
 	case "me":
-		h.me(w, r, rest)
-		return
+		return h.serveMe(w, r, rest)
 	}
 	if first == ".search" && rest == "" {
 		if r.Method != http.MethodPost {
-			h.notAllowed(w, r, "POST")
-			return
+			return h.notAllowed(w, r, "POST")
 		}
-		h.rootSearch(w, r)
-		return
+		return h.serveRootSearch(w, r)
 	}
 	rt := h.byPath[strings.ToLower(first)]
 	if rt == nil {
-		h.fail(w, r, notFound("no such endpoint: /"+p))
-		return
+		return notFound("no such endpoint: /" + p)
 	}
 	if rest == "" {
 		switch r.Method {
 		case http.MethodGet:
-			h.list(w, r, rt)
+			return h.serveList(w, r, rt)
 		case http.MethodPost:
-			h.create(w, r, rt)
-		default:
-			h.notAllowed(w, r, "GET, POST")
+			return h.serveCreate(w, r, rt)
 		}
-		return
+		return h.notAllowed(w, r, "GET, POST")
 	}
 	if rest == ".search" {
 		if r.Method != http.MethodPost {
-			h.notAllowed(w, r, "POST")
-			return
+			return h.notAllowed(w, r, "POST")
 		}
-		h.search(w, r, rt)
-		return
+		return h.serveSearch(w, r, rt)
 	}
+	t := target{rt: rt, id: rest}
 	switch r.Method {
 	case http.MethodGet:
-		h.get(w, r, rt, rest)
+		return h.serveGet(w, r, t)
 	case http.MethodPut:
-		h.replace(w, r, rt, rest)
+		return h.serveReplace(w, r, t)
 	case http.MethodPatch:
-		h.patch(w, r, rt, rest)
+		return h.servePatch(w, r, t)
 	case http.MethodDelete:
-		h.delete(w, r, rt, rest)
-	default:
-		h.notAllowed(w, r, "GET, PUT, PATCH, DELETE")
+		return h.serveDelete(w, r, t)
 	}
+	return h.notAllowed(w, r, "GET, PUT, PATCH, DELETE")
 }
 
 func notFound(detail string) *Error {
 	return &Error{Status: http.StatusNotFound, Detail: detail}
 }
 
-func (h *Handler) notAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+// notAllowed sets the Allow header and returns the 405 error to answer.
+func (h *Handler) notAllowed(w http.ResponseWriter, r *http.Request, allow string) error {
 	w.Header().Set("Allow", allow)
-	h.fail(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + r.Method + " is not allowed here; allowed: " + allow})
+	return &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + r.Method + " is not allowed here; allowed: " + allow}
 }
 
 // discovery serves a read-only discovery endpoint: GET only, answered 405
 // before the body is read.
-func (h *Handler) discovery(w http.ResponseWriter, r *http.Request, get func(*http.Request) (any, error)) {
+func (h *Handler) discovery(w http.ResponseWriter, r *http.Request, get func(*http.Request) (any, error)) error {
 	if r.Method != http.MethodGet {
-		h.notAllowed(w, r, "GET")
-		return
+		return h.notAllowed(w, r, "GET")
 	}
 	v, err := get(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, r, http.StatusOK, v)
+	return nil
 }
 
 // fail writes err as a SCIM Error message and logs what the client does not
-// see.
+// see. It is the one place where the handler writes errors.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := h.logged(r.Context(), r.Method, r.URL.Path, err)
+	h.writeJSON(w, r, e.Status, errorBodyOf(e))
+}
+
+// logged maps err to the *Error answered and logs what the client does not
+// see: the cause of a 5xx at error level, of a 4xx at debug level.
+func (h *Handler) logged(ctx context.Context, method, path string, err error) *Error {
 	e := toError(err)
 	if e.Status >= 500 {
-		h.log.ErrorContext(r.Context(), "scim: request failed", "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", err)
+		h.log.ErrorContext(ctx, "scim: request failed", "method", method, "path", path, "status", e.Status, "error", err)
 	} else if e.Err != nil {
-		h.log.DebugContext(r.Context(), "scim: client error", "method", r.Method, "path", r.URL.Path, "status", e.Status, "error", err)
+		h.log.DebugContext(ctx, "scim: client error", "method", method, "path", path, "status", e.Status, "error", err)
 	}
-	h.writeJSON(w, r, e.Status, errorBody{
-		Schemas: []string{schema.ErrorURN}, Status: fmt.Sprint(e.Status), ScimType: e.ScimType, Detail: e.Detail,
-	})
+	return e
 }

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -31,8 +32,8 @@ func newList(total, start int, items []any) listResponse {
 		ItemsPerPage: len(items), Resources: items}
 }
 
-// searchParams are the list parameters of RFC 7644 §3.4.2, from a query
-// string or a SearchRequest body (§3.4.3).
+// searchParams are the list parameters of RFC 7644 §3.4.2 as they arrive
+// over HTTP, from a query string or a SearchRequest body (§3.4.3).
 type searchParams struct {
 	filter               string
 	hasFilter            bool
@@ -55,15 +56,49 @@ func paramsFromQuery(q url.Values) searchParams {
 	}
 }
 
+// request turns the parameters into a SearchRequest, refusing what has no
+// typed form: an empty filter and numbers that are not integers.
+func (sp searchParams) request() (SearchRequest, error) {
+	req := SearchRequest{Filter: sp.filter, SortBy: sp.sortBy, SortOrder: sp.sortOrder}
+	if sp.hasFilter && strings.TrimSpace(sp.filter) == "" {
+		return req, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidFilter, Detail: "filter is empty"}
+	}
+	if s := strings.TrimSpace(sp.startIndex); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return req, badParam("startIndex must be an integer, got %q", sp.startIndex)
+		}
+		req.StartIndex = n
+	}
+	if s := strings.TrimSpace(sp.count); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return req, badParam("count must be a non-negative integer, got %q", sp.count)
+		}
+		req.Count = &n
+	}
+	if sp.attributes != "" {
+		req.Attributes = []string{sp.attributes}
+	}
+	if sp.excluded != "" {
+		req.ExcludedAttributes = []string{sp.excluded}
+	}
+	if sp.hasCursor {
+		c := sp.cursor
+		req.Cursor = &c
+	}
+	return req, nil
+}
+
 func badParam(format string, args ...any) *Error {
 	return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue, Detail: fmt.Sprintf(format, args...)}
 }
 
-// storeQuery turns the parameters into a store.Query for rt
+// storeQuery turns a search request into a store.Query for rt
 // (RFC 7644 §3.4.2.2–§3.4.2.4).
-func (h *Handler) storeQuery(rt *resourceType, sp searchParams) (store.Query, error) {
+func (h *Handler) storeQuery(rt *resourceType, req SearchRequest) (store.Query, error) {
 	sq := store.Query{StartIndex: 1, Count: h.maxCount}
-	if f := strings.TrimSpace(sp.filter); f != "" {
+	if f := strings.TrimSpace(req.Filter); f != "" {
 		e, err := rt.parser.Parse(f)
 		if err != nil {
 			return sq, err
@@ -73,26 +108,18 @@ func (h *Handler) storeQuery(rt *resourceType, sp searchParams) (store.Query, er
 				Detail: "attribute " + strconv.Quote(name) + " is never returned and cannot be filtered on"}
 		}
 		sq.Filter = e
-	} else if sp.hasFilter {
-		return sq, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidFilter, Detail: "filter is empty"}
 	}
-	if s := strings.TrimSpace(sp.startIndex); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return sq, badParam("startIndex must be an integer, got %q", sp.startIndex)
-		}
-		if n > 1 { // less than 1 is interpreted as 1 (RFC 7644 §3.4.2.4)
-			sq.StartIndex = n
-		}
+	if req.StartIndex > 1 { // less than 1 is interpreted as 1 (RFC 7644 §3.4.2.4)
+		sq.StartIndex = req.StartIndex
 	}
-	if s := strings.TrimSpace(sp.count); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 {
-			return sq, badParam("count must be a non-negative integer, got %q", sp.count)
+	if req.Count != nil {
+		n := *req.Count
+		if n < 0 {
+			return sq, badParam("count must be a non-negative integer, got %q", strconv.Itoa(n))
 		}
 		sq.Count = min(n, h.maxCount)
 	}
-	if s := strings.TrimSpace(sp.sortBy); s != "" {
+	if s := strings.TrimSpace(req.SortBy); s != "" {
 		p, err := rt.parser.ParseAttrPath(s)
 		if err != nil {
 			return sq, badParam("sortBy %q is not an attribute of %s: %v", s, rt.Name, err)
@@ -105,69 +132,105 @@ func (h *Handler) storeQuery(rt *resourceType, sp searchParams) (store.Query, er
 		}
 		sq.SortBy = p
 	}
-	switch strings.ToLower(strings.TrimSpace(sp.sortOrder)) {
+	switch strings.ToLower(strings.TrimSpace(req.SortOrder)) {
 	case "", "ascending":
 	case "descending":
 		sq.Descending = true
 	default:
-		return sq, badParam(`sortOrder must be "ascending" or "descending", got %q`, sp.sortOrder)
+		return sq, badParam(`sortOrder must be "ascending" or "descending", got %q`, req.SortOrder)
 	}
 	return sq, nil
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *resourceType) {
-	q, err := query(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.answerList(w, r, rt, paramsFromQuery(q))
+// projection parses the attributes and excludedAttributes of a search
+// request; both empty means the default set (nil).
+func (rt *resourceType) projection(req SearchRequest) (*schema.Projection, error) {
+	return parseProjection(rt, strings.Join(req.Attributes, ","), strings.Join(req.ExcludedAttributes, ","))
 }
 
-func (h *Handler) answerList(w http.ResponseWriter, r *http.Request, rt *resourceType, sp searchParams) {
-	if sp.hasCursor {
-		h.answerCursor(w, r, rt, sp)
-		return
-	}
-	sq, err := h.storeQuery(rt, sp)
+// serveList answers GET /{endpoint}.
+func (h *Handler) serveList(w http.ResponseWriter, r *http.Request, rt *resourceType) error {
+	q, err := query(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	p, err := parseProjection(rt, sp.attributes, sp.excluded)
+	return h.serveSearchParams(w, r, rt, paramsFromQuery(q))
+}
+
+// serveSearchParams answers a list of rt (GET or .search) with the given
+// parameters.
+func (h *Handler) serveSearchParams(w http.ResponseWriter, r *http.Request, rt *resourceType, sp searchParams) error {
+	req, err := sp.request()
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	page, err := h.query(r, rt, sq)
+	l, err := h.list(r.Context(), rt, req)
 	if err != nil {
-		h.fail(w, r, err)
+		return err
+	}
+	h.writeListed(w, r, l)
+	return nil
+}
+
+// writeListed writes a page as a ListResponse (RFC 7644 §3.4.2), or with a
+// nextCursor and no startIndex for cursor pagination (RFC 9865 §4).
+func (h *Handler) writeListed(w http.ResponseWriter, r *http.Request, l *listed) {
+	items := make([]any, 0, len(l.items))
+	for _, it := range l.items {
+		items = append(items, h.render(r, it.rt, it.res, it.p))
+	}
+	if l.cursor {
+		out := cursorList{Schemas: []string{schema.ListResponseURN}, TotalResults: l.total, ItemsPerPage: len(items), Resources: items}
+		if l.next != "" {
+			out.NextCursor = l.next
+		}
+		h.writeJSON(w, r, http.StatusOK, out)
 		return
 	}
-	items := make([]any, 0, len(page.Resources))
+	h.writeJSON(w, r, http.StatusOK, newList(l.total, l.start, items))
+}
+
+// list runs a search request over one resource type.
+func (h *Handler) list(ctx context.Context, rt *resourceType, req SearchRequest) (*listed, error) {
+	if req.Cursor != nil {
+		return h.cursorList(ctx, rt, req)
+	}
+	sq, err := h.storeQuery(rt, req)
+	if err != nil {
+		return nil, err
+	}
+	p, err := rt.projection(req)
+	if err != nil {
+		return nil, err
+	}
+	page, err := h.query(ctx, rt, sq)
+	if err != nil {
+		return nil, err
+	}
+	l := &listed{total: page.Total, start: sq.StartIndex, items: make([]listItem, 0, len(page.Resources))}
 	for _, res := range page.Resources {
-		items = append(items, h.render(r, rt, res, p))
+		l.items = append(l.items, listItem{rt: rt, res: res, p: p})
 	}
-	h.writeJSON(w, r, http.StatusOK, newList(page.Total, sq.StartIndex, items))
+	return l, nil
 }
 
 // query runs sq against the store. When the store evaluates only part of
 // the filter (store.FilterSplitter), the handler fetches every candidate,
 // evaluates the rest with filter.Match and pages the result itself, so the
 // answer is the same either way.
-func (h *Handler) query(r *http.Request, rt *resourceType, sq store.Query) (*store.Page, error) {
+func (h *Handler) query(ctx context.Context, rt *resourceType, sq store.Query) (*store.Page, error) {
 	fs, ok := h.store.(store.FilterSplitter)
 	if !ok || sq.Filter == nil {
-		return h.store.List(r.Context(), rt.Name, sq)
+		return h.store.List(ctx, rt.Name, sq)
 	}
 	pushed, residual := fs.SplitFilter(rt.Name, sq.Filter)
 	if residual == nil {
 		sq.Filter = pushed
-		return h.store.List(r.Context(), rt.Name, sq)
+		return h.store.List(ctx, rt.Name, sq)
 	}
 	all := sq
 	all.Filter, all.StartIndex, all.Count = pushed, 1, math.MaxInt32
-	cand, err := h.store.List(r.Context(), rt.Name, all)
+	cand, err := h.store.List(ctx, rt.Name, all)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -77,33 +78,43 @@ func searchValue(v any) (string, bool) {
 	return "", false
 }
 
-// search answers POST /{ResourceType}/.search like the GET list.
-func (h *Handler) search(w http.ResponseWriter, r *http.Request, rt *resourceType) {
+// serveSearch answers POST /{endpoint}/.search like the GET list.
+func (h *Handler) serveSearch(w http.ResponseWriter, r *http.Request, rt *resourceType) error {
 	sp, err := h.readSearch(w, r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	h.answerList(w, r, rt, sp)
+	return h.serveSearchParams(w, r, rt, sp)
 }
 
-// rootSearch answers POST /.search across every resource type
-// (RFC 7644 §3.4.3), in configuration order. A resource type whose schema
-// lacks an attribute the filter names is skipped; if that is every type,
-// the filter error is answered.
-func (h *Handler) rootSearch(w http.ResponseWriter, r *http.Request) {
+// serveRootSearch answers POST /.search.
+func (h *Handler) serveRootSearch(w http.ResponseWriter, r *http.Request) error {
 	sp, err := h.readSearch(w, r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	if strings.TrimSpace(sp.sortBy) != "" {
-		h.fail(w, r, badParam("sortBy is not supported across resource types; search one resource type's endpoint"))
-		return
+	req, err := sp.request()
+	if err != nil {
+		return err
 	}
-	if sp.hasCursor {
-		h.fail(w, r, badParam("cursor pagination is not supported across resource types; search one resource type's endpoint"))
-		return
+	l, err := h.rootSearch(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	h.writeListed(w, r, l)
+	return nil
+}
+
+// rootSearch searches across every resource type (RFC 7644 §3.4.3), in
+// configuration order. A resource type whose schema lacks an attribute the
+// filter names is skipped; if that is every type, the filter error is
+// answered.
+func (h *Handler) rootSearch(ctx context.Context, req SearchRequest) (*listed, error) {
+	if strings.TrimSpace(req.SortBy) != "" {
+		return nil, badParam("sortBy is not supported across resource types; search one resource type's endpoint")
+	}
+	if req.Cursor != nil {
+		return nil, badParam("cursor pagination is not supported across resource types; search one resource type's endpoint")
 	}
 	type part struct {
 		rt    *resourceType
@@ -115,40 +126,36 @@ func (h *Handler) rootSearch(w http.ResponseWriter, r *http.Request) {
 	var firstErr error
 	var start, count int
 	for _, rt := range h.types {
-		q, err := h.storeQuery(rt, sp)
+		q, err := h.storeQuery(rt, req)
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
 			}
 			continue
 		}
-		p, err := parseProjection(rt, sp.attributes, sp.excluded)
+		p, err := rt.projection(req)
 		if err != nil {
-			h.fail(w, r, err)
-			return
+			return nil, err
 		}
 		start, count = q.StartIndex, q.Count
 		totals := q
 		totals.StartIndex, totals.Count = 1, 0
-		page, err := h.query(r, rt, totals)
+		page, err := h.query(ctx, rt, totals)
 		if err != nil {
-			h.fail(w, r, err)
-			return
+			return nil, err
 		}
 		parts = append(parts, part{rt: rt, q: q, p: p, total: page.Total})
 	}
 	if len(parts) == 0 {
-		h.fail(w, r, firstErr)
-		return
+		return nil, firstErr
 	}
-	total := 0
+	l := &listed{start: start}
 	for _, pt := range parts {
-		total += pt.total
+		l.total += pt.total
 	}
-	items := []any{}
 	offset := start - 1 // of the first wanted resource across all types
 	for _, pt := range parts {
-		if len(items) >= count {
+		if len(l.items) >= count {
 			break
 		}
 		if offset >= pt.total {
@@ -156,16 +163,15 @@ func (h *Handler) rootSearch(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		q := pt.q
-		q.StartIndex, q.Count = offset+1, count-len(items)
-		page, err := h.query(r, pt.rt, q)
+		q.StartIndex, q.Count = offset+1, count-len(l.items)
+		page, err := h.query(ctx, pt.rt, q)
 		if err != nil {
-			h.fail(w, r, err)
-			return
+			return nil, err
 		}
 		for _, res := range page.Resources {
-			items = append(items, h.render(r, pt.rt, res, pt.p))
+			l.items = append(l.items, listItem{rt: pt.rt, res: res, p: pt.p})
 		}
 		offset = 0
 	}
-	h.writeJSON(w, r, http.StatusOK, newList(total, start, items))
+	return l, nil
 }

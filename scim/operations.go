@@ -1,0 +1,598 @@
+package scim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// This file holds the resource operations: create, get, replace, patch,
+// delete, list and search, each taking a context and decoded input. The
+// exported methods are the Go API; the HTTP handler, /Bulk and /Me call the
+// unexported ones, so that validation, uniqueness, immutability, member
+// references, If-Match, retries, membership deltas and OnChange are the same
+// whichever way a request arrives.
+
+// Create validates data as a new resource of the named resource type and
+// stores it, exactly as POST /{endpoint} does (RFC 7644 §3.3): attribute
+// names are matched case-insensitively, values normalized, read-only
+// attributes ignored, required ones and uniqueness checked, group members
+// checked to name existing resources, and Config.OnChange called with a
+// Created change after the store committed.
+//
+// resourceType is a configured resource type's name ("User", "Group"),
+// matched case-insensitively. data is a map[string]any as a client would
+// send it, or any value that encoding/json encodes as a JSON object, such as
+// a *schema.User. The result is the resource as a GET would return it
+// (see [Handler.Get]).
+//
+// Every error is an *Error carrying the HTTP status and scimType the same
+// input gets over HTTP (400 invalidValue, invalidSyntax; 409 uniqueness;
+// 404 for an unknown resource type); errors.Is still finds the store's
+// sentinels (store.ErrConflict) through it.
+func (h *Handler) Create(ctx context.Context, resourceType string, data any) (*store.Resource, error) {
+	rt, err := h.resourceTypeNamed(resourceType)
+	if err != nil {
+		return nil, err
+	}
+	in, err := h.encodeObject(data)
+	if err != nil {
+		return nil, toError(err)
+	}
+	res, err := h.create(ctx, rt, in)
+	if err != nil {
+		return nil, toError(err)
+	}
+	return h.returned(rt, res, nil), nil
+}
+
+// Get returns the resource of the named type with the given id, as
+// GET /{endpoint}/{id} does (RFC 7644 §3.4.1).
+//
+// The result holds what a client would be returned: Attributes without
+// never-returned attributes (password) and without returned=request ones,
+// Meta as stored (no location: the Go API has no base URL). It must not be
+// modified. A missing resource is an *Error with Status 404 that wraps
+// store.ErrNotFound.
+func (h *Handler) Get(ctx context.Context, resourceType, id string) (*store.Resource, error) {
+	rt, err := h.resourceTypeNamed(resourceType)
+	if err != nil {
+		return nil, err
+	}
+	res, err := h.get(ctx, rt, id)
+	if err != nil {
+		return nil, toError(err)
+	}
+	return h.returned(rt, res, nil), nil
+}
+
+// Replace replaces the attributes of a resource with data, as
+// PUT /{endpoint}/{id} does (RFC 7644 §3.5.1): immutable attributes must
+// keep their values, write-only ones (password) that data leaves out are
+// kept, and Config.OnChange gets a Replaced change.
+//
+// ifMatch is the value of an If-Match header: "" for an unconditional write
+// (re-read and re-applied when another writer wins a race, and answered 409
+// after 64 lost races), "*", or entity tags such as `W/"3"` (the write is
+// answered 412 — an *Error wrapping store.ErrVersionMismatch — when the
+// resource is at another version, including after a lost race).
+func (h *Handler) Replace(ctx context.Context, resourceType, id string, data any, ifMatch string) (*store.Resource, error) {
+	rt, err := h.resourceTypeNamed(resourceType)
+	if err != nil {
+		return nil, err
+	}
+	in, err := h.encodeObject(data)
+	if err != nil {
+		return nil, toError(err)
+	}
+	res, err := h.replace(ctx, rt, id, in, ifMatch)
+	if err != nil {
+		return nil, toError(err)
+	}
+	return h.returned(rt, res, nil), nil
+}
+
+// Patch applies PATCH operations to a resource, as PATCH /{endpoint}/{id}
+// does (RFC 7644 §3.5.2): atomically, with every identity provider dialect
+// the HTTP side accepts, membership changes sent to the store as deltas when
+// it supports them, and Config.OnChange called with a Patched change when
+// something changed. ifMatch is as for [Handler.Replace].
+//
+// Operation values may be any Go values that encoding/json encodes (they
+// are read as the same JSON a client would send). More operations than
+// Config.MaxPatchOperations is a 413 *Error.
+func (h *Handler) Patch(ctx context.Context, resourceType, id string, ops []patch.Operation, ifMatch string) (*store.Resource, error) {
+	rt, err := h.resourceTypeNamed(resourceType)
+	if err != nil {
+		return nil, err
+	}
+	decoded, err := h.encodePatch(ops)
+	if err != nil {
+		return nil, toError(err)
+	}
+	res, _, err := h.patch(ctx, rt, id, decoded, ifMatch, true)
+	if err != nil {
+		return nil, toError(err)
+	}
+	return h.returned(rt, res, nil), nil
+}
+
+// Delete deletes a resource, as DELETE /{endpoint}/{id} does
+// (RFC 7644 §3.6), and calls Config.OnChange with a Deleted change. ifMatch
+// is as for [Handler.Replace]. A missing resource is a 404 *Error wrapping
+// store.ErrNotFound.
+func (h *Handler) Delete(ctx context.Context, resourceType, id, ifMatch string) error {
+	rt, err := h.resourceTypeNamed(resourceType)
+	if err != nil {
+		return err
+	}
+	if err := h.delete(ctx, rt, id, ifMatch); err != nil {
+		return toError(err)
+	}
+	return nil
+}
+
+// SearchRequest holds the list parameters of RFC 7644 §3.4.2 (the members
+// of a SearchRequest message, §3.4.3) and the cursor of RFC 9865.
+type SearchRequest struct {
+	// Filter is a SCIM filter (RFC 7644 §3.4.2.2); "" selects every
+	// resource.
+	Filter string
+	// SortBy names the attribute to sort by; "" keeps the store's stable
+	// order. SortOrder is "ascending" (the default) or "descending".
+	SortBy, SortOrder string
+	// StartIndex is the 1-based index of the first result; less than 1
+	// means 1.
+	StartIndex int
+	// Count is the page size, capped at Config.MaxResults; nil means
+	// Config.MaxResults, and 0 asks only for TotalResults.
+	Count *int
+	// Attributes and ExcludedAttributes select the attributes returned
+	// (RFC 7644 §3.4.2.5); each element may itself be a comma-separated
+	// list.
+	Attributes, ExcludedAttributes []string
+	// Cursor, when not nil, asks for cursor pagination (RFC 9865): ""
+	// for the first page, then ListResult.NextCursor. StartIndex must then
+	// be 0.
+	Cursor *string
+}
+
+// ListResult is one page of a list or search (RFC 7644 §3.4.2, RFC 9865).
+type ListResult struct {
+	// TotalResults is the number of resources matching the filter.
+	TotalResults int
+	// StartIndex is the 1-based index of Resources[0] in index pagination,
+	// and 0 in cursor pagination.
+	StartIndex int
+	// Resources are the page's resources, each as [Handler.Get] returns
+	// them, reduced to the requested attributes.
+	Resources []*store.Resource
+	// NextCursor is the cursor of the next page in cursor pagination, ""
+	// on the last page.
+	NextCursor string
+}
+
+// List returns one page of the resources of the named type that match
+// req, as GET /{endpoint} and POST /{endpoint}/.search do
+// (RFC 7644 §3.4.2, §3.4.3). Invalid parameters are 400 *Errors
+// (invalidFilter, invalidValue, invalidCursor, expiredCursor).
+func (h *Handler) List(ctx context.Context, resourceType string, req SearchRequest) (*ListResult, error) {
+	rt, err := h.resourceTypeNamed(resourceType)
+	if err != nil {
+		return nil, err
+	}
+	l, err := h.list(ctx, rt, req)
+	if err != nil {
+		return nil, toError(err)
+	}
+	return h.listResult(l), nil
+}
+
+// Search searches every resource type, as POST /.search does
+// (RFC 7644 §3.4.3): in configuration order, skipping resource types whose
+// schema lacks an attribute the filter names. SortBy and Cursor are not
+// supported across resource types (400).
+func (h *Handler) Search(ctx context.Context, req SearchRequest) (*ListResult, error) {
+	l, err := h.rootSearch(ctx, req)
+	if err != nil {
+		return nil, toError(err)
+	}
+	return h.listResult(l), nil
+}
+
+// listed is a page of resources with what rendering them needs.
+type listed struct {
+	total, start int
+	next         string
+	cursor       bool
+	items        []listItem
+}
+
+type listItem struct {
+	rt  *resourceType
+	res *store.Resource
+	p   *schema.Projection
+}
+
+func (h *Handler) listResult(l *listed) *ListResult {
+	out := &ListResult{TotalResults: l.total, StartIndex: l.start, NextCursor: l.next,
+		Resources: make([]*store.Resource, 0, len(l.items))}
+	for _, it := range l.items {
+		out.Resources = append(out.Resources, h.returned(it.rt, it.res, it.p))
+	}
+	return out
+}
+
+// returned is res as a client is returned it: rendered with projection p
+// (nil for the default set), without location.
+func (h *Handler) returned(rt *resourceType, res *store.Resource, p *schema.Projection) *store.Resource {
+	obj := rt.Render(res.Object(), p)
+	attrs := make(map[string]any, len(obj))
+	for k, v := range obj {
+		switch k {
+		case "schemas", "id", "meta":
+			continue
+		}
+		attrs[k] = v
+	}
+	return &store.Resource{Type: res.Type, ID: res.ID, Attributes: attrs, Meta: res.Meta}
+}
+
+// resourceTypeNamed finds a configured resource type by name.
+func (h *Handler) resourceTypeNamed(name string) (*resourceType, error) {
+	for _, rt := range h.types {
+		if strings.EqualFold(rt.Name, name) {
+			return rt, nil
+		}
+	}
+	return nil, notFound("no resource type named " + strconv.Quote(name))
+}
+
+// encodeObject reads Go data as the JSON object a client would send, with
+// the checks a request body gets.
+func (h *Handler) encodeObject(data any) (map[string]any, error) {
+	if m, ok := data.(map[string]any); ok && m == nil {
+		data = nil
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "data cannot be encoded as JSON: " + err.Error(), Err: err}
+	}
+	if string(b) == "null" {
+		b = nil
+	}
+	if int64(len(b)) > h.maxBody {
+		return nil, &http.MaxBytesError{Limit: h.maxBody}
+	}
+	return decodeObject(b)
+}
+
+// encodePatch reads Go PATCH operations as the PatchOp body a client would
+// send.
+func (h *Handler) encodePatch(ops []patch.Operation) ([]patch.Operation, error) {
+	type op struct {
+		Op    string `json:"op"`
+		Path  string `json:"path,omitempty"`
+		Value any    `json:"value,omitempty"`
+	}
+	body := struct {
+		Schemas    []string `json:"schemas"`
+		Operations []op     `json:"Operations"`
+	}{Schemas: []string{schema.PatchOpURN}, Operations: make([]op, 0, len(ops))}
+	for _, o := range ops {
+		body.Operations = append(body.Operations, op{Op: o.Op, Path: o.Path, Value: o.Value})
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "operations cannot be encoded as JSON: " + err.Error(), Err: err}
+	}
+	if int64(len(b)) > h.maxBody {
+		return nil, &http.MaxBytesError{Limit: h.maxBody}
+	}
+	return decodePatch(b)
+}
+
+// decodePatch reads a PatchOp body (RFC 7644 §3.5.2).
+func decodePatch(body []byte) ([]patch.Operation, error) {
+	if err := checkJSON(body); err != nil {
+		return nil, err
+	}
+	return patch.Decode(body)
+}
+
+// maxRetries bounds how often a PATCH or PUT without If-Match re-reads and
+// re-applies after another writer changed the resource in between.
+const maxRetries = 64
+
+// backoff sleeps a short random time that grows with the attempt, so that
+// writers racing on one resource spread out. It returns false if ctx was
+// cancelled meanwhile.
+func backoff(ctx context.Context, attempt int) bool {
+	d := time.Duration(rand.Int64N(int64(min(attempt, 20))*int64(100*time.Microsecond) + 1))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// parseIfMatch reads an If-Match value (RFC 9110 §13.1.1). cond is nil when
+// it is empty; otherwise it reports whether a current version satisfies it:
+// "*" any existing resource, else any of the listed tags (compared weakly).
+// strict is true when tags were listed: a write that then loses a race is
+// answered 412, where an unconditional one (or "*") is re-applied.
+func parseIfMatch(v string) (cond func(version string) bool, strict bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, false
+	}
+	var tags []string
+	for _, t := range strings.Split(v, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return func(string) bool { return true }, false
+		}
+		tags = append(tags, strings.Trim(strings.TrimPrefix(t, "W/"), `"`))
+	}
+	return func(version string) bool { return slices.Contains(tags, version) }, true
+}
+
+// current reads the resource for one attempt of a write: it backs off
+// after a few lost races, and answers 412 when an If-Match condition does
+// not hold.
+func (h *Handler) current(ctx context.Context, rt *resourceType, id string, attempt int, cond func(string) bool) (*store.Resource, error) {
+	if attempt > 2 && !backoff(ctx, attempt) {
+		return nil, ctx.Err()
+	}
+	old, err := h.get(ctx, rt, id)
+	if err != nil {
+		return nil, err
+	}
+	if cond != nil && !cond(old.Meta.Version) {
+		return nil, store.ErrVersionMismatch
+	}
+	return old, nil
+}
+
+// tooManyRetries answers a write that kept losing races with other writers
+// to the same resource.
+var tooManyRetries = &Error{Status: http.StatusConflict,
+	Detail: "the resource kept changing while this request was applied; retry the request"}
+
+// retry reports whether a write that failed with err should be re-read
+// and applied again, and returns the error to answer when it should not.
+func retry(err error, strict bool, attempt int) (bool, error) {
+	if !errors.Is(err, store.ErrVersionMismatch) || strict {
+		return false, err
+	}
+	if attempt < maxRetries {
+		return true, nil
+	}
+	return false, tooManyRetries
+}
+
+// notFoundAs names the resource in the detail of a not-found error.
+func notFoundAs(err error, rt *resourceType, id string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return &Error{Status: http.StatusNotFound, Detail: rt.Name + " " + strconv.Quote(id) + " not found", Err: err}
+	}
+	return err
+}
+
+func (h *Handler) get(ctx context.Context, rt *resourceType, id string) (*store.Resource, error) {
+	res, err := h.store.Get(ctx, rt.Name, id)
+	if err != nil {
+		return nil, notFoundAs(err, rt, id)
+	}
+	return res, nil
+}
+
+// normalize checks and normalizes a resource body (POST, PUT) for rt;
+// ignored attributes are logged at debug level.
+func (h *Handler) normalize(ctx context.Context, rt *resourceType, in map[string]any) (map[string]any, error) {
+	if err := h.checkValueSizes(in); err != nil {
+		return nil, err
+	}
+	attrs, ignored, err := rt.Normalize(in)
+	if err != nil {
+		return nil, err
+	}
+	if len(ignored) > 0 {
+		h.log.DebugContext(ctx, "scim: ignored attributes", "resourceType", rt.Name, "attributes", ignored)
+	}
+	return attrs, nil
+}
+
+func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]any) (*store.Resource, error) {
+	attrs, err := h.normalize(ctx, rt, in)
+	if err != nil {
+		return nil, err
+	}
+	res, err := h.store.Create(ctx, &store.Resource{Type: rt.Name, Attributes: attrs})
+	if err != nil {
+		return nil, err
+	}
+	c := Change{Kind: Created, Type: rt.Name, ID: res.ID, Resource: res,
+		Changed: changedPaths(nil, res.Attributes, rt.isExtension)}
+	c.MembersAdded, _ = memberDelta(nil, res.Attributes)
+	h.report(ctx, c)
+	return res, nil
+}
+
+func (rt *resourceType) isExtension(key string) bool { return rt.Extension(key) != nil }
+
+func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in map[string]any, ifMatch string) (*store.Resource, error) {
+	attrs, err := h.normalize(ctx, rt, in)
+	if err != nil {
+		return nil, err
+	}
+	cond, strict := parseIfMatch(ifMatch)
+	for attempt := 0; ; attempt++ {
+		old, err := h.current(ctx, rt, id, attempt, cond)
+		if err != nil {
+			return nil, err
+		}
+		if err := rt.CheckImmutable(old.Attributes, attrs); err != nil {
+			return nil, err
+		}
+		next := keepWriteOnly(rt, old.Attributes, attrs)
+		res, err := h.store.Replace(ctx, &store.Resource{Type: rt.Name, ID: id, Attributes: next}, old.Meta.Version)
+		again, err := retry(err, strict, attempt)
+		if again {
+			continue
+		}
+		if err != nil {
+			return nil, notFoundAs(err, rt, id)
+		}
+		c := Change{Kind: Replaced, Type: rt.Name, ID: id, Resource: res,
+			Changed: changedPaths(old.Attributes, res.Attributes, rt.isExtension)}
+		c.MembersAdded, c.MembersRemoved = memberDelta(old.Attributes, res.Attributes)
+		h.report(ctx, c)
+		return res, nil
+	}
+}
+
+// keepWriteOnly carries write-only attributes (password) of the stored
+// resource over into a PUT that does not set them: clients never see those
+// values, so a PUT that echoes what a GET returned must not clear them.
+func keepWriteOnly(rt *resourceType, old, next map[string]any) map[string]any {
+	var out map[string]any
+	for _, a := range rt.Schema.Attributes {
+		if a.Mutability != schema.WriteOnly {
+			continue
+		}
+		v, ok := old[a.Name]
+		if !ok {
+			continue
+		}
+		if _, set := next[a.Name]; set {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(next)+1)
+			for k, v := range next {
+				out[k] = v
+			}
+		}
+		out[a.Name] = v
+	}
+	if out == nil {
+		return next
+	}
+	return out
+}
+
+// patch applies ops to a resource. When needResource is false and the store
+// applied a membership delta without loading the resource, res is nil and
+// only version is set.
+func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []patch.Operation, ifMatch string, needResource bool) (res *store.Resource, version string, err error) {
+	for i, op := range ops {
+		if err := h.checkValueSizes(op.Value); err != nil {
+			e := err.(*Error)
+			e.Detail = "operation " + strconv.Itoa(i) + ": " + e.Detail
+			return nil, "", e
+		}
+	}
+	if len(ops) > h.maxOps {
+		return nil, "", &Error{Status: http.StatusRequestEntityTooLarge,
+			Detail: "PATCH has " + strconv.Itoa(len(ops)) + " operations; at most " + strconv.Itoa(h.maxOps) + " are accepted"}
+	}
+	cond, strict := parseIfMatch(ifMatch)
+	if h.members != nil && !strict {
+		if d, ok := memberDeltaOf(rt, id, ops); ok {
+			res, version, err := h.patchDelta(ctx, rt, id, d, needResource)
+			if !errors.Is(err, errors.ErrUnsupported) {
+				return res, version, err
+			}
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		old, err := h.current(ctx, rt, id, attempt, cond)
+		if err != nil {
+			return nil, "", err
+		}
+		result, err := patch.Apply(rt.ResourceType, id, old.Attributes, ops)
+		if err != nil {
+			return nil, "", err
+		}
+		res := old
+		if len(result.Changed) > 0 {
+			res, err = h.store.Replace(ctx, &store.Resource{Type: rt.Name, ID: id, Attributes: result.Attributes}, old.Meta.Version)
+			var again bool
+			if again, err = retry(err, strict, attempt); again {
+				continue
+			}
+			if err != nil {
+				return nil, "", notFoundAs(err, rt, id)
+			}
+			h.report(ctx, Change{Kind: Patched, Type: rt.Name, ID: id, Resource: res, Changed: result.Changed,
+				MembersAdded: result.MembersAdded, MembersRemoved: result.MembersRemoved})
+		}
+		return res, res.Meta.Version, nil
+	}
+}
+
+// patchDelta applies a membership PATCH through the store's MemberPatcher.
+// It returns an error wrapping errors.ErrUnsupported, having written
+// nothing, when the store declines, so that the caller takes the general
+// path.
+func (h *Handler) patchDelta(ctx context.Context, rt *resourceType, id string, d store.MemberDelta, needResource bool) (*store.Resource, string, error) {
+	res, err := h.members.PatchMembers(ctx, rt.Name, id, d, "")
+	if errors.Is(err, errors.ErrUnsupported) {
+		return nil, "", err
+	}
+	if err != nil {
+		return nil, "", notFoundAs(err, rt, id)
+	}
+	changed := append([]string(nil), res.Changed...)
+	if len(res.Added) > 0 || len(res.Removed) > 0 {
+		changed = append(changed, d.Attribute)
+	}
+	sort.Strings(changed)
+	if len(changed) > 0 {
+		h.report(ctx, Change{Kind: Patched, Type: rt.Name, ID: id, Resource: res.Resource, Changed: changed,
+			MembersAdded: res.Added, MembersRemoved: res.Removed})
+	}
+	out := res.Resource
+	if out == nil && needResource {
+		if out, err = h.get(ctx, rt, id); err != nil {
+			return nil, "", err
+		}
+	}
+	return out, res.Version, nil
+}
+
+func (h *Handler) delete(ctx context.Context, rt *resourceType, id, ifMatch string) error {
+	ifVersion := ""
+	if cond, strict := parseIfMatch(ifMatch); cond != nil {
+		cur, err := h.get(ctx, rt, id)
+		if err != nil {
+			return err
+		}
+		if !cond(cur.Meta.Version) {
+			return store.ErrVersionMismatch
+		}
+		if strict {
+			ifVersion = cur.Meta.Version
+		}
+	}
+	if err := h.store.Delete(ctx, rt.Name, id, ifVersion); err != nil {
+		return notFoundAs(err, rt, id)
+	}
+	h.report(ctx, Change{Kind: Deleted, Type: rt.Name, ID: id})
+	return nil
+}
