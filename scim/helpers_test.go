@@ -40,6 +40,7 @@ func acmeExtension() *schema.Schema {
 type server struct {
 	t       *testing.T
 	mux     http.Handler
+	h       *scim.Handler
 	store   store.Store
 	changes []scim.Change
 }
@@ -73,7 +74,7 @@ func newServer(t *testing.T, mutate func(*scim.Config)) *server {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", scim.NewBearerAuth(token).Wrap(h)))
-	s.mux = mux
+	s.mux, s.h = mux, h
 	return s
 }
 

@@ -281,19 +281,18 @@ func (h *Handler) encodeObject(data any) (map[string]any, error) {
 // encodePatch reads Go PATCH operations as the PatchOp body a client would
 // send.
 func (h *Handler) encodePatch(ops []patch.Operation) ([]patch.Operation, error) {
-	type op struct {
-		Op    string `json:"op"`
-		Path  string `json:"path,omitempty"`
-		Value any    `json:"value,omitempty"`
-	}
-	body := struct {
-		Schemas    []string `json:"schemas"`
-		Operations []op     `json:"Operations"`
-	}{Schemas: []string{schema.PatchOpURN}, Operations: make([]op, 0, len(ops))}
+	list := make([]map[string]any, 0, len(ops))
 	for _, o := range ops {
-		body.Operations = append(body.Operations, op{Op: o.Op, Path: o.Path, Value: o.Value})
+		m := map[string]any{"op": o.Op}
+		if o.Path != "" {
+			m["path"] = o.Path
+		}
+		if o.Value != nil || !strings.EqualFold(o.Op, "remove") {
+			m["value"] = o.Value
+		}
+		list = append(list, m)
 	}
-	b, err := json.Marshal(body)
+	b, err := json.Marshal(map[string]any{"schemas": []string{schema.PatchOpURN}, "Operations": list})
 	if err != nil {
 		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "operations cannot be encoded as JSON: " + err.Error(), Err: err}
 	}
