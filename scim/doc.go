@@ -42,6 +42,29 @@
 // message with status, scimType where RFC 7644 §3.12 defines one, and a
 // detail naming the attribute or position at fault.
 //
+// # The Go API
+//
+// Everything the endpoints do to resources is also a method of Handler,
+// without HTTP, so that a host's own code (its settings page creating an
+// administrator, an import, a background job) goes through the same
+// validation, uniqueness, immutability, member references, If-Match rules,
+// retries, membership deltas and OnChange reports as its identity provider:
+//
+//	Create(ctx, "User", data)            POST /Users
+//	Get(ctx, "User", id)                 GET /Users/{id}
+//	Replace(ctx, "User", id, data, ifMatch)   PUT /Users/{id}
+//	Patch(ctx, "User", id, ops, ifMatch)      PATCH /Users/{id}
+//	Delete(ctx, "User", id, ifMatch)          DELETE /Users/{id}
+//	List(ctx, "User", SearchRequest{...})     GET /Users, POST /Users/.search
+//	Search(ctx, SearchRequest{...})           POST /.search
+//
+// The endpoints, /Bulk and /Me are thin adapters over these operations:
+// they decode the request, call the operation and encode its result. The
+// context carries what the host's middleware would put there (the tenant).
+// Results are resources as a client is returned them (no password); errors
+// are *Error values with the status, scimType and detail the same input gets
+// over HTTP.
+//
 // # What the host provides
 //
 //   - A store.Store. It receives the request context, so a multi-tenant host

@@ -2,11 +2,13 @@ package scim_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 
+	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 )
@@ -56,4 +58,144 @@ func ExampleBearerAuth() {
 	// admitted with token 1
 	// 200 []
 	// 401 [Bearer realm="scim"]
+}
+
+// newExampleHandler is a handler over an empty memory store.
+func newExampleHandler() *scim.Handler {
+	h, err := scim.NewHandler(scim.Config{Store: store.NewMemory()})
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// A host's settings page creates an administrator through the same pipeline
+// as its identity provider: validation, uniqueness and OnChange included.
+func ExampleHandler_Create() {
+	h := newExampleHandler()
+	ctx := context.Background()
+	u, err := h.Create(ctx, "User", map[string]any{
+		"userName": "admin@example.com",
+		"name":     map[string]any{"givenName": "Ada", "familyName": "Lovelace"},
+		"active":   true,
+		"password": "never returned",
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(u.Attributes["userName"], u.Attributes["name"].(map[string]any)["givenName"], u.Attributes["password"])
+
+	_, err = h.Create(ctx, "User", map[string]any{"userName": "ADMIN@example.com"})
+	var e *scim.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Status, e.ScimType, errors.Is(err, store.ErrConflict))
+	}
+	// Output:
+	// admin@example.com Ada <nil>
+	// 409 uniqueness true
+}
+
+func ExampleHandler_Get() {
+	h := newExampleHandler()
+	ctx := context.Background()
+	u, _ := h.Create(ctx, "User", map[string]any{"userName": "ada@example.com"})
+	got, err := h.Get(ctx, "User", u.ID)
+	fmt.Println(got.Attributes["userName"], err)
+	_, err = h.Get(ctx, "User", "nosuch")
+	fmt.Println(err.(*scim.Error).Status, errors.Is(err, store.ErrNotFound))
+	// Output:
+	// ada@example.com <nil>
+	// 404 true
+}
+
+// Replace with an entity tag writes only if nobody changed the resource
+// since it was read.
+func ExampleHandler_Replace() {
+	h := newExampleHandler()
+	ctx := context.Background()
+	u, _ := h.Create(ctx, "User", map[string]any{"userName": "ada@example.com"})
+	etag := `W/"` + u.Meta.Version + `"`
+	_, err := h.Replace(ctx, "User", u.ID, map[string]any{"userName": "ada@example.com", "active": false}, etag)
+	fmt.Println(err)
+	_, err = h.Replace(ctx, "User", u.ID, map[string]any{"userName": "ada@example.com", "active": true}, etag)
+	fmt.Println(err.(*scim.Error).Status)
+	// Output:
+	// <nil>
+	// 412
+}
+
+// Patch takes RFC 7644 operations, in any dialect an identity provider
+// sends.
+func ExampleHandler_Patch() {
+	h := newExampleHandler()
+	ctx := context.Background()
+	u, _ := h.Create(ctx, "User", map[string]any{"userName": "ada@example.com", "active": true})
+	u, err := h.Patch(ctx, "User", u.ID, []patch.Operation{
+		{Op: "replace", Value: map[string]any{"active": "False"}}, // Entra ID's string boolean
+		{Op: "add", Path: `emails[type eq "work"].value`, Value: "ada@example.com"},
+	}, "")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(u.Attributes["active"], u.Attributes["emails"])
+	// Output:
+	// false [map[type:work value:ada@example.com]]
+}
+
+func ExampleHandler_Delete() {
+	h := newExampleHandler()
+	ctx := context.Background()
+	u, _ := h.Create(ctx, "User", map[string]any{"userName": "ada@example.com"})
+	fmt.Println(h.Delete(ctx, "User", u.ID, ""))
+	fmt.Println(h.Delete(ctx, "User", u.ID, "").(*scim.Error).Status)
+	// Output:
+	// <nil>
+	// 404
+}
+
+// List takes the parameters of a SearchRequest (RFC 7644 §3.4.3).
+func ExampleHandler_List() {
+	h := newExampleHandler()
+	ctx := context.Background()
+	for _, n := range []string{"carol", "alice", "bob"} {
+		if _, err := h.Create(ctx, "User", map[string]any{"userName": n + "@example.com", "title": "Engineer"}); err != nil {
+			panic(err)
+		}
+	}
+	two := 2
+	page, err := h.List(ctx, "User", scim.SearchRequest{
+		Filter:     `title eq "engineer"`, // title is not caseExact
+		SortBy:     "userName",
+		Count:      &two,
+		Attributes: []string{"userName"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(page.TotalResults, page.StartIndex)
+	for _, u := range page.Resources {
+		fmt.Println(u.Attributes)
+	}
+	// Output:
+	// 3 1
+	// map[userName:alice@example.com]
+	// map[userName:bob@example.com]
+}
+
+// Search looks through every resource type, as POST /.search does.
+func ExampleHandler_Search() {
+	h := newExampleHandler()
+	ctx := context.Background()
+	_, _ = h.Create(ctx, "User", map[string]any{"userName": "eve@example.com", "displayName": "Eve"})
+	_, _ = h.Create(ctx, "Group", map[string]any{"displayName": "Everyone"})
+	res, err := h.Search(ctx, scim.SearchRequest{Filter: `displayName sw "Ev"`})
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range res.Resources {
+		fmt.Println(r.Type, r.Attributes["displayName"])
+	}
+	// Output:
+	// User Eve
+	// Group Everyone
 }
