@@ -73,7 +73,7 @@ func (sp searchParams) request() (SearchRequest, error) {
 	if s := strings.TrimSpace(sp.count); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return req, badParam("count must be a non-negative integer, got %q", sp.count)
+			return req, badParam("count must be an integer, got %q", sp.count)
 		}
 		req.Count = &n
 	}
@@ -112,12 +112,8 @@ func (h *Handler) storeQuery(rt *resourceType, req SearchRequest) (store.Query, 
 	if req.StartIndex > 1 { // less than 1 is interpreted as 1 (RFC 7644 §3.4.2.4)
 		sq.StartIndex = req.StartIndex
 	}
-	if req.Count != nil {
-		n := *req.Count
-		if n < 0 {
-			return sq, badParam("count must be a non-negative integer, got %q", strconv.Itoa(n))
-		}
-		sq.Count = min(n, h.maxCount)
+	if req.Count != nil { // a negative count is interpreted as 0 (RFC 7644 §3.4.2.4)
+		sq.Count = min(max(*req.Count, 0), h.maxCount)
 	}
 	if s := strings.TrimSpace(req.SortBy); s != "" {
 		p, err := rt.parser.ParseAttrPath(s)

@@ -156,7 +156,8 @@ type SearchRequest struct {
 	// means 1.
 	StartIndex int
 	// Count is the page size, capped at Config.MaxResults; nil means
-	// Config.MaxResults, and 0 asks only for TotalResults.
+	// Config.MaxResults, and 0 (or less: RFC 7644 §3.4.2.4) asks only for
+	// TotalResults.
 	Count *int
 	// Attributes and ExcludedAttributes select the attributes returned
 	// (RFC 7644 §3.4.2.5); each element may itself be a comma-separated
