@@ -60,6 +60,38 @@ func ExampleBearerAuth() {
 	// 401 [Bearer realm="scim"]
 }
 
+// Okta's "HTTP Header" authentication sends the pasted token without the
+// Bearer scheme; BearerAuth accepts both forms.
+func ExampleBearerAuth_oktaHeader() {
+	h := scim.NewBearerAuth("api-key").Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	for _, header := range []string{"Bearer api-key", "api-key", "Bearer wrong"} {
+		req := httptest.NewRequest("GET", "/Users", nil)
+		req.Header.Set("Authorization", header)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		fmt.Println(header, rec.Code)
+	}
+	// Output:
+	// Bearer api-key 200
+	// api-key 200
+	// Bearer wrong 401
+}
+
+// BasicAuth serves Okta custom apps set up with Basic authentication; list
+// it in Config.AuthenticationSchemes so /ServiceProviderConfig says so.
+func ExampleBasicAuth() {
+	auth := scim.NewBasicAuth(scim.BasicCredential{Name: "acme", Username: "okta", Password: "s3cret"})
+	h := auth.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tenant, _ := scim.TokenName(r.Context())
+		fmt.Println("tenant", tenant)
+	}))
+	req := httptest.NewRequest("GET", "/Users", nil)
+	req.SetBasicAuth("okta", "s3cret")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	// Output:
+	// tenant acme
+}
+
 // newExampleHandler is a handler over an empty memory store.
 func newExampleHandler() *scim.Handler {
 	h, err := scim.NewHandler(scim.Config{Store: store.NewMemory()})
