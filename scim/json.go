@@ -255,43 +255,57 @@ func checkJSON(body []byte) error {
 	return nil
 }
 
-// longValue finds a string longer than limit in a decoded JSON value and
-// returns its path (e.g. "emails[0].value"), or "" and false.
-func longValue(v any, limit int) (string, bool) {
+// badValue finds a value that no store may receive in a decoded JSON
+// value: a string or number longer than limit bytes, or a string holding a
+// NUL character (which PostgreSQL cannot store in text and which no SCIM
+// attribute needs). It returns the value's path (e.g. "emails[0].value") and
+// what is wrong, or ok false.
+func badValue(v any, limit int) (path, problem string, ok bool) {
 	switch v := v.(type) {
 	case string:
-		return "", len(v) > limit
+		if len(v) > limit {
+			return "", "has a value longer than " + strconv.Itoa(limit) + " bytes", true
+		}
+		if strings.IndexByte(v, 0) >= 0 {
+			return "", "has a value containing a NUL character (\\u0000)", true
+		}
+	case json.Number:
+		if len(v) > limit {
+			return "", "has a value longer than " + strconv.Itoa(limit) + " bytes", true
+		}
 	case map[string]any:
 		for k, e := range v {
-			if p, ok := longValue(e, limit); ok {
+			if p, why, ok := badValue(e, limit); ok {
 				if p == "" || p[0] == '[' {
-					return k + p, true
+					return k + p, why, true
 				}
-				return k + "." + p, true
+				return k + "." + p, why, true
 			}
 		}
 	case []any:
 		for i, e := range v {
-			if p, ok := longValue(e, limit); ok {
+			if p, why, ok := badValue(e, limit); ok {
 				if p != "" && p[0] != '[' {
 					p = "." + p
 				}
-				return "[" + strconv.Itoa(i) + "]" + p, true
+				return "[" + strconv.Itoa(i) + "]" + p, why, true
 			}
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
-// checkValueSizes answers a string value longer than h.maxValue with 400
-// invalidValue naming where it is.
-func (h *Handler) checkValueSizes(v any) error {
-	if p, ok := longValue(v, h.maxValue); ok {
+// checkValues answers a value that badValue finds with 400 invalidValue
+// naming where it is. Every value written (POST, PUT, PATCH, over HTTP,
+// /Bulk or the Go API) passes here before any store sees it, so every store
+// answers such input alike.
+func (h *Handler) checkValues(v any) error {
+	if p, why, ok := badValue(v, h.maxValue); ok {
 		if p == "" {
 			p = "value"
 		}
 		return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue,
-			Detail: "attribute " + strconv.Quote(p) + " has a value longer than " + strconv.Itoa(h.maxValue) + " bytes"}
+			Detail: "attribute " + strconv.Quote(p) + " " + why}
 	}
 	return nil
 }

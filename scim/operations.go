@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim/schema"
@@ -393,7 +394,25 @@ func notFoundAs(err error, rt *resourceType, id string) error {
 	return err
 }
 
+// maxIDBytes bounds the ids the operations pass to a store; a longer one
+// names no resource.
+const maxIDBytes = 1024
+
+// checkID answers an id that can name no resource (empty, longer than
+// maxIDBytes, not UTF-8, or holding a NUL character, as /Users/%00 or
+// /Users/%FF do) with 404 before any store sees it, so that every store
+// answers alike.
+func checkID(rt *resourceType, id string) error {
+	if id == "" || len(id) > maxIDBytes || !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
+		return notFoundAs(store.ErrNotFound, rt, id)
+	}
+	return nil
+}
+
 func (h *Handler) get(ctx context.Context, rt *resourceType, id string) (*store.Resource, error) {
+	if err := checkID(rt, id); err != nil {
+		return nil, err
+	}
 	res, err := h.store.Get(ctx, rt.Name, id)
 	if err != nil {
 		return nil, notFoundAs(err, rt, id)
@@ -404,7 +423,7 @@ func (h *Handler) get(ctx context.Context, rt *resourceType, id string) (*store.
 // normalize checks and normalizes a resource body (POST, PUT) for rt;
 // ignored attributes are logged at debug level.
 func (h *Handler) normalize(ctx context.Context, rt *resourceType, in map[string]any) (map[string]any, error) {
-	if err := h.checkValueSizes(in); err != nil {
+	if err := h.checkValues(in); err != nil {
 		return nil, err
 	}
 	attrs, ignored, err := rt.Normalize(in)
@@ -500,8 +519,11 @@ func keepWriteOnly(rt *resourceType, old, next map[string]any) map[string]any {
 // applied a membership delta without loading the resource, res is nil and
 // only version is set.
 func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []patch.Operation, ifMatch string, needResource bool) (res *store.Resource, version string, err error) {
+	if err := checkID(rt, id); err != nil {
+		return nil, "", err
+	}
 	for i, op := range ops {
-		if err := h.checkValueSizes(op.Value); err != nil {
+		if err := h.checkValues(op.Value); err != nil {
 			e := err.(*Error)
 			e.Detail = "operation " + strconv.Itoa(i) + ": " + e.Detail
 			return nil, "", e
@@ -577,6 +599,9 @@ func (h *Handler) patchDelta(ctx context.Context, rt *resourceType, id string, d
 }
 
 func (h *Handler) delete(ctx context.Context, rt *resourceType, id, ifMatch string) error {
+	if err := checkID(rt, id); err != nil {
+		return err
+	}
 	ifVersion := ""
 	if cond, strict := parseIfMatch(ifMatch); cond != nil {
 		cur, err := h.get(ctx, rt, id)
