@@ -124,18 +124,6 @@ func (e *Extensions) Set(urn string, v any) error {
 	return nil
 }
 
-// clone returns a deep copy of the extensions.
-func (e Extensions) clone() Extensions {
-	if e == nil {
-		return nil
-	}
-	out := make(Extensions, len(e))
-	for k, m := range e {
-		out[k] = cloneValue(m).(map[string]any)
-	}
-	return out
-}
-
 // cloneValue returns a deep copy of a canonical value.
 func cloneValue(v any) any {
 	switch x := v.(type) {

@@ -13,7 +13,7 @@ import (
 // The canonical map stays the source of truth (stores keep it, filters and
 // PATCH work on it, and extensions defined at run time live in it); a User
 // is converted from it with [UserFrom] and back with [User.Attributes], and
-// nothing is lost either way: for canonical data d,
+// nothing is lost either way: for canonical data d of resource type rt,
 // UserFrom(d).Attributes(rt) equals d.
 //
 // Field types follow the attribute types: string for string, reference,
@@ -348,11 +348,13 @@ func (u *User) ExtensionValue(urn, name string) (any, bool) {
 // IsActive reports whether the user is active: the value of Active, and
 // true when Active is absent (nil).
 //
-// RFC 7643 §4.1.1 defines "active" without a default. Identity providers
-// treat it as on unless they say otherwise: Okta and Entra ID send active
-// explicitly on create and send active false to deactivate (rather than
-// deleting), and a user created without it is provisioned as active. So
-// only an explicit false means inactive.
+// RFC 7643 §4.1.1 defines "active" without a default, so absent is the
+// server's choice. Identity providers use it as a switch that is on unless
+// turned off: Okta and Entra ID send "active": true on create and
+// "active": false to deactivate (Okta never deletes users), and a user
+// created without it (a OneLogin template that leaves it out, a host's own
+// import) is meant to be provisioned as an active user. So only an
+// explicit false means inactive.
 func (u *User) IsActive() bool {
 	return u.Active == nil || *u.Active
 }
