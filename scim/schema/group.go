@@ -81,7 +81,8 @@ func GroupFrom(attrs map[string]any) (*Group, error) {
 // Attributes returns g as canonical data of resource type rt (typically
 // GroupResourceType): what a POST of the same values would store, through
 // [ResourceType.Normalize] (canonical names and forms, empty values and
-// members without a Value left out, a member named twice kept once), except
+// members with nothing but a Type left out, a member named twice kept
+// once), except
 // that read-only values of host extensions are kept and anything rt does
 // not define is an error. ID is left out.
 //
