@@ -29,7 +29,7 @@ func (s *genSource) bool() bool { return s.byte()&1 == 1 }
 
 var (
 	genDecimals  = []string{"0.1", "1e2", "-0", "12.50", "3", "-1.5E-7"}
-	genDateTimes = []string{"2008-01-23T04:56:22Z", "2024-02-29T08:00:00.123456789+01:00", "1999-12-31T23:59:60Z"}
+	genDateTimes = []string{"2008-01-23T04:56:22Z", "2024-02-29T08:00:00.123456789+01:00", "1999-12-31T23:59:59.5-00:30"}
 	genBinaries  = []string{"MIIDQzCCAqygAwIBAgICEAAw", "AA==", "AAA"}
 )
 
