@@ -557,3 +557,27 @@ func FuzzGroupRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkUserFrom(b *testing.B) {
+	d := typedDecode(b, typedRichUser)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := schema.UserFrom(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUserAttributes(b *testing.B) {
+	u, err := schema.UserFrom(typedDecode(b, typedRichUser))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rt := typedUserType()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := u.Attributes(rt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
