@@ -94,7 +94,7 @@ func (e Extensions) Decode(urn string, v any) error {
 // (or map) that encodes to a JSON object with encoding/json, the inverse of
 // [Extensions.Decode]: its json names become the attribute names and its
 // numbers json.Number, exactly (an int64 does not pass through float64). A
-// v with no attributes removes the extension. The values are checked and
+// v with no attributes (or nil) removes the extension. The values are checked and
 // put into canonical form when the view is turned into canonical data
 // (e.g. [User.Attributes]). The error is encoding/json's, or says that v
 // does not encode to an object.

@@ -581,3 +581,21 @@ func BenchmarkUserAttributes(b *testing.B) {
 		}
 	}
 }
+
+// encoding/json writes a User (without Extensions and ID) as its canonical
+// data: the json names are the canonical attribute names.
+func TestUserJSONIsCanonical(t *testing.T) {
+	d := typedDecode(t, typedRichUser)
+	delete(d, typedAcmeURN)
+	u, err := schema.UserFrom(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(d, typedDecode(t, string(b))); diff != "" {
+		t.Errorf("json.Marshal(User) differs from canonical data (-want +got):\n%s", diff)
+	}
+}
