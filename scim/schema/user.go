@@ -21,8 +21,8 @@ import (
 // meaning absent; *bool for booleans, so that absent (nil) differs from
 // false; a pointer for a single-valued complex attribute and a slice for a
 // multi-valued one. The json names are the canonical attribute names, so
-// encoding/json writes a User in SCIM's shape, core and Enterprise User
-// attributes only (not Extensions, nor "schemas" and "meta").
+// encoding/json writes a User in SCIM's shape: id, core and Enterprise User
+// attributes (not Extensions, "schemas" or "meta").
 type User struct {
 	// ID is the server-assigned "id" (RFC 7643 §3.1). It is not part of
 	// canonical data: [UserFrom] reads it only if attrs has one, and
@@ -87,15 +87,15 @@ type Name struct {
 	HonorificSuffix string `json:"honorificSuffix,omitempty"` // "III"
 }
 
-// The elements of the multi-valued attributes (RFC 7643 §2.4, §4.1.2) share
-// the sub-attributes value, display, type and primary. Primary is a *bool
-// because canonical data keeps an explicit false; at most one element of an
-// attribute has primary true (canonical data and [User.Attributes] keep the
-// first). Type is usually one of the canonical values listed, but identity
-// providers send others (Entra: "WindowsAzureActiveDirectoryRole"), which
-// are kept.
-
 // Email is an element of "emails"; Type is "work", "home" or "other".
+//
+// Like the elements of the other multi-valued attributes (RFC 7643 §2.4,
+// §4.1.2), it has the sub-attributes value, display, type and primary.
+// Primary is a *bool because canonical data keeps an explicit false; at
+// most one element of an attribute has primary true (canonical data and
+// [User.Attributes] keep the first). Type is usually one of the canonical
+// values listed, but identity providers send others (Entra:
+// "WindowsAzureActiveDirectoryRole" for roles), which are kept.
 type Email struct {
 	Value   string `json:"value,omitempty"` // the address, e.g. "bjensen@example.com"
 	Display string `json:"display,omitempty"`
@@ -104,7 +104,8 @@ type Email struct {
 }
 
 // PhoneNumber is an element of "phoneNumbers"; Type is "work", "home",
-// "mobile", "fax", "pager" or "other".
+// "mobile", "fax", "pager" or "other". Primary and Type
+// are as for [Email].
 type PhoneNumber struct {
 	Value   string `json:"value,omitempty"` // e.g. "tel:+1-201-555-0123" (RFC 3966) or as sent
 	Display string `json:"display,omitempty"`
@@ -113,7 +114,8 @@ type PhoneNumber struct {
 }
 
 // IM is an element of "ims", an instant messaging address; Type is "aim",
-// "gtalk", "icq", "xmpp", "msn", "skype", "qq" or "yahoo".
+// "gtalk", "icq", "xmpp", "msn", "skype", "qq" or "yahoo". Primary and Type
+// are as for [Email].
 type IM struct {
 	Value   string `json:"value,omitempty"`
 	Display string `json:"display,omitempty"`
@@ -122,7 +124,8 @@ type IM struct {
 }
 
 // Photo is an element of "photos"; Value is the URL of an image, Type
-// "photo" or "thumbnail".
+// "photo" or "thumbnail". Primary and Type
+// are as for [Email].
 type Photo struct {
 	Value   string `json:"value,omitempty"`
 	Display string `json:"display,omitempty"`
@@ -131,7 +134,8 @@ type Photo struct {
 }
 
 // Address is an element of "addresses" (RFC 7643 §4.1.2); Type is "work",
-// "home" or "other".
+// "home" or "other". Primary and Type
+// are as for [Email].
 type Address struct {
 	Formatted     string `json:"formatted,omitempty"` // the full address, for display
 	StreetAddress string `json:"streetAddress,omitempty"`
@@ -153,7 +157,8 @@ type GroupRef struct {
 }
 
 // Entitlement is an element of "entitlements": something the user is
-// entitled to, in the host's terms (Okta Identity Governance sends them).
+// entitled to, in the host's terms (Okta Identity Governance sends them). Primary and Type
+// are as for [Email].
 type Entitlement struct {
 	Value   string `json:"value,omitempty"`
 	Display string `json:"display,omitempty"`
@@ -162,7 +167,8 @@ type Entitlement struct {
 }
 
 // Role is an element of "roles", e.g. an Entra app role or an Okta
-// Identity Governance role.
+// Identity Governance role. Primary and Type
+// are as for [Email].
 type Role struct {
 	Value   string `json:"value,omitempty"`
 	Display string `json:"display,omitempty"`
@@ -171,7 +177,8 @@ type Role struct {
 }
 
 // X509Certificate is an element of "x509Certificates"; Value is a
-// DER-encoded certificate in base64 (RFC 4648 §4), as sent.
+// DER-encoded certificate in base64 (RFC 4648 §4), as sent. Primary and Type
+// are as for [Email].
 type X509Certificate struct {
 	Value   string `json:"value,omitempty"`
 	Display string `json:"display,omitempty"`
