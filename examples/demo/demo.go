@@ -89,9 +89,13 @@ func (a *App) OnChange(ctx context.Context, c scim.Change) {
 		delete(a.roles, c.ID)
 		a.log.InfoContext(ctx, "removed user", "user", c.ID)
 	default:
-		if active, ok := c.Resource.Attributes["active"].(bool); ok && !active {
+		u, err := c.Resource.User()
+		switch {
+		case err != nil:
+			a.log.WarnContext(ctx, "unreadable user", "user", c.ID, "err", err)
+		case !u.IsActive():
 			a.log.InfoContext(ctx, "user deactivated", "user", c.ID)
-		} else {
+		default:
 			a.log.InfoContext(ctx, "user updated", "user", c.ID, "changed", c.Changed)
 		}
 	}
