@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -230,4 +231,26 @@ func ExampleHandler_Search() {
 	// Output:
 	// User Eve
 	// Group Everyone
+}
+
+// The typed views of package schema work as input and output of the Go API.
+func ExampleHandler_Create_typed() {
+	h := newExampleHandler()
+	ctx := context.Background()
+	res, err := h.Create(ctx, "User", &schema.User{
+		UserName:   "grace@example.com",
+		Name:       &schema.Name{GivenName: "Grace", FamilyName: "Hopper"},
+		Emails:     []schema.Email{{Value: "grace@example.com", Type: "work", Primary: new(true)}},
+		Enterprise: &schema.EnterpriseUser{Department: "Research"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	u, err := res.User()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(u.UserName, u.Name.GivenName, u.PrimaryEmail(), u.Enterprise.Department, u.IsActive())
+	// Output:
+	// grace@example.com Grace grace@example.com Research true
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"reflect"
 	"net/http"
 	"slices"
 	"sort"
@@ -34,8 +35,9 @@ import (
 //
 // resourceType is a configured resource type's name ("User", "Group"),
 // matched case-insensitively. data is a map[string]any as a client would
-// send it, or any value that encoding/json encodes as a JSON object, such as
-// a *schema.User. The result is the resource as a GET would return it
+// send it, a typed view (*schema.User, *schema.Group: written through their
+// Attributes method, extensions included), or any other value that
+// encoding/json encodes as a JSON object. The result is the resource as a GET would return it
 // (see [Handler.Get]).
 //
 // Every error is an *Error carrying the HTTP status and scimType the same
@@ -47,7 +49,7 @@ func (h *Handler) Create(ctx context.Context, resourceType string, data any) (*s
 	if err != nil {
 		return nil, err
 	}
-	in, err := h.encodeObject(data)
+	in, err := h.encodeObject(rt, data)
 	if err != nil {
 		return nil, toError(err)
 	}
@@ -78,7 +80,8 @@ func (h *Handler) Get(ctx context.Context, resourceType, id string) (*store.Reso
 	return h.returned(rt, res, nil), nil
 }
 
-// Replace replaces the attributes of a resource with data, as
+// Replace replaces the attributes of a resource with data (as for
+// [Handler.Create]), as
 // PUT /{endpoint}/{id} does (RFC 7644 §3.5.1): immutable attributes must
 // keep their values, write-only ones (password) that data leaves out are
 // kept, and Config.OnChange gets a Replaced change.
@@ -93,7 +96,7 @@ func (h *Handler) Replace(ctx context.Context, resourceType, id string, data any
 	if err != nil {
 		return nil, err
 	}
-	in, err := h.encodeObject(data)
+	in, err := h.encodeObject(rt, data)
 	if err != nil {
 		return nil, toError(err)
 	}
@@ -261,9 +264,23 @@ func (h *Handler) resourceTypeNamed(name string) (*resourceType, error) {
 	return nil, notFound("no resource type named " + strconv.Quote(name))
 }
 
+// canonical is a typed resource view (*schema.User, *schema.Group) that
+// writes itself as canonical data.
+type canonical interface {
+	Attributes(rt *schema.ResourceType) (map[string]any, error)
+}
+
 // encodeObject reads Go data as the JSON object a client would send, with
-// the checks a request body gets.
-func (h *Handler) encodeObject(data any) (map[string]any, error) {
+// the checks a request body gets. A typed view is first written as
+// canonical data, so that its extensions come along.
+func (h *Handler) encodeObject(rt *resourceType, data any) (map[string]any, error) {
+	if c, ok := data.(canonical); ok && !isNilPointer(c) {
+		attrs, err := c.Attributes(rt.ResourceType)
+		if err != nil {
+			return nil, err
+		}
+		data = attrs
+	}
 	if m, ok := data.(map[string]any); ok && m == nil {
 		data = nil
 	}
@@ -278,6 +295,11 @@ func (h *Handler) encodeObject(data any) (map[string]any, error) {
 		return nil, &http.MaxBytesError{Limit: h.maxBody}
 	}
 	return decodeObject(b)
+}
+
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 // encodePatch reads Go PATCH operations as the PatchOp body a client would

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -421,4 +422,36 @@ func jsonObject(s string) (map[string]any, bool) {
 		return nil, false
 	}
 	return m, true
+}
+
+// TestGoAPITypedViews checks that typed views reach the store whole,
+// host extensions included, and read back through the Go API.
+func TestGoAPITypedViews(t *testing.T) {
+	s := newServer(t, nil)
+	ctx := context.Background()
+	res, err := s.h.Create(ctx, "User", &schema.User{
+		UserName:   "ada@example.com",
+		Active:     new(false),
+		Extensions: schema.Extensions{acmeURN: {"costCenter": "CC7", "badgeNumber": json.Number("12345678901234567")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.expectStored("User", res.ID, `{"userName":"ada@example.com","active":false,
+	  "`+acmeURN+`":{"costCenter":"CC7","badgeNumber":12345678901234567}}`)
+	g, err := s.h.Create(ctx, "Group", &schema.Group{DisplayName: "Eng", Members: []schema.Member{{Value: res.ID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := g.Group()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{res.ID}, got.MemberIDs()); diff != "" {
+		t.Errorf("members (-want +got):\n%s", diff)
+	}
+	var nilUser *schema.User
+	if _, err := s.h.Create(ctx, "User", nilUser); err == nil || err.(*scim.Error).Status != 400 {
+		t.Errorf("a nil user: %v, want 400", err)
+	}
 }
