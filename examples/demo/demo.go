@@ -62,6 +62,17 @@ func NewApp(logger *slog.Logger) *App {
 	return &App{roles: map[string]string{}, log: logger}
 }
 
+// roleKey carries the role that the app's own code gives the user it
+// creates through scimkit's Go API.
+type roleKey struct{}
+
+// WithRole returns a context for a create through scimkit's Go API by the
+// app's own code (its settings page): OnChange gives the created user role
+// instead of the default one.
+func WithRole(ctx context.Context, role string) context.Context {
+	return context.WithValue(ctx, roleKey{}, role)
+}
+
 // Role returns the role of the user with that id, or "".
 func (a *App) Role(id string) string {
 	a.mu.Lock()
@@ -70,8 +81,9 @@ func (a *App) Role(id string) string {
 }
 
 // OnChange is the provisioning hook (scim.Config.OnChange): users created
-// over SCIM get the default "member" role, deleted users lose theirs, and
-// deactivations and membership changes are logged.
+// over SCIM get the default "member" role (users the app creates itself get
+// the role its context carries, see WithRole), deleted users lose theirs,
+// and deactivations and membership changes are logged.
 func (a *App) OnChange(ctx context.Context, c scim.Change) {
 	if c.Type != "User" {
 		if c.Type == "Group" && (len(c.MembersAdded) > 0 || len(c.MembersRemoved) > 0) {
@@ -83,8 +95,12 @@ func (a *App) OnChange(ctx context.Context, c scim.Change) {
 	defer a.mu.Unlock()
 	switch c.Kind {
 	case scim.Created:
-		a.roles[c.ID] = "member"
-		a.log.InfoContext(ctx, "assigned default role", "user", c.ID, "role", "member")
+		role, ok := ctx.Value(roleKey{}).(string)
+		if !ok {
+			role = "member"
+		}
+		a.roles[c.ID] = role
+		a.log.InfoContext(ctx, "assigned role", "user", c.ID, "role", role)
 	case scim.Deleted:
 		delete(a.roles, c.ID)
 		a.log.InfoContext(ctx, "removed user", "user", c.ID)

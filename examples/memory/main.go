@@ -12,9 +12,16 @@
 // badgeNumber, isContractor), logs every request, gives every user created
 // over SCIM the app's default "member" role, and stops cleanly on SIGINT or
 // SIGTERM.
+//
+// At start-up it creates the app's first administrator (-admin, default
+// admin@example.com) the way the app's own settings page would: through
+// scimkit's Go API, so the user is validated and stored exactly like one
+// created over SCIM, and the identity provider finds it with its userName
+// lookup.
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -25,12 +32,14 @@ import (
 
 	"github.com/scimkit/scimkit/examples/demo"
 	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
 // newServer builds the host's HTTP handler: SCIM under /scim/v2 behind the
 // bearer token, with request logging. app receives every committed change.
-func newServer(token string, app *demo.App, logger *slog.Logger) (http.Handler, error) {
+// The SCIM handler is returned too, for the app's own code.
+func newServer(token string, app *demo.App, logger *slog.Logger) (http.Handler, *scim.Handler, error) {
 	h, err := scim.NewHandler(scim.Config{
 		Store:         store.NewMemory(),
 		ResourceTypes: demo.ResourceTypes(), // User + Enterprise + acme, Group
@@ -38,34 +47,57 @@ func newServer(token string, app *demo.App, logger *slog.Logger) (http.Handler, 
 		Logger:        logger,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", scim.NewBearerAuth(token).Wrap(h)))
-	return demo.LogRequests(logger, mux), nil
+	return demo.LogRequests(logger, mux), h, nil
+}
+
+// createAdmin creates an administrator as the app's settings page does:
+// through the Go API, with the "admin" role in the context for the app's
+// OnChange hook. An existing user of that userName is an error (409).
+func createAdmin(ctx context.Context, h *scim.Handler, email string) (*schema.User, error) {
+	res, err := h.Create(demo.WithRole(ctx, "admin"), "User", &schema.User{
+		UserName: email,
+		Emails:   []schema.Email{{Value: email, Type: "work", Primary: new(true)}},
+		Active:   new(true),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.User()
 }
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	token := flag.String("token", "", "bearer token identity providers must send (default: a random one, printed)")
+	admin := flag.String("admin", "admin@example.com", "userName of the administrator created at start-up (empty: none)")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(*addr, *token, logger, os.Stdout); err != nil {
+	if err := run(*addr, *token, *admin, logger, os.Stdout); err != nil {
 		logger.Error("exiting", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, token string, logger *slog.Logger, out io.Writer) error {
+func run(addr, token, admin string, logger *slog.Logger, out io.Writer) error {
 	if token == "" {
 		var err error
 		if token, err = demo.NewToken(); err != nil {
 			return err
 		}
 	}
-	handler, err := newServer(token, demo.NewApp(logger), logger)
+	handler, h, err := newServer(token, demo.NewApp(logger), logger)
 	if err != nil {
 		return err
+	}
+	if admin != "" {
+		u, err := createAdmin(context.Background(), h, admin)
+		if err != nil {
+			return fmt.Errorf("creating the administrator: %w", err)
+		}
+		fmt.Fprintf(out, "Administrator: %s (id %s)\n", u.UserName, u.ID)
 	}
 	return demo.Serve(addr, handler, logger, func(a net.Addr) {
 		fmt.Fprintf(out, "SCIM base URL: http://%s/scim/v2\nBearer token:  %s\n", a, token)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -39,7 +40,11 @@ func TestExampleServer(t *testing.T) {
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	app := demo.NewApp(logger)
-	h, err := newServer("tok", app, logger)
+	h, sh, err := newServer("tok", app, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := createAdmin(context.Background(), sh, "root@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +100,20 @@ func TestExampleServer(t *testing.T) {
 	if role := app.Role(id); role != "member" {
 		t.Errorf("role of the SCIM-created user = %q, want member", role)
 	}
+	// The administrator the app created through the Go API is what Okta's
+	// lookup finds, and keeps its role.
+	code, l := call("GET", `/Users?filter=userName+eq+%22ROOT@example.com%22`, "tok", "")
+	if res, _ := l["Resources"].([]any); code != 200 || len(res) != 1 || res[0].(map[string]any)["id"] != admin.ID {
+		t.Errorf("lookup of the administrator: status %d, %v", code, l)
+	}
+	if role := app.Role(admin.ID); role != "admin" {
+		t.Errorf("role of the administrator = %q, want admin", role)
+	}
+	if _, err := createAdmin(context.Background(), sh, "root@example.com"); err == nil {
+		t.Errorf("a second administrator with the same userName was created")
+	}
 	out := logs.String()
-	for _, want := range []string{"assigned default role", "role=member", "user deactivated", "status=201"} {
+	for _, want := range []string{"assigned role", "role=member", "role=admin", "user deactivated", "status=201"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}
