@@ -145,3 +145,38 @@ func BenchmarkListByUserName(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPatchRemoveOrFilters sends about 900 removals, each naming 20
+// members by value joined with or (a 1 MiB PATCH), to groups of 1,000 and
+// 20,000 members: the cost must not grow with the group.
+func BenchmarkPatchRemoveOrFilters(b *testing.B) {
+	for _, n := range []int{1000, 20000} {
+		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
+			st := store.NewMemory()
+			h, gid, ids := benchGroup(b, st, n)
+			var ops []string
+			for i := range 900 {
+				var terms []string
+				for j := range 20 {
+					terms = append(terms, fmt.Sprintf(`value eq \"nobody-%d-%d\"`, i, j))
+				}
+				terms[0] = fmt.Sprintf(`value eq \"%s\"`, ids[i%len(ids)])
+				ops = append(ops, `{"op":"remove","path":"members[`+strings.Join(terms, " or ")+`]"}`)
+			}
+			body := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + strings.Join(ops, ",") + `]}`
+			var add []string
+			for i := range 900 {
+				add = append(add, fmt.Sprintf(`{"value":%q}`, ids[i%len(ids)]))
+			}
+			readd := `{"Operations":[{"op":"add","path":"members","value":[` + strings.Join(add, ",") + `]}]}`
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				serve(b, h, "PATCH", "/Groups/"+gid, body, http.StatusNoContent)
+				b.StopTimer()
+				serve(b, h, "PATCH", "/Groups/"+gid, readd, http.StatusNoContent)
+				b.StartTimer()
+			}
+		})
+	}
+}

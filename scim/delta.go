@@ -123,11 +123,13 @@ func memberDeltaOf(rt *resourceType, id string, ops []patch.Operation) (d store.
 			return d, false
 		}
 		if p.Filter != nil {
-			v, isEq := valueEq(p.Filter)
+			vs, isEq := valueEqs(p.Filter, nil)
 			if op.Op != "remove" || !isEq {
 				return d, false
 			}
-			b.removeMember(v)
+			for _, v := range vs {
+				b.removeMember(v)
+			}
 			continue
 		}
 		switch op.Op {
@@ -213,12 +215,29 @@ func memberList(members *schema.Attribute, v any) ([]map[string]any, bool) {
 	return out, true
 }
 
-// valueEq recognises the filter `value eq "x"` of a members[...] path.
-func valueEq(e filter.Expr) (string, bool) {
-	c, ok := e.(*filter.Compare)
-	if !ok || c.Op != filter.Eq || c.Path.Name != "value" || c.Path.Sub != "" {
-		return "", false
+// valueEqs recognises the filter of a members[...] path that names members
+// by value: `value eq "x"`, or such terms joined by or (members.value is
+// caseExact, so each term selects exactly the member of that value). It
+// appends the values to out. Removing members named this way then costs
+// one member-index lookup per value rather than a pass over the group per
+// operation.
+func valueEqs(e filter.Expr, out []string) ([]string, bool) {
+	switch e := e.(type) {
+	case *filter.Or:
+		out, ok := valueEqs(e.Left, out)
+		if !ok {
+			return nil, false
+		}
+		return valueEqs(e.Right, out)
+	case *filter.Compare:
+		if e.Op != filter.Eq || e.Path.Name != "value" || e.Path.Sub != "" {
+			return nil, false
+		}
+		s, ok := e.Value.(string)
+		if !ok {
+			return nil, false
+		}
+		return append(out, s), true
 	}
-	s, ok := c.Value.(string)
-	return s, ok
+	return nil, false
 }

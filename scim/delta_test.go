@@ -57,6 +57,10 @@ func TestDeltaMatchesGeneralPath(t *testing.T) {
 		{"rewrite member value", `{` + patchOp + `"Operations":[{"op":"replace","path":"members[value eq \"id-1\"].value","value":"id-3"}]}`},
 		{"externalId", `{` + patchOp + `"Operations":[{"op":"add","path":"externalId","value":"ext-1"}]}`},
 		{"empty operations", `{` + patchOp + `"Operations":[]}`},
+		{"or-ed removal", `{` + patchOp + `"Operations":[{"op":"remove","path":"members[value eq \"id-1\" or value eq \"nobody\" or value eq \"id-2\"]"}]}`},
+		{"or-ed removal of nobody", `{` + patchOp + `"Operations":[{"op":"remove","path":"members[value eq \"x\" or value eq \"y\"]"}]}`},
+		{"or-ed removal with another attribute", `{` + patchOp + `"Operations":[{"op":"remove","path":"members[value eq \"id-1\" or display eq \"one\"]"}]}`},
+		{"or-ed removal in case", `{` + patchOp + `"Operations":[{"op":"remove","path":"members[VALUE eq \"id-1\" OR value eq \"ID-2\"]"}]}`},
 	}
 	setup := func(t *testing.T, wrap bool) *server {
 		return newServer(t, func(c *scim.Config) {
