@@ -121,7 +121,7 @@ type step struct {
 	// endpointDetail marks a step whose error detail names the endpoint
 	// over HTTP and the resource type name in Go.
 	endpointDetail bool
-	goCall               func(ctx context.Context, h *scim.Handler) (any, error)
+	goCall         func(ctx context.Context, h *scim.Handler) (any, error)
 }
 
 func ops(t *testing.T, body string) []patch.Operation {
@@ -284,7 +284,9 @@ func TestGoAPIMatchesHTTP(t *testing.T) {
 		{name: "unknown resource type", method: "GET", target: "/Widgets/x", endpointDetail: true,
 			goCall: func(ctx context.Context, h *scim.Handler) (any, error) { return h.Get(ctx, "Widget", "x") }},
 		{name: "delete with a stale If-Match", method: "DELETE", target: "/Users/id-2", ifMatch: `W/"1"`,
-			goCall: func(ctx context.Context, h *scim.Handler) (any, error) { return nil, h.Delete(ctx, "User", "id-2", `W/"1"`) }},
+			goCall: func(ctx context.Context, h *scim.Handler) (any, error) {
+				return nil, h.Delete(ctx, "User", "id-2", `W/"1"`)
+			}},
 		{name: "delete", method: "DELETE", target: "/Users/id-2",
 			goCall: func(ctx context.Context, h *scim.Handler) (any, error) { return nil, h.Delete(ctx, "User", "id-2", "") }},
 		{name: "delete again", method: "DELETE", target: "/Users/id-2",
