@@ -80,7 +80,7 @@ var rfcClauses = []clause{
 	c(7644, "3.4.2", "startIndex … REQUIRED when partial results are returned due to pagination", covered, "TestPaging"),
 	c(7644, "3.4.2", "itemsPerPage … REQUIRED when partial results are returned due to pagination", covered, "TestPaging"),
 	c(7644, "3.4.2", "A query that does not return any matches SHALL return 200 OK with \"totalResults\" set to 0", covered,
-		"TestOktaProvisioning", "TestSearch/root past the end"),
+		"TestOktaProvisioning", "TestRFC7643_2_5_NullAndEmptyAreUnassigned"),
 
 	// §3.4.2.1 Query Endpoints
 	c(7644, "3.4.2.1", "Queries MAY be performed against a SCIM resource object [e.g. /Users/{id}]",
@@ -90,7 +90,7 @@ var rfcClauses = []clause{
 	c(7644, "3.4.2.1", "A filter expression using \"meta.resourceType\" MAY be used to restrict results to … resource types", covered,
 		"TestRFC7644_3_4_2_1_RootResourceTypeFilter"),
 	c(7644, "3.4.2.1", "If … too many results would be returned … the server SHALL reject the request … \"tooMany\"",
-		"n/a: never too many; every page is capped at Config.MaxResults (advertised as filter.maxResults)", "TestNegativeCount"),
+		"n/a: never too many; every page is capped at Config.MaxResults (advertised as filter.maxResults)"),
 	c(7644, "3.4.2.1", "[for queries over several resource types] filters MUST be processed as outlined in Section 3.4.2.2", covered,
 		"TestSearch/root type-specific filter", "TestRFC7644_3_4_2_1_RootResourceTypeFilter"),
 	c(7644, "3.4.2.1", "For filtered attributes that are not part of a particular resource type, the SP SHALL treat [them] as … no value",
@@ -107,7 +107,7 @@ var rfcClauses = []clause{
 	c(7644, "3.4.2.2", "Each expression MUST contain an attribute name followed by an attribute operator and optional value", covered,
 		"TestBadInput/bad filter", "filter:TestParseErrors"),
 	c(7644, "3.4.2.2", "[operators eq ne co sw ew gt lt ge le pr]: comparison by attribute type (lexical, chronological, numeric)", covered,
-		"filter:TestMatch", "filter:TestMatchUnicode", "filter:TestDifferential"),
+		"filter:TestMatch", "filter:TestMatchUnicode"),
 	c(7644, "3.4.2.2", "[gt ge lt le:] Boolean and Binary attributes SHALL cause a failed response (400) with scimType invalidFilter", covered,
 		"TestRFC7644_3_4_2_2_OrderingOnBooleanOrBinary"),
 	c(7644, "3.4.2.2", "Filters MUST be evaluated using the following order of operations [grouping; not, and, or; attribute ops]", covered,
@@ -170,7 +170,7 @@ var rfcClauses = []clause{
 	c(7644, "3.4.3", "The inclusion of \"/.search\" on the end of a valid SCIM endpoint SHALL be used to indicate … a query", covered,
 		"TestSearch", "TestSort/search"),
 	c(7644, "3.4.3", "Query requests MUST be identified using … urn:ietf:params:scim:api:messages:2.0:SearchRequest",
-		"n/a: client obligation (a body without it is accepted)", "TestSearch/per type"),
+		"n/a: client obligation (a body without it is accepted)", "TestSearch/negative count", "TestNegativeCount"),
 
 	// §3.7 Bulk Operations
 	c(7644, "3.7", "Bulk requests MUST be identified using … urn:ietf:params:scim:api:messages:2.0:BulkRequest",
@@ -301,7 +301,7 @@ var rfcClauses = []clause{
 	c(7643, "3.1", "The service provider MUST always interpret the externalId as scoped to the provisioning domain",
 		"n/a: one provisioning domain per handler (and tenant); externalId has uniqueness none"),
 	c(7643, "3.1", "[meta] SHALL be ignored when provided by clients", covered,
-		"TestRFC7644_3_3_CreateIgnoresReadOnly", "TestOktaProvisioning", "patch:TestApplyErrors"),
+		"TestRFC7644_3_3_CreateIgnoresReadOnly", "TestOktaProvisioning", "patch:TestApplyOkta"),
 	c(7643, "3.1", "[meta.created:] The \"DateTime\" that the resource was added to the service provider", covered,
 		"TestRFC7643_3_1_LastModified", "TestOktaProvisioning"),
 	c(7643, "3.1", "[meta.lastModified:] If this resource has never been modified … the value MUST be the same as … \"created\"", covered,
@@ -346,7 +346,7 @@ var rfcClauses = []clause{
 	c(7643, "4.2", "[Group] displayName … REQUIRED", covered,
 		"TestRFC7643_4_UserNameAndDisplayNameRequired", "schema:TestNormalize/group displayName missing"),
 	c(7643, "4.2", "[members:] the \"value\" sub-attribute contains the value of an \"id\" attribute of a SCIM resource", covered,
-		"FuzzHandler", "TestDeleteUserWhileAddedToGroups", "TestGroupWritesKeepMembersUnique"),
+		"FuzzHandler", "TestDeleteUserWhileAddedToGroups"),
 	c(7643, "4.2", "[members:] While values MAY be added or removed, sub-attributes of members are \"immutable\"", covered,
 		"patch:TestApplyErrors"),
 	c(7643, "4.3", "[manager:] value … RECOMMENDED; $ref … RECOMMENDED", "n/a: client obligation"),
