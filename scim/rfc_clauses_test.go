@@ -618,3 +618,19 @@ func TestRFC7643_2_SchemaDefinitionRules(t *testing.T) {
 		t.Skipf("gap: NewHandler accepts extensions with the attributes %s", strings.Join(accepted, ", "))
 	}
 }
+
+// TestRFC7644_3_4_3_SearchExcludedKeepsAlways: in a SearchRequest,
+// excludedAttributes "SHALL have no effect on attributes whose schema
+// returned setting is always" (RFC 7644 §3.4.3), at a resource type's
+// /.search and at the root.
+func TestRFC7644_3_4_3_SearchExcludedKeepsAlways(t *testing.T) {
+	s := newServer(t, nil)
+	s.do("POST", "/Users", `{"userName":"a@example.com","displayName":"A"}`).expect(t, 201, "")
+	want := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"startIndex":1,"itemsPerPage":1,
+	 "Resources":[{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"id-1","userName":"a@example.com"}]}`
+	for _, target := range []string{"/Users/.search", "/.search"} {
+		s.do("POST", target, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+		 "excludedAttributes":["id","schemas","displayName","meta"]}`).expect(t, 200, want)
+		s.do("POST", target, `{"excludedAttributes":"ID,displayName,meta"}`).expect(t, 200, want)
+	}
+}
