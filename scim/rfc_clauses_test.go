@@ -634,3 +634,35 @@ func TestRFC7644_3_4_3_SearchExcludedKeepsAlways(t *testing.T) {
 		s.do("POST", target, `{"excludedAttributes":"ID,displayName,meta"}`).expect(t, 200, want)
 	}
 }
+
+// TestRFC7643_2_3_5_DateTime: a dateTime "MUST be encoded as a valid
+// xsd:dateTime … and MUST include both a date and a time" (RFC 7643
+// §2.3.5): a date alone, a time alone or another format is 400
+// invalidValue; a date and time with an offset is kept.
+func TestRFC7643_2_3_5_DateTime(t *testing.T) {
+	const extURN = "urn:example:params:scim:schemas:extension:hr:2.0:User"
+	ext := &schema.Schema{ID: extURN, Name: "HR", Attributes: []*schema.Attribute{{Name: "hired", Type: schema.DateTime}}}
+	rts := []*schema.ResourceType{schema.UserResourceType(ext), schema.GroupResourceType()}
+	st := store.NewMemoryWith(store.MemoryConfig{ResourceTypes: rts, Now: func() time.Time { return fixedNow }})
+	h, err := scim.NewHandler(scim.Config{Store: st, ResourceTypes: rts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", scim.NewBearerAuth(token).Wrap(h)))
+	s := &server{t: t, mux: mux, h: h, store: st}
+	for i, v := range []string{"2008-01-23", "04:56:22", "23/01/2008 04:56", "2008-01-23 04:56:22Z", "yesterday"} {
+		r := s.do("POST", "/Users", fmt.Sprintf(`{"userName":"bad%d","%s":{"hired":%q}}`, i, extURN, v))
+		r.expect(t, 400, "")
+		if m := obj(t, r); m["scimType"] != "invalidValue" || !strings.Contains(fmt.Sprint(m["detail"]), "hired") {
+			t.Errorf("%q: %v", v, m)
+		}
+	}
+	for i, v := range []string{"2008-01-23T04:56:22Z", "2008-01-23T04:56:22.125+02:00"} {
+		r := s.do("POST", "/Users", fmt.Sprintf(`{"userName":"ok%d","%s":{"hired":%q}}`, i, extURN, v))
+		r.expect(t, 201, "")
+		if !strings.Contains(r.raw, `"hired":"`+v+`"`) {
+			t.Errorf("%q not kept: %s", v, r.raw)
+		}
+	}
+}

@@ -265,7 +265,7 @@ var rfcClauses = []clause{
 	c(7643, "2.3.4", "[integer:] the value MUST NOT contain fractional or exponent parts", covered,
 		"TestRFC7643_2_3_4_Integers", "schema:TestNormalize/fractional integer"),
 	c(7643, "2.3.5", "[dateTime:] MUST be encoded as a valid xsd:dateTime … and MUST include both a date and a time", covered,
-		"schema:TestNormalize/bad dateTime", "filter:TestMatch/gt dateTime"),
+		"TestRFC7643_2_3_5_DateTime", "schema:TestNormalize/bad dateTime", "filter:TestMatch/gt dateTime"),
 	c(7643, "2.3.5", "Values represented in JSON MUST conform to the XML constraints above and are represented as a JSON string", covered,
 		"schema:TestNormalize/bad dateTime", "TestRFC7643_3_1_LastModified"),
 	c(7643, "2.3.6", "[binary:] The attribute value MUST be base64 encoded as specified in Section 4 of [RFC4648]", covered,
