@@ -224,14 +224,24 @@ func (h *Handler) bulkOne(r *http.Request, op bulkOp, ids map[string]string) *bu
 	if err != nil {
 		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidPath, "bulk path is not a valid URL path")
 	}
+	// Every operation but a failed POST names its resource (RFC 7644 §3.7.3).
+	location := ""
+	if method != http.MethodPost {
+		location = h.baseURL(r) + path
+	}
+	var refused *bulkResult
 	switch {
 	case id == ".search":
-		return bulkError(op, http.StatusBadRequest, schema.ScimInvalidPath,
+		refused = bulkError(op, http.StatusBadRequest, schema.ScimInvalidPath,
 			"a bulk operation creates, replaces, modifies or deletes a resource (RFC 7644 §3.7); searches are not bulk operations")
 	case id == "" && method != http.MethodPost:
-		return bulkError(op, http.StatusMethodNotAllowed, "", "bulk "+method+" needs a resource path like /"+first+"/{id}")
+		refused = bulkError(op, http.StatusMethodNotAllowed, "", "bulk "+method+" needs a resource path like /"+first+"/{id}")
 	case id != "" && method == http.MethodPost:
-		return bulkError(op, http.StatusMethodNotAllowed, "", "bulk POST creates a resource at an endpoint like /"+first)
+		refused = bulkError(op, http.StatusMethodNotAllowed, "", "bulk POST creates a resource at an endpoint like /"+first)
+	}
+	if refused != nil {
+		refused.Location = location
+		return refused
 	}
 	ctx := r.Context()
 	res := &bulkResult{Method: op.Method, BulkID: op.BulkID}
@@ -280,12 +290,12 @@ func (h *Handler) bulkOne(r *http.Request, op bulkOp, ids map[string]string) *bu
 		e := h.logged(ctx, method, path, err)
 		res.Status = strconv.Itoa(e.Status)
 		res.Response, _ = json.Marshal(errorBodyOf(e))
-		res.Version = ""
+		res.Version, res.Location = "", location
 		return res
 	}
 	res.Status = strconv.Itoa(status)
 	if method != http.MethodPost {
-		res.Location = h.baseURL(r) + path
+		res.Location = location
 	}
 	return res
 }
