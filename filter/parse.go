@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -908,30 +907,12 @@ func (ps *parser) check(path AttrPath, text string, op Operator, v any, off int)
 			return nil, ps.errorf(off, "%s attribute %s must be compared with a string", d.Type, quote(text))
 		}
 		if d.Type == schema.DateTime && op != Co && op != Sw && op != Ew {
-			if _, ok := parseTime(s); !ok {
+			if _, ok := schema.ParseDateTime(s); !ok {
 				return nil, ps.errorf(off, "invalid dateTime %s for attribute %s", quote(s), quote(text))
 			}
 		}
 		return v, nil
 	}
-}
-
-// parseTime parses an xsd:dateTime as RFC 7643 §2.3.5 uses it (RFC 3339,
-// with optional fractional seconds).
-func parseTime(s string) (time.Time, bool) {
-	if len(s) < 19 || s[4] != '-' || s[7] != '-' {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		// RFC 3339 requires an offset; xsd:dateTime makes it optional,
-		// and then the time is taken as UTC.
-		t, err = time.Parse("2006-01-02T15:04:05.999999999", s)
-		if err != nil {
-			return time.Time{}, false
-		}
-	}
-	return t, true
 }
 
 func asciiEqualFold(s, lower string) bool {

@@ -201,12 +201,12 @@ func (rt *ResourceType) CheckImmutable(old, next map[string]any) error {
 func checkImmutable(attrs []*Attribute, urn string, old, next map[string]any) error {
 	for _, a := range attrs {
 		ov, ok := old[a.Name]
-		if !ok || isEmpty(ov) {
+		if !ok || IsEmpty(ov) {
 			continue
 		}
 		nv := next[a.Name]
 		if a.Mutability == Immutable {
-			if isEmpty(nv) || !equalAttr(a, ov, nv) {
+			if IsEmpty(nv) || !a.Equal(ov, nv) {
 				p := pathNode{urn: urn, name: a.Name}
 				return Errorf(ScimMutability, p.String(), "is immutable and cannot be changed")
 			}
@@ -222,11 +222,11 @@ func checkImmutable(attrs []*Attribute, urn string, old, next map[string]any) er
 				continue
 			}
 			osv, ok := om[s.Name]
-			if !ok || isEmpty(osv) {
+			if !ok || IsEmpty(osv) {
 				continue
 			}
 			nsv := nm[s.Name]
-			if isEmpty(nsv) || !equalAttr(s, osv, nsv) {
+			if IsEmpty(nsv) || !s.Equal(osv, nsv) {
 				p := pathNode{urn: urn, name: a.Name}
 				sp := pathNode{parent: &p, name: s.Name}
 				return Errorf(ScimMutability, sp.String(), "is immutable and cannot be changed")
@@ -260,7 +260,7 @@ func (rt *ResourceType) checkRequired(attrs map[string]any) *Error {
 func checkRequiredAttrs(attrs []*Attribute, urn string, data map[string]any) *Error {
 	for _, a := range attrs {
 		v := data[a.Name]
-		if isEmpty(v) {
+		if IsEmpty(v) {
 			if a.Required {
 				p := pathNode{urn: urn, name: a.Name}
 				return Errorf(ScimInvalidValue, p.String(), "required attribute missing")
@@ -303,7 +303,7 @@ func hasRequiredSub(a *Attribute) bool {
 
 func checkRequiredSubs(a *Attribute, p *pathNode, m map[string]any) *Error {
 	for _, s := range a.SubAttributes {
-		if s.Required && isEmpty(m[s.Name]) {
+		if s.Required && IsEmpty(m[s.Name]) {
 			sp := pathNode{parent: p, name: s.Name}
 			return Errorf(ScimInvalidValue, sp.String(), "required sub-attribute missing")
 		}
@@ -431,7 +431,7 @@ func (n *normalizer) urnKey(out map[string]any, k string, v any) {
 // that schema's attributes. s == nil means the core schema, whose attributes
 // go to the top level.
 func (n *normalizer) schemaObject(out map[string]any, s *Schema, urn string, v any) {
-	if isEmpty(v) {
+	if IsEmpty(v) {
 		return
 	}
 	m, ok := v.(map[string]any)
@@ -555,7 +555,7 @@ func (n *normalizer) put(m map[string]any, a *Attribute, p *pathNode, x any) {
 		}
 		return
 	}
-	if !equalExact(old, x) {
+	if !Identical(old, x) {
 		n.fail(Errorf(ScimInvalidValue, p.String(), "given more than once with different values"))
 	}
 }
@@ -623,7 +623,7 @@ func dedupe(a *Attribute, list []any) []any {
 		if m, isMap := e.(map[string]any); isMap {
 			if v, isStr := m["value"].(string); isStr {
 				if fold {
-					v = strings.ToLower(v)
+					v = Fold(v)
 				}
 				if seen[v] {
 					continue
@@ -979,21 +979,6 @@ func hasURNPrefix(s string) bool {
 	return len(s) >= 4 && strings.EqualFold(s[:4], "urn:")
 }
 
-// isEmpty reports whether v means "no value": nil, "", {} or [].
-func isEmpty(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	case map[string]any:
-		return len(x) == 0
-	case []any:
-		return len(x) == 0
-	}
-	return false
-}
-
 // exactAttr returns the attribute whose name is exactly name, or nil.
 func exactAttr(attrs []*Attribute, name string) *Attribute {
 	for _, a := range attrs {
@@ -1004,126 +989,14 @@ func exactAttr(attrs []*Attribute, name string) *Attribute {
 	return nil
 }
 
-// equalExact reports whether two canonical values are identical, numbers
-// included: two spellings of one decimal are not, so that which of them is
-// kept never depends on map order.
-func equalExact(x, y any) bool {
-	switch a := x.(type) {
-	case map[string]any:
-		b, ok := y.(map[string]any)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for k, v := range a {
-			w, ok := b[k]
-			if !ok || !equalExact(v, w) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		b, ok := y.([]any)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for i := range a {
-			if !equalExact(a[i], b[i]) {
-				return false
-			}
-		}
-		return true
-	case json.Number:
-		b, ok := y.(json.Number)
-		return ok && a == b
-	case string:
-		b, ok := y.(string)
-		return ok && a == b
-	case bool:
-		b, ok := y.(bool)
-		return ok && a == b
-	}
-	return false
-}
-
-func equalNumber(a, b json.Number) bool {
-	if a == b {
-		return true
-	}
-	fa, err1 := strconv.ParseFloat(string(a), 64)
-	fb, err2 := strconv.ParseFloat(string(b), 64)
-	return err1 == nil && err2 == nil && fa == fb
-}
-
-// equalAttr reports whether canonical values x and y of attribute a are
-// equal under a's definition: strings that are not caseExact compare
-// case-insensitively, and multi-valued attributes as unordered collections.
-func equalAttr(a *Attribute, x, y any) bool {
-	if a.MultiValued {
-		xs, ok1 := x.([]any)
-		ys, ok2 := y.([]any)
-		if !ok1 || !ok2 || len(xs) != len(ys) {
-			return false
-		}
-		used := make([]bool, len(ys))
-	outer:
-		for _, xe := range xs {
-			for j, ye := range ys {
-				if !used[j] && equalSingle(a, xe, ye) {
-					used[j] = true
-					continue outer
-				}
-			}
-			return false
-		}
-		return true
-	}
-	return equalSingle(a, x, y)
-}
-
-func equalSingle(a *Attribute, x, y any) bool {
-	switch a.Type {
-	case Complex:
-		xm, ok1 := x.(map[string]any)
-		ym, ok2 := y.(map[string]any)
-		if !ok1 || !ok2 || len(xm) != len(ym) {
-			return false
-		}
-		for k, xv := range xm {
-			yv, ok := ym[k]
-			if !ok {
-				return false
-			}
-			if s := exactAttr(a.SubAttributes, k); s != nil {
-				if !equalAttr(s, xv, yv) {
-					return false
-				}
-			} else if !equalExact(xv, yv) {
-				return false
-			}
-		}
-		return true
-	case Integer, Decimal:
-		xn, ok1 := x.(json.Number)
-		yn, ok2 := y.(json.Number)
-		return ok1 && ok2 && equalNumber(xn, yn)
-	case String, Reference, "":
-		xs, ok1 := x.(string)
-		ys, ok2 := y.(string)
-		if ok1 && ok2 && !a.CaseExact && a.Type != Reference {
-			return strings.EqualFold(xs, ys)
-		}
-	}
-	return equalExact(x, y)
-}
-
 // check validates canonical value v of a for [ResourceType.Validate].
 func (c *collector) check(a *Attribute, p *pathNode, v any) {
-	if isEmpty(v) {
-		return
-	}
 	if a.MultiValued {
 		els, ok := v.([]any)
 		if !ok {
+			if IsEmpty(v) {
+				return
+			}
 			c.fail(Errorf(ScimInvalidValue, p.String(), "is multi-valued and must be an array, got %s", describe(v)))
 			return
 		}
@@ -1135,6 +1008,9 @@ func (c *collector) check(a *Attribute, p *pathNode, v any) {
 			}
 			c.checkSingle(a, &ep, el)
 		}
+		return
+	}
+	if IsEmpty(v) {
 		return
 	}
 	c.checkSingle(a, p, v)
