@@ -1,10 +1,8 @@
 package patch
 
 import (
-	"encoding/json"
 	"errors"
 	"maps"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -82,7 +80,7 @@ func (r *removal) matches(e any) bool {
 		return false
 	}
 	if r.fold {
-		s = strings.ToLower(s)
+		s = schema.Fold(s)
 	}
 	_, ok = r.values[s]
 	return ok
@@ -384,8 +382,8 @@ func (a *applier) appendValues(k key, attr *schema.Attribute, before []any, v an
 		appended = newByValue(before, add, fold)
 	} else {
 		for _, e := range add {
-			if !slices.ContainsFunc(before, func(x any) bool { return equal(x, e) }) &&
-				!slices.ContainsFunc(appended, func(x any) bool { return equal(x, e) }) {
+			if !slices.ContainsFunc(before, func(x any) bool { return schema.Identical(x, e) }) &&
+				!slices.ContainsFunc(appended, func(x any) bool { return schema.Identical(x, e) }) {
 				appended = append(appended, e)
 			}
 		}
@@ -412,7 +410,7 @@ func (a *applier) appendValues(k key, attr *schema.Attribute, before []any, v an
 func newByValue(before, add []any, fold bool) []any {
 	norm := func(s string) string {
 		if fold {
-			return strings.ToLower(s)
+			return schema.Fold(s)
 		}
 		return s
 	}
@@ -420,7 +418,7 @@ func newByValue(before, add []any, fold bool) []any {
 	if len(add) == 1 {
 		s, ok := elementValue(add[0])
 		if !ok {
-			if slices.ContainsFunc(before, func(x any) bool { return equal(x, add[0]) }) {
+			if slices.ContainsFunc(before, func(x any) bool { return schema.Identical(x, add[0]) }) {
 				return nil
 			}
 			return add
@@ -449,8 +447,8 @@ func newByValue(before, add []any, fold bool) []any {
 	for _, e := range add {
 		s, ok := elementValue(e)
 		if !ok {
-			if !slices.ContainsFunc(before, func(x any) bool { return equal(x, e) }) &&
-				!slices.ContainsFunc(out, func(x any) bool { return equal(x, e) }) {
+			if !slices.ContainsFunc(before, func(x any) bool { return schema.Identical(x, e) }) &&
+				!slices.ContainsFunc(out, func(x any) bool { return schema.Identical(x, e) }) {
 				out = append(out, e)
 			}
 			continue
@@ -533,7 +531,7 @@ func valueRewrite(attr *schema.Attribute, k key, old, next map[string]any) error
 	if ok, _ := attr.IdentifiedByValue(); !ok {
 		return nil
 	}
-	if ov, had := old["value"]; had && !equal(ov, next["value"]) {
+	if ov, had := old["value"]; had && !schema.Identical(ov, next["value"]) {
 		return schema.Errorf(schema.ScimMutability, pathOf(k, "value"),
 			"the value of an existing element cannot change; remove the element and add the new one")
 	}
@@ -732,7 +730,7 @@ func (a *applier) removeMulti(k key, p filter.Path, v any) error {
 			a.flush(k)
 			before := a.list(k)
 			after := slices.DeleteFunc(slices.Clone(before), func(e any) bool {
-				return slices.ContainsFunc(sel, func(s any) bool { return equal(s, e) })
+				return slices.ContainsFunc(sel, func(s any) bool { return schema.Identical(s, e) })
 			})
 			a.commitRemoval(k, before, after)
 			return nil
@@ -778,7 +776,7 @@ func (a *applier) removeMulti(k key, p filter.Path, v any) error {
 
 // commitRemoval stores after, computed from before by a general removal.
 func (a *applier) commitRemoval(k key, before, after []any) {
-	if len(after) == len(before) && equal(after, before) {
+	if len(after) == len(before) && schema.Identical(after, before) {
 		return
 	}
 	if a.trackMembers && k == a.members {
@@ -826,13 +824,15 @@ func valueSelectors(attr *schema.Attribute, sel []any) bool {
 	return true
 }
 
+// caseFold reports whether the values of attr (or their "value"
+// sub-attribute) compare case-insensitively.
 func caseFold(attr *schema.Attribute) bool {
 	if attr.Type == schema.Complex {
 		if sub := attr.Sub("value"); sub != nil {
-			return !sub.CaseExact
+			return !sub.CaseSensitive()
 		}
 	}
-	return !attr.CaseExact
+	return !attr.CaseSensitive()
 }
 
 func (a *applier) queueRemoval(k key, attr *schema.Attribute, s string) {
@@ -845,7 +845,7 @@ func (a *applier) queueRemoval(k key, attr *schema.Attribute, s string) {
 		a.pending[k] = r
 	}
 	if r.fold {
-		s = strings.ToLower(s)
+		s = schema.Fold(s)
 	}
 	r.values[s] = struct{}{}
 	a.touch(k)
@@ -939,7 +939,7 @@ func (a *applier) finish(ops []Operation) (*Result, error) {
 	res := &Result{Attributes: a.cur}
 	var changed []key
 	for k := range a.touched {
-		if !equal(a.origValue(k), a.get(k)) || a.secret(k) {
+		if !schema.Identical(a.origValue(k), a.get(k)) || a.secret(k) {
 			changed = append(changed, k)
 		}
 	}
@@ -1252,52 +1252,4 @@ func elementObject(e any) map[string]any {
 		return m
 	}
 	return map[string]any{"value": e}
-}
-
-// equal reports whether two canonical values are equal. Values shared
-// with the input compare in constant time.
-func equal(x, y any) bool {
-	switch x := x.(type) {
-	case nil:
-		return y == nil
-	case string:
-		y, ok := y.(string)
-		return ok && x == y
-	case bool:
-		y, ok := y.(bool)
-		return ok && x == y
-	case json.Number:
-		y, ok := y.(json.Number)
-		return ok && x == y
-	case map[string]any:
-		y, ok := y.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		if len(x) == 0 || reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer() {
-			return true
-		}
-		for name, v := range x {
-			w, ok := y[name]
-			if !ok || !equal(v, w) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := y.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		if len(x) > 0 && &x[0] == &y[0] {
-			return true
-		}
-		for i := range x {
-			if !equal(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return reflect.DeepEqual(x, y)
 }

@@ -1,9 +1,7 @@
 package store
 
 import (
-	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -14,8 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/scim/schema"
@@ -42,9 +38,9 @@ type MemoryConfig struct {
 	// ResourceTypes are the resource types the store enforces uniqueness
 	// for. Every single-valued attribute of a type's core schema whose
 	// Uniqueness is server or global (userName for User) must be unique
-	// among the resources of that type, compared case-insensitively (as
-	// strings.EqualFold does) unless the attribute is CaseExact, a reference
-	// or binary, as filter.Match compares them. Uniqueness of extension or
+	// among the resources of that type, compared by their
+	// schema.Attribute.Key (schema.Fold unless the attribute is
+	// CaseSensitive), as filter.Match compares them. Uniqueness of extension or
 	// multi-valued attributes is not enforced. Resources of a type not
 	// listed here are stored too, with no uniqueness rule besides their id.
 	//
@@ -138,8 +134,8 @@ type typeRules struct {
 }
 
 type indexRule struct {
-	name      string
-	caseExact bool
+	name string
+	attr *schema.Attribute // whose Key the index holds
 }
 
 // table holds the resources of one type.
@@ -283,14 +279,14 @@ func rulesFor(rt *schema.ResourceType) *typeRules {
 				continue
 			}
 			if a.Uniqueness == schema.UniqueServer || a.Uniqueness == schema.UniqueGlobal {
-				r.unique = append(r.unique, indexRule{name: a.Name, caseExact: caseExact(a)})
+				r.unique = append(r.unique, indexRule{name: a.Name, attr: a})
 			}
 		}
 	}
-	r.multi = append(r.multi, indexRule{name: "externalId", caseExact: caseExact(schema.Common("externalId"))})
+	r.multi = append(r.multi, indexRule{name: "externalId", attr: schema.Common("externalId")})
 	if rt.Name == groupType && rt.Schema != nil {
 		if a := rt.Schema.Attr("displayName"); a != nil && !a.MultiValued && stringLike(a.Type) && !r.isUnique(a.Name) {
-			r.multi = append(r.multi, indexRule{name: a.Name, caseExact: caseExact(a)})
+			r.multi = append(r.multi, indexRule{name: a.Name, attr: a})
 		}
 	}
 	return r
@@ -318,7 +314,7 @@ func (r *typeRules) indexes(name string) bool {
 }
 
 // defaultRules apply to resource types missing from MemoryConfig.
-var defaultRules = &typeRules{multi: []indexRule{{name: "externalId", caseExact: true}}}
+var defaultRules = &typeRules{multi: []indexRule{{name: "externalId", attr: schema.Common("externalId")}}}
 
 func stringLike(t schema.Type) bool {
 	switch t {
@@ -657,7 +653,7 @@ func scan(ctx context.Context, candidates []*record, f filter.Expr, visit func(r
 // keyed is a matching record with its sort key.
 type keyed struct {
 	rec *record
-	key sortKey
+	key schema.SortKey
 }
 
 // sortMatches evaluates q.Filter on candidates (in creation order) and
@@ -671,78 +667,33 @@ func sortMatches(ctx context.Context, candidates []*record, q Query) ([]keyed, e
 		return nil, err
 	}
 	slices.SortStableFunc(matched, func(a, b keyed) int {
-		return compareKeys(a.key, b.key, q.Descending)
+		return schema.CompareSortKeys(a.key, b.key, q.Descending)
 	})
 	return matched, nil
 }
 
-// The kinds of sort keys, in the order values of different kinds sort.
-const (
-	keyMissing = iota
-	keyBool
-	keyNumber
-	keyTime
-	keyString
-)
-
-// sortKey is the value a resource sorts by (RFC 7644 §3.4.2.3).
-type sortKey struct {
-	kind int
-	s    string
-	f    float64
-	t    time.Time
-	b    bool
-}
-
 // sortKeyOf returns the sort key of the attribute at p in obj: of a
-// multi-valued attribute its primary value, else its first; strings
-// folded to lower case unless the attribute is case-exact.
-func sortKeyOf(obj map[string]any, p filter.AttrPath) sortKey {
+// multi-valued attribute its primary value, else its first, keyed by
+// schema's sort order.
+func sortKeyOf(obj map[string]any, p filter.AttrPath) schema.SortKey {
 	bound := p.Attr != nil
 	m := obj
 	if p.URN != "" {
 		if ext, ok := field(obj, p.URN, bound).(map[string]any); ok {
 			m = ext
 		} else if bound {
-			return sortKey{}
+			return schema.SortKey{}
 		}
 	}
 	v := representative(field(m, p.Name, bound))
 	if p.Sub != "" {
 		sub, ok := v.(map[string]any)
 		if !ok {
-			return sortKey{}
+			return schema.SortKey{}
 		}
 		v = representative(field(sub, p.Sub, bound))
 	}
-	leaf := p.Leaf()
-	switch x := v.(type) {
-	case string:
-		if x == "" {
-			return sortKey{}
-		}
-		if leaf != nil && leaf.Type == schema.DateTime {
-			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
-				return sortKey{kind: keyTime, t: t}
-			}
-		}
-		if leaf == nil || !caseExact(leaf) {
-			x = strings.ToLower(x)
-		}
-		return sortKey{kind: keyString, s: x}
-	case bool:
-		return sortKey{kind: keyBool, b: x}
-	case json.Number:
-		if f, err := strconv.ParseFloat(string(x), 64); err == nil {
-			return sortKey{kind: keyNumber, f: f}
-		}
-		return sortKey{kind: keyString, s: string(x)}
-	case float64:
-		return sortKey{kind: keyNumber, f: x}
-	case int:
-		return sortKey{kind: keyNumber, f: float64(x)}
-	}
-	return sortKey{}
+	return p.Leaf().SortKey(v)
 }
 
 // field returns m[key], or when the path is unbound the value of the first
@@ -775,39 +726,6 @@ func representative(v any) any {
 		return nil
 	}
 	return arr[0]
-}
-
-// compareKeys orders a before b (negative) or after (positive); missing
-// values come last in either direction.
-func compareKeys(a, b sortKey, descending bool) int {
-	switch {
-	case a.kind == keyMissing && b.kind == keyMissing:
-		return 0
-	case a.kind == keyMissing:
-		return 1
-	case b.kind == keyMissing:
-		return -1
-	}
-	c := 0
-	switch {
-	case a.kind != b.kind:
-		c = a.kind - b.kind
-	case a.kind == keyBool && a.b != b.b:
-		c = 1
-		if b.b {
-			c = -1
-		}
-	case a.kind == keyNumber:
-		c = cmp.Compare(a.f, b.f)
-	case a.kind == keyTime:
-		c = a.t.Compare(b.t)
-	case a.kind == keyString:
-		c = strings.Compare(a.s, b.s)
-	}
-	if descending {
-		return -c
-	}
-	return c
 }
 
 // candidates returns, when e or one of its top-level "and" terms is an
@@ -855,7 +773,7 @@ func (t *table) lookupEq(e filter.Expr) ([]*record, bool) {
 	if a == nil || a.MultiValued || !stringLike(a.Type) {
 		return nil, false
 	}
-	exact := caseExact(a)
+	exact := a.CaseSensitive()
 	if c.Path.Name == "id" {
 		if !exact {
 			return nil, false
@@ -866,16 +784,16 @@ func (t *table) lookupEq(e filter.Expr) ([]*record, bool) {
 		return nil, true
 	}
 	for i, r := range t.rules.unique {
-		if r.name == c.Path.Name && r.caseExact == exact {
-			if rec := t.unique[i][key(v, r.caseExact)]; rec != nil {
+		if r.name == c.Path.Name && r.attr.CaseSensitive() == exact {
+			if rec := t.unique[i][r.attr.Key(v)]; rec != nil {
 				return rec.self[:], true
 			}
 			return nil, true
 		}
 	}
 	for i, r := range t.rules.multi {
-		if r.name == c.Path.Name && r.caseExact == exact {
-			recs := t.multi[i][key(v, r.caseExact)]
+		if r.name == c.Path.Name && r.attr.CaseSensitive() == exact {
+			recs := t.multi[i][r.attr.Key(v)]
 			if !slices.IsSortedFunc(recs, bySeq) {
 				recs = slices.SortedFunc(slices.Values(recs), bySeq)
 			}
@@ -883,12 +801,6 @@ func (t *table) lookupEq(e filter.Expr) ([]*record, bool) {
 		}
 	}
 	return nil, false
-}
-
-// caseExact reports whether filter.Match compares values of a
-// case-sensitively, and so whether its index keys are the values themselves.
-func caseExact(a *schema.Attribute) bool {
-	return a.CaseExact || a.Type == schema.Reference || a.Type == schema.Binary
 }
 
 func bySeq(a, b *record) int {
@@ -910,7 +822,7 @@ func (t *table) checkUnique(attrs map[string]any, self *record) error {
 		if !ok {
 			continue
 		}
-		if other := t.unique[i][key(v, rule.caseExact)]; other != nil && other != self {
+		if other := t.unique[i][rule.attr.Key(v)]; other != nil && other != self {
 			return &ConflictError{Attribute: rule.name, Value: v}
 		}
 	}
@@ -923,12 +835,12 @@ func (t *table) index(rec *record) {
 	attrs := rec.attrs()
 	for i, rule := range t.rules.unique {
 		if v, ok := attrs[rule.name].(string); ok {
-			t.unique[i][key(v, rule.caseExact)] = rec
+			t.unique[i][rule.attr.Key(v)] = rec
 		}
 	}
 	for i, rule := range t.rules.multi {
 		if v, ok := attrs[rule.name].(string); ok {
-			k := key(v, rule.caseExact)
+			k := rule.attr.Key(v)
 			t.multi[i][k] = append(t.multi[i][k], rec)
 		}
 	}
@@ -939,7 +851,7 @@ func (t *table) unindex(rec *record) {
 	attrs := rec.attrs()
 	for i, rule := range t.rules.unique {
 		if v, ok := attrs[rule.name].(string); ok {
-			k := key(v, rule.caseExact)
+			k := rule.attr.Key(v)
 			if t.unique[i][k] == rec {
 				delete(t.unique[i], k)
 			}
@@ -947,7 +859,7 @@ func (t *table) unindex(rec *record) {
 	}
 	for i, rule := range t.rules.multi {
 		if v, ok := attrs[rule.name].(string); ok {
-			k := key(v, rule.caseExact)
+			k := rule.attr.Key(v)
 			recs := slices.DeleteFunc(t.multi[i][k], func(x *record) bool { return x == rec })
 			if len(recs) == 0 {
 				delete(t.multi[i], k)
@@ -1148,55 +1060,6 @@ func (m *Memory) dropMember(sp *space, uid string) {
 func (m *Memory) nextVersion() string {
 	m.version++
 	return strconv.FormatUint(m.version, 10)
-}
-
-// key returns the index key of the value v: v itself when the attribute is
-// case-exact, otherwise its case fold, under which two strings are equal
-// exactly when strings.EqualFold says they are.
-func key(v string, caseExact bool) string {
-	if caseExact {
-		return v
-	}
-	return fold(v)
-}
-
-// fold maps every rune of s to the smallest rune of its Unicode simple
-// case-folding orbit (the relation strings.EqualFold uses); for ASCII that
-// is the upper case letter.
-func fold(s string) string {
-	lower := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return foldUnicode(s)
-		}
-		if 'a' <= c && c <= 'z' {
-			lower = true
-		}
-	}
-	if !lower {
-		return s
-	}
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
-}
-
-func foldUnicode(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		least := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		b.WriteRune(least)
-	}
-	return b.String()
 }
 
 // memberSet holds the elements of one multi-valued attribute of a record
@@ -1603,7 +1466,7 @@ func (m *Memory) ListAfter(ctx context.Context, typ string, q Query, after strin
 		lo := 0
 		if pos.given {
 			lo = sort.Search(len(matched), func(i int) bool {
-				c := compareKeys(matched[i].key, pos.key, q.Descending)
+				c := schema.CompareSortKeys(matched[i].key, pos.key, q.Descending)
 				return c > 0 || c == 0 && matched[i].rec.seq > pos.seq
 			})
 		}
@@ -1666,7 +1529,7 @@ func (m *Memory) ListAfter(ctx context.Context, typ string, q Query, after strin
 type position struct {
 	given bool
 	seq   uint64
-	key   sortKey
+	key   schema.SortKey
 }
 
 // The letters of the kinds of sort keys in a position.
@@ -1680,26 +1543,26 @@ const (
 
 // encodePosition returns the position of the resource with sequence
 // number seq, and with key its sort key in a sorted list.
-func encodePosition(seq uint64, key *sortKey) string {
+func encodePosition(seq uint64, key *schema.SortKey) string {
 	b := strconv.AppendUint(make([]byte, 0, 24), seq, 10)
 	if key == nil {
 		return string(b)
 	}
 	b = append(b, ',')
-	switch key.kind {
-	case keyBool:
+	switch key.Kind {
+	case schema.SortBool:
 		b = append(b, posBool)
-		if key.b {
+		if key.Bool {
 			b = append(b, '1')
 		} else {
 			b = append(b, '0')
 		}
-	case keyNumber:
-		b = strconv.AppendFloat(append(b, posNumber), key.f, 'g', -1, 64)
-	case keyTime:
-		b = key.t.UTC().AppendFormat(append(b, posTime), time.RFC3339Nano)
-	case keyString:
-		b = append(append(b, posString), key.s...)
+	case schema.SortNumber:
+		b = strconv.AppendFloat(append(b, posNumber), key.Number, 'g', -1, 64)
+	case schema.SortTime:
+		b = key.Time.UTC().AppendFormat(append(b, posTime), time.RFC3339Nano)
+	case schema.SortString:
+		b = append(append(b, posString), key.Text...)
 	default:
 		b = append(b, posMissing)
 	}
@@ -1734,21 +1597,21 @@ func parsePosition(s string, sorted bool) (position, error) {
 		if payload != "0" && payload != "1" {
 			return bad()
 		}
-		p.key = sortKey{kind: keyBool, b: payload == "1"}
+		p.key = schema.SortKey{Kind: schema.SortBool, Bool: payload == "1"}
 	case posNumber:
 		f, err := strconv.ParseFloat(payload, 64)
 		if err != nil {
 			return bad()
 		}
-		p.key = sortKey{kind: keyNumber, f: f}
+		p.key = schema.SortKey{Kind: schema.SortNumber, Number: f}
 	case posTime:
 		tm, err := time.Parse(time.RFC3339Nano, payload)
 		if err != nil {
 			return bad()
 		}
-		p.key = sortKey{kind: keyTime, t: tm}
+		p.key = schema.SortKey{Kind: schema.SortTime, Time: tm}
 	case posString:
-		p.key = sortKey{kind: keyString, s: payload}
+		p.key = schema.SortKey{Kind: schema.SortString, Text: payload}
 	default:
 		return bad()
 	}

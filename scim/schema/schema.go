@@ -157,7 +157,7 @@ func (a *Attribute) IdentifiedByValue() (ok, fold bool) {
 	if sub == nil || sub.Mutability != Immutable || sub.Type != String {
 		return false, false
 	}
-	return true, !sub.CaseExact
+	return true, !sub.CaseSensitive()
 }
 
 func find(attrs []*Attribute, name string) *Attribute {
