@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/scim/schema"
 )
 
 // Dialect is the SQL flavour of the database a [Store] talks to: [Postgres]
@@ -88,9 +90,10 @@ type Dialect interface {
 
 // Postgres is the dialect of PostgreSQL 12 and later, used through any
 // database/sql driver for it (github.com/jackc/pgx/v5/stdlib is tested).
-// Attributes are stored as jsonb. Case-insensitive comparisons of JSON
-// strings use lower(), so the database should use a UTF-8 encoding and
-// LC_CTYPE (for example C.UTF-8).
+// Attributes are stored as jsonb. Case-insensitive comparisons fold both
+// sides with schema.Fold: the filter value in Go, stored text with the SQL
+// function scim_fold that Migrate creates (translate() over Fold's table),
+// so the database must use the UTF8 encoding; its locale does not matter.
 var Postgres Dialect = postgres{}
 
 // SQLite is the dialect of SQLite 3.38 and later through the pure Go driver
@@ -195,6 +198,11 @@ func (postgres) schema() []string {
 	PRIMARY KEY (tenant, type, attr, key)
 )`,
 		`CREATE INDEX IF NOT EXISTS scim_unique_id ON scim_unique (tenant, id)`,
+		`CREATE TABLE IF NOT EXISTS scim_settings (
+	name text PRIMARY KEY,
+	value text NOT NULL
+)`,
+		pgFold(),
 	}
 }
 
@@ -294,9 +302,9 @@ func (postgres) instant(text string) string {
 
 func (postgres) instantArg(t time.Time) any   { return t.UTC().Format(pgInstantLayout) }
 func (postgres) timeArg(t time.Time) any      { return t.UTC() }
-func (postgres) fold(text string) string      { return "lower(" + text + ")" }
-func (postgres) foldArg(ph string) string     { return "lower(" + ph + "::text)" }
-func (postgres) foldValue(s string) string    { return s }
+func (postgres) fold(text string) string      { return "scim_fold(" + text + ")" }
+func (postgres) foldArg(ph string) string     { return ph }
+func (postgres) foldValue(s string) string    { return schema.Fold(s) }
 func (postgres) textOrder(text string) string { return "(" + text + ") COLLATE \"C\"" }
 func (postgres) scanTime(v any) (time.Time, error) {
 	switch t := v.(type) {
@@ -309,6 +317,10 @@ func (postgres) scanTime(v any) (time.Time, error) {
 }
 
 func (postgres) like(b *builder, op string, text, needle string, folded bool) string {
+	if folded {
+		text = "scim_fold(" + text + ")"
+		needle = schema.Fold(needle)
+	}
 	pattern := likeEscape(needle)
 	switch op {
 	case "co":
@@ -319,9 +331,6 @@ func (postgres) like(b *builder, op string, text, needle string, folded bool) st
 		pattern = "%" + pattern
 	}
 	ph := b.arg(pattern)
-	if folded {
-		return "lower(" + text + ") LIKE lower(" + ph + `::text) ESCAPE '\'`
-	}
 	return "(" + text + ") LIKE " + ph + ` ESCAPE '\'`
 }
 
@@ -385,6 +394,10 @@ func (sqlite) schema() []string {
 	PRIMARY KEY (tenant, type, attr, key)
 )`,
 		`CREATE INDEX IF NOT EXISTS scim_unique_id ON scim_unique (tenant, id)`,
+		`CREATE TABLE IF NOT EXISTS scim_settings (
+	name TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+)`,
 	}
 }
 
@@ -476,7 +489,7 @@ func (sqlite) instantArg(t time.Time) any   { return t.UTC().Format(instantLayou
 func (sqlite) timeArg(t time.Time) any      { return t.UTC().Format(instantLayout) }
 func (sqlite) fold(text string) string      { return "scim_fold(" + text + ")" }
 func (sqlite) foldArg(ph string) string     { return ph }
-func (sqlite) foldValue(s string) string    { return fold(s) }
+func (sqlite) foldValue(s string) string    { return schema.Fold(s) }
 func (sqlite) textOrder(text string) string { return text }
 func (sqlite) scanTime(v any) (time.Time, error) {
 	switch t := v.(type) {
@@ -496,7 +509,7 @@ func (sqlite) scanTime(v any) (time.Time, error) {
 func (sqlite) like(b *builder, op string, text, needle string, folded bool) string {
 	if folded {
 		text = "scim_fold(" + text + ")"
-		needle = fold(needle)
+		needle = schema.Fold(needle)
 	}
 	switch op {
 	case "co":

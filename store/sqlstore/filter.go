@@ -127,10 +127,10 @@ func (t *translator) keyColumn(p *filter.AttrPath) (string, bool) {
 	if p.URN != "" || p.Sub != "" || p.Attr == nil || p.Attr.MultiValued {
 		return "", false
 	}
-	if a := t.ti.nameKey; a != nil && p.Name == a.Name && caseExact(a) == caseExact(p.Attr) {
+	if a := t.ti.nameKey; a != nil && p.Name == a.Name && a.CaseSensitive() == p.Attr.CaseSensitive() {
 		return "r.name_key", true
 	}
-	if a := t.ti.display; a != nil && p.Name == a.Name && caseExact(a) == caseExact(p.Attr) {
+	if a := t.ti.display; a != nil && p.Name == a.Name && a.CaseSensitive() == p.Attr.CaseSensitive() {
 		return "r.display_key", true
 	}
 	return "", false
@@ -163,12 +163,12 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 			if p.Sub != "" {
 				return "", false
 			}
-			return t.stringCond("r.external_id", caseExact(p.Attr), false, c.Op, c.Value)
+			return t.stringCond("r.external_id", p.Attr.CaseSensitive(), false, c.Op, c.Value)
 		case "meta":
 			return t.metaCompare(c)
 		}
 		if col, ok := t.keyColumn(p); ok {
-			return t.stringCond(col, caseExact(p.Attr), true, c.Op, c.Value)
+			return t.stringCond(col, p.Attr.CaseSensitive(), true, c.Op, c.Value)
 		}
 	}
 	if t.isMembers(p) {
@@ -185,7 +185,7 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 			return "", false
 		}
 		m := t.alias("m")
-		x, ok := t.stringCond(m+"."+col, caseExact(a), false, c.Op, c.Value)
+		x, ok := t.stringCond(m+"."+col, a.CaseSensitive(), false, c.Op, c.Value)
 		return "EXISTS (SELECT 1 FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id AND " + x + ")", ok
 	}
 	leaf, sub, ok := leafOf(p)
@@ -260,7 +260,7 @@ func (t *translator) stringCond(col string, exact, keyCol bool, op filter.Operat
 	}
 	switch {
 	case keyCol && !exact:
-		return t.textOp(col, fold(s), op, true, false)
+		return t.textOp(col, schema.Fold(s), op, true, false)
 	case exact:
 		return t.textOp(col, s, op, true, false)
 	}
@@ -328,7 +328,7 @@ type scalar struct {
 func (t *translator) scalarCond(sc scalar, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
 	switch leaf.Type {
 	case schema.String, schema.Reference, schema.Binary:
-		x, ok := t.stringCond(sc.text, caseExact(leaf), false, op, v)
+		x, ok := t.stringCond(sc.text, leaf.CaseSensitive(), false, op, v)
 		return "(" + t.leaf(sc.typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
 	case schema.DateTime:
 		x, ok := t.instantCond(t.d.instant(sc.text), op, v, false)
@@ -571,7 +571,7 @@ func (t *translator) innerCompare(c *filter.Compare, sc scope) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		return t.stringCond(sc.alias+"."+col, caseExact(p.Attr), false, c.Op, c.Value)
+		return t.stringCond(sc.alias+"."+col, p.Attr.CaseSensitive(), false, c.Op, c.Value)
 	}
 	return t.jsonCond(sc.base, []string{p.Name}, p.Attr, c.Op, c.Value)
 }
@@ -705,7 +705,7 @@ func (t *translator) sortExpr(p *filter.AttrPath) (string, byte, bool) {
 }
 
 func (t *translator) textSortKey(text string, leaf *schema.Attribute) string {
-	if caseExact(leaf) {
+	if leaf.CaseSensitive() {
 		return t.d.textOrder(text)
 	}
 	return t.d.textOrder(t.d.fold(text))

@@ -175,31 +175,6 @@ func stringLike(t schema.Type) bool {
 	return false
 }
 
-// caseExact reports whether filter.Match compares values of a
-// case-sensitively.
-func caseExact(a *schema.Attribute) bool {
-	return a.CaseExact || a.Type == schema.Reference || a.Type == schema.Binary
-}
-
-// key returns the stored key of a string value of a.
-func key(a *schema.Attribute, v string) string {
-	if caseExact(a) {
-		return v
-	}
-	return fold(v)
-}
-
-// Migrate creates the tables and indexes the store uses, if they do not
-// exist yet. It is idempotent and safe to call at every start.
-func (s *Store) Migrate(ctx context.Context) error {
-	for _, stmt := range s.d.schema() {
-		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("sqlstore: migrate: %w", err)
-		}
-	}
-	return nil
-}
-
 // builder accumulates SQL text and its arguments.
 type builder struct {
 	d    Dialect
@@ -272,12 +247,12 @@ func (s *Store) split(ti *typeInfo, attrs map[string]any) (*row, error) {
 	}
 	if ti.nameKey != nil {
 		if v, ok := attrs[ti.nameKey.Name].(string); ok {
-			r.nameKey = sql.NullString{String: key(ti.nameKey, v), Valid: true}
+			r.nameKey = sql.NullString{String: ti.nameKey.Key(v), Valid: true}
 		}
 	}
 	if ti.display != nil {
 		if v, ok := attrs[ti.display.Name].(string); ok {
-			r.displayKey = sql.NullString{String: key(ti.display, v), Valid: true}
+			r.displayKey = sql.NullString{String: ti.display.Key(v), Valid: true}
 		}
 	}
 	for _, a := range ti.extraUnique {
@@ -285,7 +260,7 @@ func (s *Store) split(ti *typeInfo, attrs map[string]any) (*row, error) {
 			if r.unique == nil {
 				r.unique = map[string]string{}
 			}
-			r.unique[a.Name] = key(a, v)
+			r.unique[a.Name] = a.Key(v)
 		}
 	}
 	return r, nil
