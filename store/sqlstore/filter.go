@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
@@ -31,9 +32,15 @@ type translator struct {
 // rows of the members table.
 type scope struct {
 	kind  int
-	base  string // JSON base of an element's keys (element scope)
-	alias string // element or member row alias
+	base  string   // JSON base of an element's keys (element scope)
+	keys  []string // JSON keys of the elements' attribute (element scope)
+	alias string   // element or member row alias
 }
+
+// rowKeys is the JSON document filters and sorts read: attrs_key, the
+// attributes with the strings that fold folded (see keyDoc), or attrs for
+// a resource type the store has no definition of.
+const rowKeys = "COALESCE(r.attrs_key, r.attrs)"
 
 const (
 	rowScope = iota
@@ -194,15 +201,15 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 	}
 	if p.Attr.MultiValued {
 		e := t.alias("e")
-		from, elem, obj, _ := t.d.elements("r.attrs", keys(p), e)
+		from, elem, obj, _ := t.d.elements(rowKeys, keys(p), e)
 		if from == "" {
 			return "", false
 		}
 		var x string
 		if p.Attr.Type == schema.Complex {
-			x, ok = t.jsonCond(obj, []string{sub}, leaf, c.Op, c.Value)
+			x, ok = t.jsonCond(obj, []string{sub}, append(keys(p), sub), leaf, c.Op, c.Value)
 		} else {
-			x, ok = t.elemCond(e, elem, leaf, c.Op, c.Value)
+			x, ok = t.elemCond(e, elem, keys(p), leaf, c.Op, c.Value)
 		}
 		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + x + ")", ok
 	}
@@ -210,7 +217,7 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 	if sub != "" {
 		ks = append(ks, sub)
 	}
-	return t.jsonCond("r.attrs", ks, leaf, c.Op, c.Value)
+	return t.jsonCond(rowKeys, ks, ks, leaf, c.Op, c.Value)
 }
 
 // leafOf returns the attribute a comparison of p compares and the
@@ -307,19 +314,21 @@ func orderSym(op filter.Operator) string {
 }
 
 // jsonCond compares the JSON value at ks below base, whose definition is
-// leaf, with v.
-func (t *translator) jsonCond(base string, ks []string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
+// leaf, with v; path is its keys below the row's attributes.
+func (t *translator) jsonCond(base string, ks, path []string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
 	typ := t.d.jsonType(base, ks)
 	if typ == "" {
 		return "", false
 	}
-	return t.scalarCond(scalar{typ: typ, text: t.d.jsonText(base, ks), numeric: t.d.numeric(base, ks),
+	return t.scalarCond(scalar{path: path, typ: typ, text: t.d.jsonText(base, ks), numeric: t.d.numeric(base, ks),
 		isBool: func(b bool) string { return t.d.isBool(base, ks, b) }}, leaf, op, v)
 }
 
-// scalar is the SQL for one JSON scalar: its JSON type, its text, its
+// scalar is the SQL for one JSON scalar of rowKeys: its keys below the
+// row's attributes (array indexes left out), its JSON type, its text, its
 // numeric value, and a test for a boolean.
 type scalar struct {
+	path               []string
 	typ, text, numeric string
 	isBool             func(bool) string
 }
@@ -328,7 +337,12 @@ type scalar struct {
 func (t *translator) scalarCond(sc scalar, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
 	switch leaf.Type {
 	case schema.String, schema.Reference, schema.Binary:
-		x, ok := t.stringCond(sc.text, leaf.CaseSensitive(), false, op, v)
+		if !t.ti.keyRule(sc.path, leaf) {
+			return "", false
+		}
+		// The text is a key: folded at write time unless leaf is
+		// case-sensitive.
+		x, ok := t.stringCond(sc.text, leaf.CaseSensitive(), true, op, v)
 		return "(" + t.leaf(sc.typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
 	case schema.DateTime:
 		x, ok := t.instantCond(t.d.instant(sc.text), op, v, false)
@@ -345,9 +359,10 @@ func (t *translator) scalarCond(sc scalar, leaf *schema.Attribute, op filter.Ope
 	return "", false
 }
 
-// elemCond compares a scalar array element with v.
-func (t *translator) elemCond(alias, elem string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
-	return t.scalarCond(scalar{typ: t.d.elemType(alias, elem), text: t.d.elemText(alias, elem), numeric: t.d.numericElem(alias, elem),
+// elemCond compares a scalar array element with v; path is the keys of
+// the array below the row's attributes.
+func (t *translator) elemCond(alias, elem string, path []string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
+	return t.scalarCond(scalar{path: path, typ: t.d.elemType(alias, elem), text: t.d.elemText(alias, elem), numeric: t.d.numericElem(alias, elem),
 		isBool: func(b bool) string { return t.d.isBoolElem(alias, elem, b) }}, leaf, op, v)
 }
 
@@ -479,21 +494,21 @@ func (t *translator) present(e *filter.Present) (string, bool) {
 		return "EXISTS (SELECT 1 FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id AND " + x + ")", true
 	}
 	if p.Sub == "" {
-		return t.nonEmpty("r.attrs", keys(p))
+		return t.nonEmpty(rowKeys, keys(p))
 	}
 	if p.Attr.Type != schema.Complex {
 		return "", false
 	}
 	if p.Attr.MultiValued {
 		el := t.alias("e")
-		from, _, obj, _ := t.d.elements("r.attrs", keys(p), el)
+		from, _, obj, _ := t.d.elements(rowKeys, keys(p), el)
 		if from == "" {
 			return "", false
 		}
 		x, ok := t.nonEmpty(obj, []string{p.Sub})
 		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + x + ")", ok
 	}
-	return t.nonEmpty("r.attrs", append(keys(p), p.Sub))
+	return t.nonEmpty(rowKeys, append(keys(p), p.Sub))
 }
 
 func (t *translator) valuePath(v *filter.ValuePath) (string, bool) {
@@ -511,19 +526,19 @@ func (t *translator) valuePath(v *filter.ValuePath) (string, bool) {
 	}
 	if p.Attr.MultiValued {
 		e := t.alias("e")
-		from, _, obj, _ := t.d.elements("r.attrs", keys(p), e)
+		from, _, obj, _ := t.d.elements(rowKeys, keys(p), e)
 		if from == "" {
 			return "", false
 		}
-		x, ok := t.cond(v.Filter, scope{kind: elemScope, base: obj, alias: e})
+		x, ok := t.cond(v.Filter, scope{kind: elemScope, base: obj, keys: keys(p), alias: e})
 		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + t.d.elemType(e, obj) + " = " + t.d.typeObject() + " AND " + x + ")", ok
 	}
-	typ := t.d.jsonType("r.attrs", keys(p))
-	obj := t.d.jsonValue("r.attrs", keys(p))
+	typ := t.d.jsonType(rowKeys, keys(p))
+	obj := t.d.jsonValue(rowKeys, keys(p))
 	if typ == "" {
 		return "", false
 	}
-	x, ok := t.cond(v.Filter, scope{kind: elemScope, base: obj})
+	x, ok := t.cond(v.Filter, scope{kind: elemScope, base: obj, keys: keys(p)})
 	return "(" + t.leaf(typ+" = "+t.d.typeObject()) + " AND " + x + ")", ok
 }
 
@@ -573,7 +588,7 @@ func (t *translator) innerCompare(c *filter.Compare, sc scope) (string, bool) {
 		}
 		return t.stringCond(sc.alias+"."+col, p.Attr.CaseSensitive(), false, c.Op, c.Value)
 	}
-	return t.jsonCond(sc.base, []string{p.Name}, p.Attr, c.Op, c.Value)
+	return t.jsonCond(sc.base, []string{p.Name}, append(slices.Clip(sc.keys), p.Name), p.Attr, c.Op, c.Value)
 }
 
 func (t *translator) innerPresent(p filter.AttrPath, sc scope) (string, bool) {
@@ -678,7 +693,7 @@ func (t *translator) sortExpr(p *filter.AttrPath) (string, byte, bool) {
 	}
 	if p.Attr.MultiValued {
 		e := t.alias("e")
-		from, elem, obj, pos := t.d.elements("r.attrs", keys(p), e)
+		from, elem, obj, pos := t.d.elements(rowKeys, keys(p), e)
 		if from == "" {
 			return "", 0, false
 		}
@@ -687,9 +702,9 @@ func (t *translator) sortExpr(p *filter.AttrPath) (string, byte, bool) {
 			kind byte
 		)
 		if p.Attr.Type == schema.Complex {
-			x, kind, ok = t.jsonSortKey(obj, []string{sub}, leaf)
+			x, kind, ok = t.jsonSortKey(obj, []string{sub}, append(keys(p), sub), leaf)
 		} else {
-			x, kind, ok = t.elemSortKey(e, elem, leaf)
+			x, kind, ok = t.elemSortKey(e, elem, keys(p), leaf)
 		}
 		primary := sqlFalse
 		if p.Attr.Type == schema.Complex && p.Attr.Sub("primary") != nil {
@@ -701,9 +716,11 @@ func (t *translator) sortExpr(p *filter.AttrPath) (string, byte, bool) {
 	if sub != "" {
 		ks = append(ks, sub)
 	}
-	return t.jsonSortKey("r.attrs", ks, leaf)
+	return t.jsonSortKey(rowKeys, ks, ks, leaf)
 }
 
+// textSortKey orders the text of a member column by code point, folded
+// unless leaf is case-sensitive.
 func (t *translator) textSortKey(text string, leaf *schema.Attribute) string {
 	if leaf.CaseSensitive() {
 		return t.d.textOrder(text)
@@ -711,7 +728,10 @@ func (t *translator) textSortKey(text string, leaf *schema.Attribute) string {
 	return t.d.textOrder(t.d.fold(text))
 }
 
-func (t *translator) jsonSortKey(base string, ks []string, leaf *schema.Attribute) (string, byte, bool) {
+// jsonSortKey returns the sort key of the JSON value at ks below base (a
+// part of rowKeys, at path below the row's attributes): strings are keys
+// already, ordered by code point.
+func (t *translator) jsonSortKey(base string, ks, path []string, leaf *schema.Attribute) (string, byte, bool) {
 	typ := t.d.jsonType(base, ks)
 	if typ == "" {
 		return "", 0, false
@@ -719,7 +739,10 @@ func (t *translator) jsonSortKey(base string, ks []string, leaf *schema.Attribut
 	text := t.d.jsonText(base, ks)
 	switch leaf.Type {
 	case schema.String, schema.Reference, schema.Binary:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.textSortKey(text, leaf) + " END", keyText, true
+		if !t.ti.keyRule(path, leaf) {
+			return "", 0, false
+		}
+		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.textOrder(text) + " END", keyText, true
 	case schema.DateTime:
 		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", keyText, true
 	case schema.Boolean:
@@ -730,12 +753,15 @@ func (t *translator) jsonSortKey(base string, ks []string, leaf *schema.Attribut
 	return "", 0, false
 }
 
-func (t *translator) elemSortKey(alias, elem string, leaf *schema.Attribute) (string, byte, bool) {
+func (t *translator) elemSortKey(alias, elem string, path []string, leaf *schema.Attribute) (string, byte, bool) {
 	typ := t.d.elemType(alias, elem)
 	text := t.d.elemText(alias, elem)
 	switch leaf.Type {
 	case schema.String, schema.Reference, schema.Binary:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.textSortKey(text, leaf) + " END", keyText, true
+		if !t.ti.keyRule(path, leaf) {
+			return "", 0, false
+		}
+		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.textOrder(text) + " END", keyText, true
 	case schema.DateTime:
 		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", keyText, true
 	case schema.Boolean:

@@ -13,8 +13,9 @@ import (
 	"github.com/scimkit/scimkit/scim/schema"
 )
 
-// pgFold is the statement that creates scim_fold in PostgreSQL: the
-// function computes schema.Fold exactly, whatever the database's locale,
+// pgFold is the statement that creates scim_fold in PostgreSQL, which
+// filters on the member columns display and type use: the function
+// computes schema.Fold exactly, whatever the database's locale,
 // with translate() over the table of every rune Fold changes (Fold maps
 // each rune to one rune, which is what translate does). ASCII text, the
 // common case, takes a short table.
@@ -28,7 +29,7 @@ var pgFold = sync.OnceValue(func() string {
 			}
 		}
 	}
-	return `CREATE OR REPLACE FUNCTION scim_fold(s text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
+	return `CREATE OR REPLACE FUNCTION scim_fold(s text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fold$
 SELECT CASE WHEN octet_length(s) = char_length(s)
 	THEN translate(s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
 	ELSE translate(s, ` + quoteLiteral("ABCDEFGHIJKLMNOPQRSTUVWXYZ"+from.String()) + `, ` + quoteLiteral("abcdefghijklmnopqrstuvwxyz"+to.String()) + `)

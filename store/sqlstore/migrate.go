@@ -1,43 +1,90 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode"
+
+	"github.com/scimkit/scimkit/scim/schema"
 )
 
-// foldKeys names the function the stored case-insensitive keys (name_key,
-// display_key, scim_unique.key) are made with. Migrate records it in
-// scim_settings and recomputes the keys of a database that holds keys
-// made otherwise: by an earlier version of this package, whose fold mapped
-// U+0130 İ to i, or with other Unicode tables.
+// foldKeys names the function the stored keys (name_key, display_key,
+// scim_unique.key and attrs_key) are made with. Migrate records, per
+// resource type, it and the attributes that fold, and recomputes the keys
+// of a type whose record differs: a database written by an earlier
+// version of this package (whose fold mapped U+0130 İ to i and which had
+// no attrs_key), with other Unicode tables, or with another caseExact for
+// some attribute.
 var foldKeys = "schema.Fold, Unicode " + unicode.Version
 
 // Migrate creates the tables, indexes and functions the store uses, if
-// they do not exist yet, and brings the keys of existing resources up to
-// date (see [foldKeys]). It is idempotent and safe to call at every start.
+// they do not exist yet, adds the columns later versions added, and brings
+// the keys of existing resources up to date (see [foldKeys]). It is
+// idempotent and safe to call at every start.
 func (s *Store) Migrate(ctx context.Context) error {
 	for _, stmt := range s.d.schema() {
 		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("sqlstore: migrate: %w", err)
 		}
 	}
-	if err := s.rekey(ctx); err != nil {
-		return fmt.Errorf("sqlstore: migrate: recomputing keys: %w", err)
+	if _, ok := s.d.(sqlite); ok {
+		// SQLite has no ADD COLUMN IF NOT EXISTS.
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('scim_resources') WHERE name = 'attrs_key'`).Scan(&n); err != nil {
+			return fmt.Errorf("sqlstore: migrate: %w", err)
+		}
+		if n == 0 {
+			if _, err := s.db.ExecContext(ctx, `ALTER TABLE scim_resources ADD COLUMN attrs_key TEXT`); err != nil {
+				return fmt.Errorf("sqlstore: migrate: %w", err)
+			}
+		}
+	}
+	for typ, ti := range s.types {
+		if err := s.rekey(ctx, typ, ti); err != nil {
+			return fmt.Errorf("sqlstore: migrate: recomputing the keys of %s: %w", typ, err)
+		}
 	}
 	return nil
 }
 
-// rekey recomputes, in one transaction, the keys of every resource of the
-// configured types when scim_settings says they were made by another fold
-// than foldKeys, and records foldKeys.
-func (s *Store) rekey(ctx context.Context) error {
+// keySignature describes how the keys of ti's resources are made: the
+// fold and the attributes that fold.
+func keySignature(ti *typeInfo) string {
+	var b strings.Builder
+	b.WriteString(foldKeys)
+	var walk func(prefix string, attrs []*schema.Attribute)
+	walk = func(prefix string, attrs []*schema.Attribute) {
+		for _, a := range attrs {
+			if a == nil {
+				continue
+			}
+			if folds(a) {
+				b.WriteString(" " + prefix + a.Name)
+			}
+			walk(prefix+a.Name+".", a.SubAttributes)
+		}
+	}
+	walk("", ti.rt.Schema.Attributes)
+	walk("", schema.CommonAttributes())
+	for _, e := range ti.rt.Extensions {
+		walk(e.Schema.ID+":", e.Schema.Attributes)
+	}
+	return b.String()
+}
+
+// rekey recomputes, in one transaction, the keys of every resource of typ
+// (in all tenants) when scim_settings says they were made otherwise than
+// keySignature says, and records the signature.
+func (s *Store) rekey(ctx context.Context, typ string, ti *typeInfo) error {
+	name, sig := "keys:"+typ, keySignature(ti)
 	var have string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM scim_settings WHERE name = 'fold'`).Scan(&have)
-	if err == nil && have == foldKeys {
+	err := s.db.QueryRowContext(ctx, rebind(s.d, `SELECT value FROM scim_settings WHERE name = ?`), name).Scan(&have)
+	if err == nil && have == sig {
 		return nil
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -49,13 +96,12 @@ func (s *Store) rekey(ctx context.Context) error {
 	}
 	defer tx.Rollback()
 	type res struct {
-		tenant, id, typ string
-		rw              *row
-		attrs           map[string]any
-		name, display   sql.NullString
+		tenant, id string
+		attrs      map[string]any
+		rw         *row
 	}
 	var all []res
-	rows, err := tx.QueryContext(ctx, `SELECT tenant, id, type, attrs, name_key, display_key FROM scim_resources`)
+	rows, err := tx.QueryContext(ctx, rebind(s.d, `SELECT tenant, id, attrs FROM scim_resources WHERE type = ?`), typ)
 	if err != nil {
 		return err
 	}
@@ -64,15 +110,13 @@ func (s *Store) rekey(ctx context.Context) error {
 			r   res
 			raw []byte
 		)
-		if err := rows.Scan(&r.tenant, &r.id, &r.typ, &raw, &r.name, &r.display); err != nil {
+		if err := rows.Scan(&r.tenant, &r.id, &raw); err != nil {
 			rows.Close()
 			return err
 		}
-		ti := s.types[r.typ]
-		if ti == nil || ti.nameKey == nil && ti.display == nil && len(ti.extraUnique) == 0 {
-			continue
-		}
-		if err := json.Unmarshal(raw, &r.attrs); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&r.attrs); err != nil {
 			rows.Close()
 			return err
 		}
@@ -86,26 +130,23 @@ func (s *Store) rekey(ctx context.Context) error {
 		return err
 	}
 	for _, r := range all {
-		ti := s.types[r.typ]
-		if r.rw.nameKey != r.name || r.rw.displayKey != r.display {
-			if _, err := tx.ExecContext(ctx, rebind(s.d, `UPDATE scim_resources SET name_key = ?, display_key = ? WHERE tenant = ? AND id = ?`),
-				r.rw.nameKey, r.rw.displayKey, r.tenant, r.id); err != nil {
-				return err
-			}
+		if _, err := tx.ExecContext(ctx, rebind(s.d, `UPDATE scim_resources SET attrs_key = `+s.d.jsonArg("?")+`, name_key = ?, display_key = ? WHERE tenant = ? AND id = ?`),
+			r.rw.attrsKey, r.rw.nameKey, r.rw.displayKey, r.tenant, r.id); err != nil {
+			return err
 		}
 		if len(ti.extraUnique) > 0 {
 			if _, err := tx.ExecContext(ctx, rebind(s.d, `DELETE FROM scim_unique WHERE tenant = ? AND id = ?`), r.tenant, r.id); err != nil {
 				return err
 			}
-			if err := s.insertUnique(ctx, tx, ti, r.tenant, r.typ, r.id, r.rw, r.attrs); err != nil {
+			if err := s.insertUnique(ctx, tx, ti, r.tenant, typ, r.id, r.rw, r.attrs); err != nil {
 				return err
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM scim_settings WHERE name = 'fold'`); err != nil {
+	if _, err := tx.ExecContext(ctx, rebind(s.d, `DELETE FROM scim_settings WHERE name = ?`), name); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, rebind(s.d, `INSERT INTO scim_settings (name, value) VALUES ('fold', ?)`), foldKeys); err != nil {
+	if _, err := tx.ExecContext(ctx, rebind(s.d, `INSERT INTO scim_settings (name, value) VALUES (?, ?)`), name, sig); err != nil {
 		return err
 	}
 	return tx.Commit()

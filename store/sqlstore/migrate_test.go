@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -17,7 +19,7 @@ func TestMigrateRekeys(t *testing.T) {
 			db, d := be.open(t)
 			s := newTestStore(t, db, d)
 			ctx := context.Background()
-			r, err := s.Create(ctx, user("İ@x.com"))
+			r, err := s.Create(ctx, user("İ@x.com", "nickName", "ſam"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -30,6 +32,9 @@ func TestMigrateRekeys(t *testing.T) {
 			}
 			if _, err := s.Create(ctx, user("i@x.com")); !errors.Is(err, store.ErrConflict) {
 				t.Fatalf("before Migrate: create i@x.com: %v, want the old conflict", err)
+			}
+			if _, err := db.ExecContext(ctx, `ALTER TABLE scim_resources DROP COLUMN attrs_key`); err != nil {
+				t.Fatal(err)
 			}
 			if err := s.Migrate(ctx); err != nil {
 				t.Fatal(err)
@@ -46,6 +51,21 @@ func TestMigrateRekeys(t *testing.T) {
 			}
 			if _, err := s.Create(ctx, user("İ@X.COM")); !errors.Is(err, store.ErrConflict) {
 				t.Errorf("after Migrate: create İ@X.COM: %v, want a conflict", err)
+			}
+			// attrs_key was added and filled: the filter runs in SQL.
+			f, err := filter.Parser{Schema: schema.UserResourceType(schema.EnterpriseUserSchema())}.Parse(`nickName eq "SAM"`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pushed, _ := s.SplitFilter("User", f); pushed == nil {
+				t.Fatal("nickName eq is not pushed down")
+			}
+			page, err := s.List(ctx, "User", store.Query{Filter: f, StartIndex: 1, Count: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(page.Resources); len(got) != 1 || got[0] != r.ID {
+				t.Errorf("nickName eq \"SAM\" after Migrate: %v, want [%s]", got, r.ID)
 			}
 		})
 	}

@@ -215,6 +215,7 @@ func rebind(d Dialect, q string) string {
 // row is the stored form of a resource's attributes.
 type row struct {
 	attrs      string
+	attrsKey   sql.NullString // attrs with the strings that fold folded (keyDoc); NULL for unknown types
 	externalID sql.NullString
 	nameKey    sql.NullString
 	displayKey sql.NullString
@@ -242,6 +243,12 @@ func (s *Store) split(ti *typeInfo, attrs map[string]any) (*row, error) {
 		return nil, fmt.Errorf("sqlstore: encoding attributes: %w", err)
 	}
 	r.attrs = string(b)
+	if ti.rt != nil {
+		if b, err = json.Marshal(keyDoc(ti.rt, body)); err != nil {
+			return nil, fmt.Errorf("sqlstore: encoding attributes: %w", err)
+		}
+		r.attrsKey = sql.NullString{String: string(b), Valid: true}
+	}
 	if v, ok := attrs["externalId"].(string); ok {
 		r.externalID = sql.NullString{String: v, Valid: true}
 	}
@@ -295,8 +302,8 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource,
 	tenant := s.tenant(ctx)
 	now := s.stamp()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, rebind(s.d, `INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, external_id, name_key, display_key) VALUES (?, ?, ?, 1, ?, ?, `+s.d.jsonArg("?")+`, ?, ?, ?)`),
-			tenant, id, r.Type, s.d.timeArg(now), s.d.timeArg(now), rw.attrs, rw.externalID, rw.nameKey, rw.displayKey)
+		_, err := tx.ExecContext(ctx, rebind(s.d, `INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, attrs_key, external_id, name_key, display_key) VALUES (?, ?, ?, 1, ?, ?, `+s.d.jsonArg("?")+`, `+s.d.jsonArg("?")+`, ?, ?, ?)`),
+			tenant, id, r.Type, s.d.timeArg(now), s.d.timeArg(now), rw.attrs, rw.attrsKey, rw.externalID, rw.nameKey, rw.displayKey)
 		if err != nil {
 			if s.d.uniqueViolation(err) {
 				if ti.nameKey != nil && rw.nameKey.Valid && s.taken(ctx, tx, tenant, r.Type, rw.nameKey.String) {
@@ -730,8 +737,8 @@ func (s *Store) Replace(ctx context.Context, r *store.Resource, ifVersion string
 func (s *Store) writeAttrs(ctx context.Context, tx *sql.Tx, ti *typeInfo, tenant, typ, id, ifVersion string, now time.Time, rw *row, attrs map[string]any) (int64, time.Time, error) {
 	ph := s.d.placeholder
 	// The SET arguments follow last_modified, which is argument 1.
-	set := "attrs = " + s.d.jsonArg(ph(2)) + ", external_id = " + ph(3) + ", name_key = " + ph(4) + ", display_key = " + ph(5)
-	version, created, err := s.bump(ctx, tx, tenant, typ, id, ifVersion, now, set, rw.attrs, rw.externalID, rw.nameKey, rw.displayKey)
+	set := "attrs = " + s.d.jsonArg(ph(2)) + ", attrs_key = " + s.d.jsonArg(ph(3)) + ", external_id = " + ph(4) + ", name_key = " + ph(5) + ", display_key = " + ph(6)
+	version, created, err := s.bump(ctx, tx, tenant, typ, id, ifVersion, now, set, rw.attrs, rw.attrsKey, rw.externalID, rw.nameKey, rw.displayKey)
 	if err != nil {
 		if s.d.uniqueViolation(err) && ti.nameKey != nil {
 			return 0, time.Time{}, conflict(ti.nameKey, attrs)
