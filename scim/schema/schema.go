@@ -322,3 +322,13 @@ func (rt *ResourceType) URNs(yield func(string) bool) {
 		}
 	}
 }
+
+// exactAttr returns the attribute whose name is exactly name, or nil.
+func exactAttr(attrs []*Attribute, name string) *Attribute {
+	for _, a := range attrs {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
