@@ -70,3 +70,17 @@ func TestMigrateRekeys(t *testing.T) {
 		})
 	}
 }
+
+func TestMigrateIdempotent(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db, d := be.open(t)
+			s := newTestStore(t, db, d)
+			for range 2 {
+				if err := s.Migrate(context.Background()); err != nil {
+					t.Fatalf("Migrate again: %v", err)
+				}
+			}
+		})
+	}
+}
