@@ -242,7 +242,7 @@ func (k *comparison) scalar(v any) bool {
 			return k.strings(a, b)
 		case json.Number:
 			if k.typ == "" || k.typ == schema.Integer || k.typ == schema.Decimal {
-				if isJSONNumber(a) {
+				if schema.IsNumber(a) {
 					return cmpResult(k.op, schema.CompareNumbers(a, string(b)))
 				}
 			}
@@ -281,7 +281,7 @@ func (k *comparison) number(a string) bool {
 	case json.Number:
 		b = string(x)
 	case string:
-		if !isJSONNumber(x) {
+		if !schema.IsNumber(x) {
 			return k.op != Eq && k.strings(a, x)
 		}
 		b = x

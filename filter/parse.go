@@ -522,7 +522,7 @@ func (ps *parser) parseValue() (any, error) {
 		return false, nil
 	case asciiEqualFold(tok, "null"):
 		return nil, nil
-	case isJSONNumber(tok):
+	case schema.IsNumber(tok):
 		return json.Number(tok), nil
 	}
 	if ps.strict {
@@ -632,46 +632,6 @@ func hex4(s string, i, to int) (rune, bool) {
 		r = r<<4 | rune(c)
 	}
 	return r, true
-}
-
-// isJSONNumber reports whether s is a number in JSON syntax.
-func isJSONNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && '1' <= s[i] && s[i] <= '9':
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if i >= len(s) || !isDigit(s[i]) {
-			return false
-		}
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if i >= len(s) || !isDigit(s[i]) {
-			return false
-		}
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	}
-	return i == len(s)
 }
 
 // scanPath returns the run of attribute-path characters at the current
@@ -884,7 +844,7 @@ func (ps *parser) check(path AttrPath, text string, op Operator, v any, off int)
 		case json.Number:
 			return x, nil
 		case string:
-			if !ps.strict && isJSONNumber(x) {
+			if !ps.strict && schema.IsNumber(x) {
 				return json.Number(x), nil
 			}
 		}

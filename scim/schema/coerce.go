@@ -52,7 +52,7 @@ func scalarValue(t Type, v any) (any, string) {
 			}
 			return json.Number(c), ""
 		}
-		if !isJSONNumber(s) {
+		if !IsNumber(s) {
 			return nil, "must be an integer"
 		}
 		f, err := strconv.ParseFloat(s, 64)
@@ -79,7 +79,7 @@ func scalarValue(t Type, v any) (any, string) {
 		default:
 			return nil, "must be a number"
 		}
-		if !isJSONNumber(s) {
+		if !IsNumber(s) {
 			return nil, "must be a number"
 		}
 		if _, err := strconv.ParseFloat(s, 64); err != nil {
@@ -112,7 +112,7 @@ func scalarValue(t Type, v any) (any, string) {
 		case string:
 			return x, ""
 		case json.Number:
-			if isJSONNumber(string(x)) {
+			if IsNumber(string(x)) {
 				return string(x), ""
 			}
 		case float64:
@@ -139,48 +139,6 @@ func validBase64(s string) bool {
 	}
 	_, err := base64.RawStdEncoding.DecodeString(s)
 	return err == nil
-}
-
-// isJSONNumber reports whether s is a number in JSON syntax (RFC 8259 §6).
-func isJSONNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
 }
 
 // describe names the JSON type of v for error details, without echoing the
