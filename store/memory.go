@@ -33,9 +33,10 @@ type MemoryConfig struct {
 	// Uniqueness is server or global (userName for User) must be unique
 	// among the resources of that type, compared by their
 	// schema.Attribute.Key (schema.Fold unless the attribute is
-	// CaseSensitive), as filter.Match compares them. Uniqueness of extension or
-	// multi-valued attributes is not enforced. Resources of a type not
-	// listed here are stored too, with no uniqueness rule besides their id.
+	// CaseSensitive), as filter.Match compares them. Uniqueness of
+	// extension or multi-valued attributes is not enforced. Resources of a
+	// type not listed here are stored too, with no uniqueness rule besides
+	// their id.
 	//
 	// Nil means schema.UserResourceType(schema.EnterpriseUserSchema()) and
 	// schema.GroupResourceType().

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
+
+	"github.com/scimkit/scimkit/scim/schema"
 )
 
 // memberSet holds the elements of one multi-valued attribute of a record
@@ -159,7 +160,7 @@ func (rec *record) toSet(attr string) bool {
 // list the values really added and removed; a value whose element is
 // replaced by a different one is in both. Changed lists, sorted, the
 // attributes of d.Set whose value really changed (compared with
-// reflect.DeepEqual); a nil value in d.Set removes the attribute. Values
+// schema.Identical); a nil value in d.Set removes the attribute. Values
 // taken by a unique attribute give a [*ConflictError] and change nothing.
 //
 // When something changed the resource gets a new version and
@@ -230,7 +231,7 @@ func (m *Memory) PatchMembers(ctx context.Context, typ, id string, d MemberDelta
 	var changed []string
 	for k, v := range d.Set {
 		old, had := attrs[k]
-		if v == nil && had || v != nil && (!had || !reflect.DeepEqual(old, v)) {
+		if v == nil && had || v != nil && (!had || !schema.Identical(old, v)) {
 			changed = append(changed, k)
 		}
 	}
@@ -275,7 +276,7 @@ func (m *Memory) PatchMembers(ctx context.Context, typ, id string, d MemberDelta
 						}
 					}
 				}
-				if el, ok := addBy[v]; ok && reflect.DeepEqual(old, el) {
+				if el, ok := addBy[v]; ok && schema.Identical(old, el) {
 					continue // removed and added back as it was
 				}
 			}
@@ -338,7 +339,7 @@ func replaceMembers(sp *space, track bool, gid string, s *memberSet, add []map[s
 	for i := 0; same && i < len(list); i++ {
 		v, _ := elementValue(list[i])
 		old := s.get(v)
-		same = old != nil && reflect.DeepEqual(old, list[i])
+		same = old != nil && schema.Identical(old, list[i])
 	}
 	if same {
 		return nil, nil
@@ -348,7 +349,7 @@ func replaceMembers(sp *space, track bool, gid string, s *memberSet, add []map[s
 			continue
 		}
 		v, _ := elementValue(old)
-		if i, ok := newPos[v]; !ok || !reflect.DeepEqual(old, list[i]) {
+		if i, ok := newPos[v]; !ok || !schema.Identical(old, list[i]) {
 			removed = append(removed, v)
 		}
 		if track {
@@ -357,7 +358,7 @@ func replaceMembers(sp *space, track bool, gid string, s *memberSet, add []map[s
 	}
 	for _, el := range list {
 		v, _ := elementValue(el)
-		if old := s.get(v); old == nil || !reflect.DeepEqual(old, el) {
+		if old := s.get(v); old == nil || !schema.Identical(old, el) {
 			added = append(added, v)
 		}
 	}
