@@ -66,12 +66,9 @@ type Dialect interface {
 	timeArg(t time.Time) any
 	scanTime(v any) (time.Time, error)
 
-	// fold returns an expression folding text for case-insensitive
-	// comparison, and foldArg the argument to compare it with (already
-	// folded, or wrapped so the database folds it).
+	// fold returns an expression giving schema.Fold of text (scim_fold),
+	// for the columns that hold no key (members' display and type).
 	fold(text string) string
-	foldArg(ph string) string
-	foldValue(s string) string
 	// textOrder wraps a text expression so it orders by code point.
 	textOrder(text string) string
 	// like returns the condition that text contains (op co), starts with
@@ -305,8 +302,6 @@ func (postgres) instant(text string) string {
 func (postgres) instantArg(t time.Time) any   { return t.UTC().Format(pgInstantLayout) }
 func (postgres) timeArg(t time.Time) any      { return t.UTC() }
 func (postgres) fold(text string) string      { return "scim_fold(" + text + ")" }
-func (postgres) foldArg(ph string) string     { return ph }
-func (postgres) foldValue(s string) string    { return schema.Fold(s) }
 func (postgres) textOrder(text string) string { return "(" + text + ") COLLATE \"C\"" }
 func (postgres) scanTime(v any) (time.Time, error) {
 	switch t := v.(type) {
@@ -491,8 +486,6 @@ func (sqlite) instant(text string) string   { return "scim_instant(" + text + ")
 func (sqlite) instantArg(t time.Time) any   { return t.UTC().Format(instantLayout) }
 func (sqlite) timeArg(t time.Time) any      { return t.UTC().Format(instantLayout) }
 func (sqlite) fold(text string) string      { return "scim_fold(" + text + ")" }
-func (sqlite) foldArg(ph string) string     { return ph }
-func (sqlite) foldValue(s string) string    { return schema.Fold(s) }
 func (sqlite) textOrder(text string) string { return text }
 func (sqlite) scanTime(v any) (time.Time, error) {
 	switch t := v.(type) {

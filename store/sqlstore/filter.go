@@ -273,13 +273,13 @@ func (t *translator) stringCond(col string, exact, keyCol bool, op filter.Operat
 }
 
 // textOp compares text with s: exactly (plain), or folded on both sides
-// by the database (folded).
+// (folded): s with schema.Fold, text with the dialect's scim_fold.
 func (t *translator) textOp(text, s string, op filter.Operator, plain, folded bool) (string, bool) {
 	b := t.b
 	switch op {
 	case filter.Eq:
 		if folded {
-			return t.leaf(t.d.fold(text) + " = " + t.d.foldArg(b.arg(t.d.foldValue(s)))), true
+			return t.leaf(t.d.fold(text) + " = " + b.arg(schema.Fold(s))), true
 		}
 		return t.leaf(text + " = " + b.arg(s)), true
 	case filter.Co, filter.Sw, filter.Ew:
@@ -290,7 +290,7 @@ func (t *translator) textOp(text, s string, op filter.Operator, plain, folded bo
 	case filter.Gt, filter.Ge, filter.Lt, filter.Le:
 		sym := orderSym(op)
 		if folded {
-			return t.leaf(t.d.textOrder(t.d.fold(text)) + sym + t.d.foldArg(b.arg(t.d.foldValue(s)))), true
+			return t.leaf(t.d.textOrder(t.d.fold(text)) + sym + b.arg(schema.Fold(s))), true
 		}
 		return t.leaf(t.d.textOrder(text) + sym + b.arg(s)), true
 	}
