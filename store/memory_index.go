@@ -128,9 +128,22 @@ func (t *table) lookupEq(e filter.Expr) ([]*record, bool) {
 		}
 		return nil, true
 	}
+	// The key of v, folded into a stack buffer: a map index by
+	// string(bytes) does not allocate.
+	var buf [64]byte
+	k := []byte(nil)
+	if !exact {
+		k = schema.AppendFold(buf[:0], v)
+	}
 	for i, r := range t.rules.unique {
 		if r.name == c.Path.Name && r.attr.CaseSensitive() == exact {
-			if rec := t.unique[i][r.attr.Key(v)]; rec != nil {
+			var rec *record
+			if exact {
+				rec = t.unique[i][v]
+			} else {
+				rec = t.unique[i][string(k)]
+			}
+			if rec != nil {
 				return rec.self[:], true
 			}
 			return nil, true
@@ -138,7 +151,12 @@ func (t *table) lookupEq(e filter.Expr) ([]*record, bool) {
 	}
 	for i, r := range t.rules.multi {
 		if r.name == c.Path.Name && r.attr.CaseSensitive() == exact {
-			recs := t.multi[i][r.attr.Key(v)]
+			var recs []*record
+			if exact {
+				recs = t.multi[i][v]
+			} else {
+				recs = t.multi[i][string(k)]
+			}
 			if !slices.IsSortedFunc(recs, bySeq) {
 				recs = slices.SortedFunc(slices.Values(recs), bySeq)
 			}

@@ -71,6 +71,26 @@ func Fold(s string) string {
 	return string(b)
 }
 
+// AppendFold appends [Fold](s) to dst and returns the extended buffer, so
+// that a key can be built in a reused or stack buffer (a map index by
+// string(buf) does not allocate).
+func AppendFold(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			for _, r := range s[i:] {
+				dst = utf8.AppendRune(dst, FoldRune(r))
+			}
+			return dst
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
 func foldUnicode(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))

@@ -57,6 +57,9 @@ func TestFold(t *testing.T) {
 		if got := schema.Fold(in); got != want {
 			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
 		}
+		if got := string(schema.AppendFold([]byte("x"), in)); got != "x"+want {
+			t.Errorf("AppendFold(x, %q) = %q, want %q", in, got, "x"+want)
+		}
 	}
 }
 
