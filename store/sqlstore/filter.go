@@ -314,12 +314,29 @@ func orderSym(op filter.Operator) string {
 // jsonCond compares the JSON value at ks below base, whose definition is
 // leaf, with v; path is its keys below the row's attributes.
 func (t *translator) jsonCond(base string, ks, path []string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
-	typ := t.d.jsonType(base, ks)
-	if typ == "" {
+	sc, ok := t.jsonScalar(base, ks, path)
+	if !ok {
 		return "", false
 	}
-	return t.scalarCond(scalar{path: path, typ: typ, text: t.d.jsonText(base, ks), numeric: t.d.numeric(base, ks),
-		isBool: func(b bool) string { return t.d.isBool(base, ks, b) }}, leaf, op, v)
+	return t.scalarCond(sc, leaf, op, v)
+}
+
+// jsonScalar returns the scalar at ks below base; path is its keys below
+// the row's attributes.
+func (t *translator) jsonScalar(base string, ks, path []string) (scalar, bool) {
+	typ := t.d.jsonType(base, ks)
+	if typ == "" {
+		return scalar{}, false
+	}
+	return scalar{path: path, typ: typ, text: t.d.jsonText(base, ks), numeric: t.d.numeric(base, ks),
+		isBool: func(b bool) string { return t.d.isBool(base, ks, b) }}, true
+}
+
+// elemScalar returns the scalar array element elem of alias; path is the
+// keys of the array below the row's attributes.
+func (t *translator) elemScalar(alias, elem string, path []string) scalar {
+	return scalar{path: path, typ: t.d.elemType(alias, elem), text: t.d.elemText(alias, elem), numeric: t.d.numericElem(alias, elem),
+		isBool: func(b bool) string { return t.d.isBoolElem(alias, elem, b) }}
 }
 
 // scalar is the SQL for one JSON scalar of rowKeys: its keys below the
@@ -360,8 +377,7 @@ func (t *translator) scalarCond(sc scalar, leaf *schema.Attribute, op filter.Ope
 // elemCond compares a scalar array element with v; path is the keys of
 // the array below the row's attributes.
 func (t *translator) elemCond(alias, elem string, path []string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
-	return t.scalarCond(scalar{path: path, typ: t.d.elemType(alias, elem), text: t.d.elemText(alias, elem), numeric: t.d.numericElem(alias, elem),
-		isBool: func(b bool) string { return t.d.isBoolElem(alias, elem, b) }}, leaf, op, v)
+	return t.scalarCond(t.elemScalar(alias, elem, path), leaf, op, v)
 }
 
 func (t *translator) numberCond(num string, op filter.Operator, v any) (string, bool) {

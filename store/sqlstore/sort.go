@@ -71,7 +71,7 @@ func (t *translator) sortExpr(p *filter.AttrPath) (string, byte, bool) {
 		if p.Attr.Type == schema.Complex {
 			x, kind, ok = t.jsonSortKey(obj, []string{sub}, append(keys(p), sub), leaf)
 		} else {
-			x, kind, ok = t.elemSortKey(e, elem, keys(p), leaf)
+			x, kind, ok = t.scalarSortKey(t.elemScalar(e, elem, keys(p)), leaf)
 		}
 		primary := sqlFalse
 		if p.Attr.Type == schema.Complex && p.Attr.Sub("primary") != nil {
@@ -95,46 +95,33 @@ func (t *translator) textSortKey(text string, leaf *schema.Attribute) string {
 	return t.d.textOrder(t.d.fold(text))
 }
 
-// jsonSortKey returns the sort key of the JSON value at ks below base (a
-// part of rowKeys, at path below the row's attributes): strings are keys
-// already, ordered by code point.
-func (t *translator) jsonSortKey(base string, ks, path []string, leaf *schema.Attribute) (string, byte, bool) {
-	typ := t.d.jsonType(base, ks)
-	if typ == "" {
-		return "", 0, false
-	}
-	text := t.d.jsonText(base, ks)
+// scalarSortKey returns the sort key of a JSON scalar of rowKeys whose
+// definition is leaf: strings are keys already (see keyDoc), ordered by
+// code point; dateTimes as instants, booleans false first, numbers
+// numerically.
+func (t *translator) scalarSortKey(sc scalar, leaf *schema.Attribute) (string, byte, bool) {
 	switch leaf.Type {
 	case schema.String, schema.Reference, schema.Binary:
-		if !t.ti.keyRule(path, leaf) {
+		if !t.ti.keyRule(sc.path, leaf) {
 			return "", 0, false
 		}
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.textOrder(text) + " END", keyText, true
+		return "CASE WHEN " + sc.typ + " = " + t.d.typeString() + " THEN " + t.d.textOrder(sc.text) + " END", keyText, true
 	case schema.DateTime:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", keyText, true
+		return "CASE WHEN " + sc.typ + " = " + t.d.typeString() + " THEN " + t.d.instant(sc.text) + " END", keyText, true
 	case schema.Boolean:
-		return "CASE WHEN " + t.d.isBool(base, ks, false) + " THEN 0 WHEN " + t.d.isBool(base, ks, true) + " THEN 1 END", keyInteger, true
+		return "CASE WHEN " + sc.isBool(false) + " THEN 0 WHEN " + sc.isBool(true) + " THEN 1 END", keyInteger, true
 	case schema.Integer, schema.Decimal:
-		return t.d.numeric(base, ks), keyNumber, true
+		return sc.numeric, keyNumber, sc.numeric != ""
 	}
 	return "", 0, false
 }
 
-func (t *translator) elemSortKey(alias, elem string, path []string, leaf *schema.Attribute) (string, byte, bool) {
-	typ := t.d.elemType(alias, elem)
-	text := t.d.elemText(alias, elem)
-	switch leaf.Type {
-	case schema.String, schema.Reference, schema.Binary:
-		if !t.ti.keyRule(path, leaf) {
-			return "", 0, false
-		}
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.textOrder(text) + " END", keyText, true
-	case schema.DateTime:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", keyText, true
-	case schema.Boolean:
-		return "CASE WHEN " + t.d.isBoolElem(alias, elem, false) + " THEN 0 WHEN " + t.d.isBoolElem(alias, elem, true) + " THEN 1 END", keyInteger, true
-	case schema.Integer, schema.Decimal:
-		return t.d.numericElem(alias, elem), keyNumber, true
+// jsonSortKey returns the sort key of the JSON value at ks below base, at
+// path below the row's attributes.
+func (t *translator) jsonSortKey(base string, ks, path []string, leaf *schema.Attribute) (string, byte, bool) {
+	sc, ok := t.jsonScalar(base, ks, path)
+	if !ok {
+		return "", 0, false
 	}
-	return "", 0, false
+	return t.scalarSortKey(sc, leaf)
 }
