@@ -13,12 +13,20 @@ import (
 	"github.com/scimkit/scimkit/scim/schema"
 )
 
+// asciiKept are ASCII characters translate() maps to themselves before it
+// reaches the long table: translate scans the table for every character,
+// so the common ones are found early.
+const asciiKept = "abcdefghijklmnopqrstuvwxyz0123456789 @.-_'"
+
 // pgFold is the statement that creates scim_fold in PostgreSQL, which
 // filters on the member columns display and type use: the function
 // computes schema.Fold exactly, whatever the database's locale,
 // with translate() over the table of every rune Fold changes (Fold maps
 // each rune to one rune, which is what translate does). ASCII text, the
-// common case, takes a short table.
+// common case, takes a short table. translate costs time in the length of
+// its table for every character of non-ASCII text, which is why stored
+// values are folded in Go when written (attrs_key) and scim_fold serves
+// only the member columns.
 var pgFold = sync.OnceValue(func() string {
 	var from, to strings.Builder
 	for r := rune(0x80); r <= unicode.MaxRune; r++ {
@@ -32,7 +40,7 @@ var pgFold = sync.OnceValue(func() string {
 	return `CREATE OR REPLACE FUNCTION scim_fold(s text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fold$
 SELECT CASE WHEN octet_length(s) = char_length(s)
 	THEN translate(s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
-	ELSE translate(s, ` + quoteLiteral("ABCDEFGHIJKLMNOPQRSTUVWXYZ"+from.String()) + `, ` + quoteLiteral("abcdefghijklmnopqrstuvwxyz"+to.String()) + `)
+	ELSE translate(s, ` + quoteLiteral("ABCDEFGHIJKLMNOPQRSTUVWXYZ"+asciiKept+from.String()) + `, ` + quoteLiteral("abcdefghijklmnopqrstuvwxyz"+asciiKept+to.String()) + `)
 END
 $fold$`
 })
