@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/scim/schema"
@@ -146,43 +145,19 @@ func matchElement(e *ValuePath, el any) bool {
 // present reports whether v (descending into sub) has a non-empty value.
 func present(v any, sub string, bound bool) bool {
 	if sub == "" {
-		return nonEmpty(v)
+		return !schema.IsEmpty(v)
 	}
 	switch x := v.(type) {
 	case []any:
 		for _, el := range x {
-			if m, ok := el.(map[string]any); ok && nonEmpty(lookup(m, sub, bound)) {
+			if m, ok := el.(map[string]any); ok && !schema.IsEmpty(lookup(m, sub, bound)) {
 				return true
 			}
 		}
 	case map[string]any:
-		return nonEmpty(lookup(x, sub, bound))
+		return !schema.IsEmpty(lookup(x, sub, bound))
 	}
 	return false
-}
-
-func nonEmpty(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case string:
-		return x != ""
-	case []any:
-		for _, el := range x {
-			if nonEmpty(el) {
-				return true
-			}
-		}
-		return false
-	case map[string]any:
-		for _, el := range x {
-			if nonEmpty(el) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
 }
 
 // comparison is one Compare prepared for evaluation.
@@ -213,7 +188,7 @@ func matchCompare(c *Compare, v any) bool {
 		}
 		if d != nil {
 			k.typ = d.Type
-			k.caseExact = d.CaseExact || d.Type == schema.Reference || d.Type == schema.Binary
+			k.caseExact = d.CaseSensitive()
 		}
 	}
 	if c.Op == Ne {
@@ -267,8 +242,8 @@ func (k *comparison) scalar(v any) bool {
 			return k.strings(a, b)
 		case json.Number:
 			if k.typ == "" || k.typ == schema.Integer || k.typ == schema.Decimal {
-				if isJSONNumber(a) {
-					return cmpResult(k.op, compareNumbers(a, string(b)))
+				if schema.IsNumber(a) {
+					return cmpResult(k.op, schema.CompareNumbers(a, string(b)))
 				}
 			}
 			return k.strings(a, string(b))
@@ -306,7 +281,7 @@ func (k *comparison) number(a string) bool {
 	case json.Number:
 		b = string(x)
 	case string:
-		if !isJSONNumber(x) {
+		if !schema.IsNumber(x) {
 			return k.op != Eq && k.strings(a, x)
 		}
 		b = x
@@ -317,7 +292,7 @@ func (k *comparison) number(a string) bool {
 	case Co, Sw, Ew:
 		return k.strings(a, b)
 	}
-	return cmpResult(k.op, compareNumbers(a, b))
+	return cmpResult(k.op, schema.CompareNumbers(a, b))
 }
 
 // cmpResult applies an eq or ordering operator to a three-way comparison.
@@ -337,36 +312,10 @@ func cmpResult(op Operator, c int) bool {
 	return false
 }
 
-// compareNumbers compares two JSON numbers: exactly when both are integers
-// that fit in 64 bits, as float64 otherwise.
-func compareNumbers(a, b string) int {
-	x, err1 := strconv.ParseInt(a, 10, 64)
-	y, err2 := strconv.ParseInt(b, 10, 64)
-	if err1 == nil && err2 == nil {
-		return cmpOrdered(x, y)
-	}
-	f, err1 := strconv.ParseFloat(a, 64)
-	g, err2 := strconv.ParseFloat(b, 64)
-	if err1 != nil || err2 != nil {
-		return strings.Compare(a, b)
-	}
-	return cmpOrdered(f, g)
-}
-
-func cmpOrdered[T int64 | float64](x, y T) int {
-	switch {
-	case x < y:
-		return -1
-	case x > y:
-		return 1
-	}
-	return 0
-}
-
 func (k *comparison) strings(a, b string) bool {
 	if k.typ == schema.DateTime || (k.typ == "" && k.op != Co && k.op != Sw && k.op != Ew) {
-		if ta, ok := parseTime(a); ok {
-			if tb, ok := parseTime(b); ok {
+		if ta, ok := schema.ParseDateTime(a); ok {
+			if tb, ok := schema.ParseDateTime(b); ok {
 				return cmpResult(k.op, ta.Compare(tb))
 			}
 		}
@@ -374,7 +323,7 @@ func (k *comparison) strings(a, b string) bool {
 	if k.caseExact {
 		switch k.op {
 		case Eq:
-			return a == b
+			return schema.EqualStrings(true, a, b)
 		case Co:
 			return strings.Contains(a, b)
 		case Sw:
@@ -382,11 +331,11 @@ func (k *comparison) strings(a, b string) bool {
 		case Ew:
 			return strings.HasSuffix(a, b)
 		}
-		return cmpResult(k.op, strings.Compare(a, b))
+		return cmpResult(k.op, schema.CompareStrings(true, a, b))
 	}
 	switch k.op {
 	case Eq:
-		return strings.EqualFold(a, b)
+		return schema.EqualStrings(false, a, b)
 	case Co:
 		return containsFold(a, b)
 	case Sw:
@@ -394,11 +343,13 @@ func (k *comparison) strings(a, b string) bool {
 	case Ew:
 		return hasSuffixFold(a, b)
 	}
-	return cmpResult(k.op, compareFold(a, b))
+	return cmpResult(k.op, schema.CompareStrings(false, a, b))
 }
 
 // hasPrefixFold reports whether s begins with prefix under Unicode simple
-// case folding, as strings.EqualFold compares.
+// case folding, as strings.EqualFold compares: whether schema.Fold(s) has
+// the prefix schema.Fold(prefix), without building either (Fold maps every
+// rune to one rune, so prefixes, suffixes and substrings correspond).
 func hasPrefixFold(s, prefix string) bool {
 	_, ok := prefixFoldLen(s, prefix)
 	return ok
@@ -423,7 +374,7 @@ func prefixFoldLen(s, prefix string) (int, bool) {
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		q, m := utf8.DecodeRuneInString(prefix[j:])
-		if !foldEqual(r, q) {
+		if r != q && schema.FoldRune(r) != schema.FoldRune(q) {
 			return 0, false
 		}
 		i += n
@@ -467,35 +418,4 @@ func lowerASCII(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-// foldEqual reports whether r and q are equal under simple case folding.
-func foldEqual(r, q rune) bool {
-	if r == q {
-		return true
-	}
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		if f == q {
-			return true
-		}
-	}
-	return false
-}
-
-// compareFold orders a and b rune by rune after mapping each rune to lower
-// case, so that equal strings under case folding compare equal.
-func compareFold(a, b string) int {
-	for a != "" && b != "" {
-		r, n := utf8.DecodeRuneInString(a)
-		q, m := utf8.DecodeRuneInString(b)
-		a, b = a[n:], b[m:]
-		if r == q || foldEqual(r, q) {
-			continue
-		}
-		if c := cmpOrdered(int64(unicode.ToLower(r)), int64(unicode.ToLower(q))); c != 0 {
-			return c
-		}
-		return cmpOrdered(int64(r), int64(q))
-	}
-	return cmpOrdered(int64(len(a)), int64(len(b)))
 }

@@ -2,6 +2,7 @@ package filter_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -247,5 +248,44 @@ func TestMatchUnicode(t *testing.T) {
 				t.Errorf("Match(%q) = %v, want %v (%s)", tt.filter, got, tt.want, tt.reason)
 			}
 		})
+	}
+}
+
+// TestFoldOperatorsAgreeWithFold checks that co, sw and ew on strings that
+// are not caseExact are "Fold(a) contains, starts with, ends with Fold(b)"
+// for the runes folding most often gets wrong, and eq and gt agree with
+// Fold's equality and order.
+func TestFoldOperatorsAgreeWithFold(t *testing.T) {
+	runes := []string{"s", "S", "ſ", "k", "K", "\u212A", "σ", "ς", "Σ", "i", "I", "İ", "ı", "ß", "ẞ", "å", "Å", "\u212B", "Ａ", "ａ", "a", "\u0301", "é", "@"}
+	var words []string
+	for _, a := range runes {
+		for _, b := range runes {
+			words = append(words, a+b)
+		}
+		words = append(words, a)
+	}
+	words = append(words, "")
+	for _, a := range words {
+		if a == "" {
+			continue
+		}
+		obj := map[string]any{"nickName": a}
+		fa := schema.Fold(a)
+		for _, b := range words {
+			fb := schema.Fold(b)
+			for op, want := range map[filter.Operator]bool{
+				filter.Eq: fa == fb,
+				filter.Co: strings.Contains(fa, fb),
+				filter.Sw: strings.HasPrefix(fa, fb),
+				filter.Ew: strings.HasSuffix(fa, fb),
+				filter.Gt: fa > fb,
+				filter.Le: fa <= fb,
+			} {
+				e := &filter.Compare{Path: filter.AttrPath{Name: "nickName"}, Op: op, Value: b}
+				if got := filter.Match(e, obj); got != want {
+					t.Errorf("%q %s %q: Match = %v, Fold says %v", a, op, b, got, want)
+				}
+			}
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -523,7 +522,7 @@ func (ps *parser) parseValue() (any, error) {
 		return false, nil
 	case asciiEqualFold(tok, "null"):
 		return nil, nil
-	case isJSONNumber(tok):
+	case schema.IsNumber(tok):
 		return json.Number(tok), nil
 	}
 	if ps.strict {
@@ -633,46 +632,6 @@ func hex4(s string, i, to int) (rune, bool) {
 		r = r<<4 | rune(c)
 	}
 	return r, true
-}
-
-// isJSONNumber reports whether s is a number in JSON syntax.
-func isJSONNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && '1' <= s[i] && s[i] <= '9':
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if i >= len(s) || !isDigit(s[i]) {
-			return false
-		}
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if i >= len(s) || !isDigit(s[i]) {
-			return false
-		}
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	}
-	return i == len(s)
 }
 
 // scanPath returns the run of attribute-path characters at the current
@@ -885,7 +844,7 @@ func (ps *parser) check(path AttrPath, text string, op Operator, v any, off int)
 		case json.Number:
 			return x, nil
 		case string:
-			if !ps.strict && isJSONNumber(x) {
+			if !ps.strict && schema.IsNumber(x) {
 				return json.Number(x), nil
 			}
 		}
@@ -908,30 +867,12 @@ func (ps *parser) check(path AttrPath, text string, op Operator, v any, off int)
 			return nil, ps.errorf(off, "%s attribute %s must be compared with a string", d.Type, quote(text))
 		}
 		if d.Type == schema.DateTime && op != Co && op != Sw && op != Ew {
-			if _, ok := parseTime(s); !ok {
+			if _, ok := schema.ParseDateTime(s); !ok {
 				return nil, ps.errorf(off, "invalid dateTime %s for attribute %s", quote(s), quote(text))
 			}
 		}
 		return v, nil
 	}
-}
-
-// parseTime parses an xsd:dateTime as RFC 7643 §2.3.5 uses it (RFC 3339,
-// with optional fractional seconds).
-func parseTime(s string) (time.Time, bool) {
-	if len(s) < 19 || s[4] != '-' || s[7] != '-' {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		// RFC 3339 requires an offset; xsd:dateTime makes it optional,
-		// and then the time is taken as UTC.
-		t, err = time.Parse("2006-01-02T15:04:05.999999999", s)
-		if err != nil {
-			return time.Time{}, false
-		}
-	}
-	return t, true
 }
 
 func asciiEqualFold(s, lower string) bool {

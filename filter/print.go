@@ -116,7 +116,7 @@ func appendValue(b []byte, v any) []byte {
 	case string:
 		return schema.AppendJSONString(b, v)
 	case json.Number:
-		if isJSONNumber(string(v)) {
+		if schema.IsNumber(string(v)) {
 			return append(b, v...)
 		}
 		return schema.AppendJSONString(b, string(v))

@@ -137,7 +137,9 @@ type Query struct {
 	Count int
 	// SortBy, when its Name is not empty, orders the results by that
 	// attribute (RFC 7644 §3.4.2.3), bound to the schema like Filter's
-	// paths: strings by the attribute's caseExact rule, numbers
+	// paths, in the order of schema.CompareSortKeys over
+	// schema.Attribute.SortKey: strings by code point, folded with
+	// schema.Fold unless the attribute is CaseSensitive, numbers
 	// numerically, dateTimes as instants, booleans false first; a
 	// multi-valued attribute sorts by its primary value, else its first;
 	// resources without a value sort last in either direction; ties keep

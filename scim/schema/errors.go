@@ -41,3 +41,15 @@ func (e *Error) Error() string {
 func Errorf(scimType, path, format string, args ...any) *Error {
 	return &Error{ScimType: scimType, Path: path, Detail: fmt.Sprintf(format, args...)}
 }
+
+// collector keeps the error with the smallest path, so that results do not
+// depend on map iteration order.
+type collector struct {
+	err *Error
+}
+
+func (c *collector) fail(e *Error) {
+	if c.err == nil || e.Path < c.err.Path || (e.Path == c.err.Path && e.Detail < c.err.Detail) {
+		c.err = e
+	}
+}

@@ -330,7 +330,7 @@ func hidden(a *Attribute) bool {
 // attr renders value v of attribute a of schema s (nil for the common
 // attributes); false means leave it out.
 func (r *renderer) attr(a *Attribute, s *Schema, v any) (any, bool) {
-	if hidden(a) || isEmpty(v) {
+	if hidden(a) || IsEmpty(v) {
 		return nil, false
 	}
 	p := r.p
@@ -397,7 +397,7 @@ func (r *renderer) subs(a *Attribute, m map[string]any, listedOnly bool) map[str
 	var out map[string]any
 	for k, v := range m {
 		s := a.Sub(k)
-		if s == nil || hidden(s) || isEmpty(v) {
+		if s == nil || hidden(s) || IsEmpty(v) {
 			continue
 		}
 		if s.Returned != Always {

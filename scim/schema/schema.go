@@ -157,7 +157,7 @@ func (a *Attribute) IdentifiedByValue() (ok, fold bool) {
 	if sub == nil || sub.Mutability != Immutable || sub.Type != String {
 		return false, false
 	}
-	return true, !sub.CaseExact
+	return true, !sub.CaseSensitive()
 }
 
 func find(attrs []*Attribute, name string) *Attribute {
@@ -321,4 +321,14 @@ func (rt *ResourceType) URNs(yield func(string) bool) {
 			return
 		}
 	}
+}
+
+// exactAttr returns the attribute whose name is exactly name, or nil.
+func exactAttr(attrs []*Attribute, name string) *Attribute {
+	for _, a := range attrs {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
 }

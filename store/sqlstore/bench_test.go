@@ -24,7 +24,7 @@ func bulkUsers(tb testing.TB, s *Store, n int, idOf func(i int) string) float64 
 	for lo := 0; lo < n; lo += insertBatch {
 		hi := min(lo+insertBatch, n)
 		b := &builder{d: s.d}
-		b.write("INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, external_id, name_key, display_key) VALUES ")
+		b.write("INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, attrs_key, external_id, name_key, display_key) VALUES ")
 		for i := lo; i < hi; i++ {
 			attrs := map[string]any{
 				"userName":   "user" + strconv.Itoa(i),
@@ -45,7 +45,7 @@ func bulkUsers(tb testing.TB, s *Store, n int, idOf func(i int) string) float64 
 				b.write(",")
 			}
 			b.write("(", b.arg(tenant), ",", b.arg(id), ",'User',1,", b.arg(s.d.timeArg(now)), ",", b.arg(s.d.timeArg(now)), ",",
-				s.d.jsonArg(b.arg(rw.attrs)), ",", b.arg(rw.externalID), ",", b.arg(rw.nameKey), ",", b.arg(rw.displayKey), ")")
+				s.d.jsonArg(b.arg(rw.attrs)), ",", s.d.jsonArg(b.arg(rw.attrsKey)), ",", b.arg(rw.externalID), ",", b.arg(rw.nameKey), ",", b.arg(rw.displayKey), ")")
 		}
 		if _, err := s.db.ExecContext(ctx, b.sb.String(), b.args...); err != nil {
 			tb.Fatal(err)

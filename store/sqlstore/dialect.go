@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/scim/schema"
 )
 
 // Dialect is the SQL flavour of the database a [Store] talks to: [Postgres]
@@ -64,12 +66,9 @@ type Dialect interface {
 	timeArg(t time.Time) any
 	scanTime(v any) (time.Time, error)
 
-	// fold returns an expression folding text for case-insensitive
-	// comparison, and foldArg the argument to compare it with (already
-	// folded, or wrapped so the database folds it).
+	// fold returns an expression giving schema.Fold of text (scim_fold),
+	// for the columns that hold no key (members' display and type).
 	fold(text string) string
-	foldArg(ph string) string
-	foldValue(s string) string
 	// textOrder wraps a text expression so it orders by code point.
 	textOrder(text string) string
 	// like returns the condition that text contains (op co), starts with
@@ -88,9 +87,10 @@ type Dialect interface {
 
 // Postgres is the dialect of PostgreSQL 12 and later, used through any
 // database/sql driver for it (github.com/jackc/pgx/v5/stdlib is tested).
-// Attributes are stored as jsonb. Case-insensitive comparisons of JSON
-// strings use lower(), so the database should use a UTF-8 encoding and
-// LC_CTYPE (for example C.UTF-8).
+// Attributes are stored as jsonb. Case-insensitive comparisons fold both
+// sides with schema.Fold: the filter value in Go, stored text with the SQL
+// function scim_fold that Migrate creates (translate() over Fold's table),
+// so the database must use the UTF8 encoding; its locale does not matter.
 var Postgres Dialect = postgres{}
 
 // SQLite is the dialect of SQLite 3.38 and later through the pure Go driver
@@ -163,11 +163,13 @@ func (postgres) schema() []string {
 	created timestamptz NOT NULL,
 	last_modified timestamptz NOT NULL,
 	attrs jsonb NOT NULL,
+	attrs_key jsonb,
 	external_id text COLLATE "C",
 	name_key text COLLATE "C",
 	display_key text COLLATE "C",
 	PRIMARY KEY (tenant, id)
 )`,
+		`ALTER TABLE scim_resources ADD COLUMN IF NOT EXISTS attrs_key jsonb`,
 		`CREATE UNIQUE INDEX IF NOT EXISTS scim_resources_name_key ON scim_resources (tenant, type, name_key) WHERE name_key IS NOT NULL`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_seq ON scim_resources (tenant, type, seq)`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_external_id ON scim_resources (tenant, type, external_id) WHERE external_id IS NOT NULL`,
@@ -195,6 +197,11 @@ func (postgres) schema() []string {
 	PRIMARY KEY (tenant, type, attr, key)
 )`,
 		`CREATE INDEX IF NOT EXISTS scim_unique_id ON scim_unique (tenant, id)`,
+		`CREATE TABLE IF NOT EXISTS scim_settings (
+	name text PRIMARY KEY,
+	value text NOT NULL
+)`,
+		pgFold(),
 	}
 }
 
@@ -294,9 +301,7 @@ func (postgres) instant(text string) string {
 
 func (postgres) instantArg(t time.Time) any   { return t.UTC().Format(pgInstantLayout) }
 func (postgres) timeArg(t time.Time) any      { return t.UTC() }
-func (postgres) fold(text string) string      { return "lower(" + text + ")" }
-func (postgres) foldArg(ph string) string     { return "lower(" + ph + "::text)" }
-func (postgres) foldValue(s string) string    { return s }
+func (postgres) fold(text string) string      { return "scim_fold(" + text + ")" }
 func (postgres) textOrder(text string) string { return "(" + text + ") COLLATE \"C\"" }
 func (postgres) scanTime(v any) (time.Time, error) {
 	switch t := v.(type) {
@@ -309,6 +314,10 @@ func (postgres) scanTime(v any) (time.Time, error) {
 }
 
 func (postgres) like(b *builder, op string, text, needle string, folded bool) string {
+	if folded {
+		text = "scim_fold(" + text + ")"
+		needle = schema.Fold(needle)
+	}
 	pattern := likeEscape(needle)
 	switch op {
 	case "co":
@@ -319,9 +328,6 @@ func (postgres) like(b *builder, op string, text, needle string, folded bool) st
 		pattern = "%" + pattern
 	}
 	ph := b.arg(pattern)
-	if folded {
-		return "lower(" + text + ") LIKE lower(" + ph + `::text) ESCAPE '\'`
-	}
 	return "(" + text + ") LIKE " + ph + ` ESCAPE '\'`
 }
 
@@ -353,6 +359,7 @@ func (sqlite) schema() []string {
 	created TEXT NOT NULL,
 	last_modified TEXT NOT NULL,
 	attrs TEXT NOT NULL,
+	attrs_key TEXT,
 	external_id TEXT,
 	name_key TEXT,
 	display_key TEXT,
@@ -385,6 +392,10 @@ func (sqlite) schema() []string {
 	PRIMARY KEY (tenant, type, attr, key)
 )`,
 		`CREATE INDEX IF NOT EXISTS scim_unique_id ON scim_unique (tenant, id)`,
+		`CREATE TABLE IF NOT EXISTS scim_settings (
+	name TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+)`,
 	}
 }
 
@@ -475,8 +486,6 @@ func (sqlite) instant(text string) string   { return "scim_instant(" + text + ")
 func (sqlite) instantArg(t time.Time) any   { return t.UTC().Format(instantLayout) }
 func (sqlite) timeArg(t time.Time) any      { return t.UTC().Format(instantLayout) }
 func (sqlite) fold(text string) string      { return "scim_fold(" + text + ")" }
-func (sqlite) foldArg(ph string) string     { return ph }
-func (sqlite) foldValue(s string) string    { return fold(s) }
 func (sqlite) textOrder(text string) string { return text }
 func (sqlite) scanTime(v any) (time.Time, error) {
 	switch t := v.(type) {
@@ -496,7 +505,7 @@ func (sqlite) scanTime(v any) (time.Time, error) {
 func (sqlite) like(b *builder, op string, text, needle string, folded bool) string {
 	if folded {
 		text = "scim_fold(" + text + ")"
-		needle = fold(needle)
+		needle = schema.Fold(needle)
 	}
 	switch op {
 	case "co":

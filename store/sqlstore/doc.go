@@ -13,14 +13,16 @@
 //
 // # Tables
 //
-// Migrate creates three tables, every one with a tenant column that leads
-// every key and index and scopes every statement ([Config.Tenant]):
+// Migrate creates four tables, the first three with a tenant column that
+// leads every key and index and scopes every statement ([Config.Tenant]):
 //
 //   - scim_resources: one row per resource with its type, id, a seq column
 //     that fixes the default order, the version (a counter compared and
 //     swapped on every write), created and last_modified, the canonical
 //     attributes as jsonb (PostgreSQL) or JSON text (SQLite) without the
-//     members, and indexed columns: external_id; name_key, the case-folded
+//     members; attrs_key, the same document with every string of an
+//     attribute that is not case-sensitive folded with schema.Fold, which
+//     filters and sorts read; and indexed columns: external_id; name_key, the case-folded
 //     value of the type's unique attribute (userName), UNIQUE per tenant and
 //     type; display_key, the case-folded displayName.
 //   - scim_members: one row per member of a group (tenant, group_id, value,
@@ -29,10 +31,17 @@
 //     is a single-row statement and deleting a user finds its groups.
 //   - scim_unique: keys of further unique attributes, for resource types
 //     that define more than one.
+//   - scim_settings: per resource type, how its keys were made (the fold,
+//     its Unicode version and the attributes that fold). When that
+//     differs from what the store would make, Migrate recomputes the keys
+//     of every resource of the type in one transaction; so it upgrades a
+//     database of an earlier version (no attrs_key, İ folded to i) and one
+//     whose schema changed an attribute's caseExact.
 //
-// Case-insensitive keys use Unicode simple case folding computed in Go, so
-// uniqueness and lookups by userName agree with strings.EqualFold whatever
-// the database's locale.
+// Every case-insensitive key is computed in Go with schema.Fold (Unicode
+// simple case folding, as strings.EqualFold), so uniqueness, filters and
+// sorting agree with filter.Match and the memory store whatever the
+// database's locale.
 //
 // # Filters
 //
@@ -47,11 +56,14 @@
 // comparison rules are those of filter.Match:
 //
 //   - strings compare exactly when the bound attribute is caseExact (and
-//     references and binaries always), otherwise folded on both sides:
-//     lower() in PostgreSQL (so the database should have a UTF-8 LC_CTYPE;
-//     a handful of characters such as the long s or the Kelvin sign fold
-//     differently from Go), and the Go fold function scim_fold in SQLite;
-//     ordering compares code points (COLLATE "C");
+//     references and binaries always), otherwise folded on both sides
+//     with schema.Fold: the filter value in Go, the stored value read from
+//     attrs_key, name_key or display_key, which were folded when written
+//     (member columns with the function scim_fold, schema.Fold itself in
+//     SQLite and the same table through translate() in PostgreSQL);
+//     ordering compares code points (COLLATE "C"). A comparison on an
+//     attribute the store's [Config.ResourceTypes] define with another
+//     case rule than the filter's (or not at all) stays with filter.Match;
 //   - numbers compare numerically (numeric in PostgreSQL);
 //   - dateTimes compare as instants: the created and last_modified columns
 //     as timestamps, dateTimes inside the JSON as fixed-width UTC text with

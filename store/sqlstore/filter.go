@@ -1,14 +1,13 @@
 package sqlstore
 
 import (
-	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/scim/schema"
-	"github.com/scimkit/scimkit/store"
 )
 
 // translator turns a bound filter into a SQL condition on the resource row
@@ -31,9 +30,15 @@ type translator struct {
 // rows of the members table.
 type scope struct {
 	kind  int
-	base  string // JSON base of an element's keys (element scope)
-	alias string // element or member row alias
+	base  string   // JSON base of an element's keys (element scope)
+	keys  []string // JSON keys of the elements' attribute (element scope)
+	alias string   // element or member row alias
 }
+
+// rowKeys is the JSON document filters and sorts read: attrs_key, the
+// attributes with the strings that fold folded (see keyDoc), or attrs for
+// a resource type the store has no definition of.
+const rowKeys = "COALESCE(r.attrs_key, r.attrs)"
 
 const (
 	rowScope = iota
@@ -127,10 +132,10 @@ func (t *translator) keyColumn(p *filter.AttrPath) (string, bool) {
 	if p.URN != "" || p.Sub != "" || p.Attr == nil || p.Attr.MultiValued {
 		return "", false
 	}
-	if a := t.ti.nameKey; a != nil && p.Name == a.Name && caseExact(a) == caseExact(p.Attr) {
+	if a := t.ti.nameKey; a != nil && p.Name == a.Name && a.CaseSensitive() == p.Attr.CaseSensitive() {
 		return "r.name_key", true
 	}
-	if a := t.ti.display; a != nil && p.Name == a.Name && caseExact(a) == caseExact(p.Attr) {
+	if a := t.ti.display; a != nil && p.Name == a.Name && a.CaseSensitive() == p.Attr.CaseSensitive() {
 		return "r.display_key", true
 	}
 	return "", false
@@ -163,12 +168,12 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 			if p.Sub != "" {
 				return "", false
 			}
-			return t.stringCond("r.external_id", caseExact(p.Attr), false, c.Op, c.Value)
+			return t.stringCond("r.external_id", p.Attr.CaseSensitive(), false, c.Op, c.Value)
 		case "meta":
 			return t.metaCompare(c)
 		}
 		if col, ok := t.keyColumn(p); ok {
-			return t.stringCond(col, caseExact(p.Attr), true, c.Op, c.Value)
+			return t.stringCond(col, p.Attr.CaseSensitive(), true, c.Op, c.Value)
 		}
 	}
 	if t.isMembers(p) {
@@ -185,7 +190,7 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 			return "", false
 		}
 		m := t.alias("m")
-		x, ok := t.stringCond(m+"."+col, caseExact(a), false, c.Op, c.Value)
+		x, ok := t.stringCond(m+"."+col, a.CaseSensitive(), false, c.Op, c.Value)
 		return "EXISTS (SELECT 1 FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id AND " + x + ")", ok
 	}
 	leaf, sub, ok := leafOf(p)
@@ -194,15 +199,15 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 	}
 	if p.Attr.MultiValued {
 		e := t.alias("e")
-		from, elem, obj, _ := t.d.elements("r.attrs", keys(p), e)
+		from, elem, obj, _ := t.d.elements(rowKeys, keys(p), e)
 		if from == "" {
 			return "", false
 		}
 		var x string
 		if p.Attr.Type == schema.Complex {
-			x, ok = t.jsonCond(obj, []string{sub}, leaf, c.Op, c.Value)
+			x, ok = t.jsonCond(obj, []string{sub}, append(keys(p), sub), leaf, c.Op, c.Value)
 		} else {
-			x, ok = t.elemCond(e, elem, leaf, c.Op, c.Value)
+			x, ok = t.elemCond(e, elem, keys(p), leaf, c.Op, c.Value)
 		}
 		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + x + ")", ok
 	}
@@ -210,7 +215,7 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 	if sub != "" {
 		ks = append(ks, sub)
 	}
-	return t.jsonCond("r.attrs", ks, leaf, c.Op, c.Value)
+	return t.jsonCond(rowKeys, ks, ks, leaf, c.Op, c.Value)
 }
 
 // leafOf returns the attribute a comparison of p compares and the
@@ -260,7 +265,7 @@ func (t *translator) stringCond(col string, exact, keyCol bool, op filter.Operat
 	}
 	switch {
 	case keyCol && !exact:
-		return t.textOp(col, fold(s), op, true, false)
+		return t.textOp(col, schema.Fold(s), op, true, false)
 	case exact:
 		return t.textOp(col, s, op, true, false)
 	}
@@ -268,13 +273,13 @@ func (t *translator) stringCond(col string, exact, keyCol bool, op filter.Operat
 }
 
 // textOp compares text with s: exactly (plain), or folded on both sides
-// by the database (folded).
+// (folded): s with schema.Fold, text with the dialect's scim_fold.
 func (t *translator) textOp(text, s string, op filter.Operator, plain, folded bool) (string, bool) {
 	b := t.b
 	switch op {
 	case filter.Eq:
 		if folded {
-			return t.leaf(t.d.fold(text) + " = " + t.d.foldArg(b.arg(t.d.foldValue(s)))), true
+			return t.leaf(t.d.fold(text) + " = " + b.arg(schema.Fold(s))), true
 		}
 		return t.leaf(text + " = " + b.arg(s)), true
 	case filter.Co, filter.Sw, filter.Ew:
@@ -285,7 +290,7 @@ func (t *translator) textOp(text, s string, op filter.Operator, plain, folded bo
 	case filter.Gt, filter.Ge, filter.Lt, filter.Le:
 		sym := orderSym(op)
 		if folded {
-			return t.leaf(t.d.textOrder(t.d.fold(text)) + sym + t.d.foldArg(b.arg(t.d.foldValue(s)))), true
+			return t.leaf(t.d.textOrder(t.d.fold(text)) + sym + b.arg(schema.Fold(s))), true
 		}
 		return t.leaf(t.d.textOrder(text) + sym + b.arg(s)), true
 	}
@@ -307,19 +312,38 @@ func orderSym(op filter.Operator) string {
 }
 
 // jsonCond compares the JSON value at ks below base, whose definition is
-// leaf, with v.
-func (t *translator) jsonCond(base string, ks []string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
-	typ := t.d.jsonType(base, ks)
-	if typ == "" {
+// leaf, with v; path is its keys below the row's attributes.
+func (t *translator) jsonCond(base string, ks, path []string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
+	sc, ok := t.jsonScalar(base, ks, path)
+	if !ok {
 		return "", false
 	}
-	return t.scalarCond(scalar{typ: typ, text: t.d.jsonText(base, ks), numeric: t.d.numeric(base, ks),
-		isBool: func(b bool) string { return t.d.isBool(base, ks, b) }}, leaf, op, v)
+	return t.scalarCond(sc, leaf, op, v)
 }
 
-// scalar is the SQL for one JSON scalar: its JSON type, its text, its
+// jsonScalar returns the scalar at ks below base; path is its keys below
+// the row's attributes.
+func (t *translator) jsonScalar(base string, ks, path []string) (scalar, bool) {
+	typ := t.d.jsonType(base, ks)
+	if typ == "" {
+		return scalar{}, false
+	}
+	return scalar{path: path, typ: typ, text: t.d.jsonText(base, ks), numeric: t.d.numeric(base, ks),
+		isBool: func(b bool) string { return t.d.isBool(base, ks, b) }}, true
+}
+
+// elemScalar returns the scalar array element elem of alias; path is the
+// keys of the array below the row's attributes.
+func (t *translator) elemScalar(alias, elem string, path []string) scalar {
+	return scalar{path: path, typ: t.d.elemType(alias, elem), text: t.d.elemText(alias, elem), numeric: t.d.numericElem(alias, elem),
+		isBool: func(b bool) string { return t.d.isBoolElem(alias, elem, b) }}
+}
+
+// scalar is the SQL for one JSON scalar of rowKeys: its keys below the
+// row's attributes (array indexes left out), its JSON type, its text, its
 // numeric value, and a test for a boolean.
 type scalar struct {
+	path               []string
 	typ, text, numeric string
 	isBool             func(bool) string
 }
@@ -328,7 +352,12 @@ type scalar struct {
 func (t *translator) scalarCond(sc scalar, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
 	switch leaf.Type {
 	case schema.String, schema.Reference, schema.Binary:
-		x, ok := t.stringCond(sc.text, caseExact(leaf), false, op, v)
+		if !t.ti.keyRule(sc.path, leaf) {
+			return "", false
+		}
+		// The text is a key: folded at write time unless leaf is
+		// case-sensitive.
+		x, ok := t.stringCond(sc.text, leaf.CaseSensitive(), true, op, v)
 		return "(" + t.leaf(sc.typ+" = "+t.d.typeString()) + " AND " + x + ")", ok
 	case schema.DateTime:
 		x, ok := t.instantCond(t.d.instant(sc.text), op, v, false)
@@ -345,10 +374,10 @@ func (t *translator) scalarCond(sc scalar, leaf *schema.Attribute, op filter.Ope
 	return "", false
 }
 
-// elemCond compares a scalar array element with v.
-func (t *translator) elemCond(alias, elem string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
-	return t.scalarCond(scalar{typ: t.d.elemType(alias, elem), text: t.d.elemText(alias, elem), numeric: t.d.numericElem(alias, elem),
-		isBool: func(b bool) string { return t.d.isBoolElem(alias, elem, b) }}, leaf, op, v)
+// elemCond compares a scalar array element with v; path is the keys of
+// the array below the row's attributes.
+func (t *translator) elemCond(alias, elem string, path []string, leaf *schema.Attribute, op filter.Operator, v any) (string, bool) {
+	return t.scalarCond(t.elemScalar(alias, elem, path), leaf, op, v)
 }
 
 func (t *translator) numberCond(num string, op filter.Operator, v any) (string, bool) {
@@ -479,21 +508,21 @@ func (t *translator) present(e *filter.Present) (string, bool) {
 		return "EXISTS (SELECT 1 FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id AND " + x + ")", true
 	}
 	if p.Sub == "" {
-		return t.nonEmpty("r.attrs", keys(p))
+		return t.nonEmpty(rowKeys, keys(p))
 	}
 	if p.Attr.Type != schema.Complex {
 		return "", false
 	}
 	if p.Attr.MultiValued {
 		el := t.alias("e")
-		from, _, obj, _ := t.d.elements("r.attrs", keys(p), el)
+		from, _, obj, _ := t.d.elements(rowKeys, keys(p), el)
 		if from == "" {
 			return "", false
 		}
 		x, ok := t.nonEmpty(obj, []string{p.Sub})
 		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + x + ")", ok
 	}
-	return t.nonEmpty("r.attrs", append(keys(p), p.Sub))
+	return t.nonEmpty(rowKeys, append(keys(p), p.Sub))
 }
 
 func (t *translator) valuePath(v *filter.ValuePath) (string, bool) {
@@ -511,19 +540,19 @@ func (t *translator) valuePath(v *filter.ValuePath) (string, bool) {
 	}
 	if p.Attr.MultiValued {
 		e := t.alias("e")
-		from, _, obj, _ := t.d.elements("r.attrs", keys(p), e)
+		from, _, obj, _ := t.d.elements(rowKeys, keys(p), e)
 		if from == "" {
 			return "", false
 		}
-		x, ok := t.cond(v.Filter, scope{kind: elemScope, base: obj, alias: e})
+		x, ok := t.cond(v.Filter, scope{kind: elemScope, base: obj, keys: keys(p), alias: e})
 		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + t.d.elemType(e, obj) + " = " + t.d.typeObject() + " AND " + x + ")", ok
 	}
-	typ := t.d.jsonType("r.attrs", keys(p))
-	obj := t.d.jsonValue("r.attrs", keys(p))
+	typ := t.d.jsonType(rowKeys, keys(p))
+	obj := t.d.jsonValue(rowKeys, keys(p))
 	if typ == "" {
 		return "", false
 	}
-	x, ok := t.cond(v.Filter, scope{kind: elemScope, base: obj})
+	x, ok := t.cond(v.Filter, scope{kind: elemScope, base: obj, keys: keys(p)})
 	return "(" + t.leaf(typ+" = "+t.d.typeObject()) + " AND " + x + ")", ok
 }
 
@@ -571,9 +600,9 @@ func (t *translator) innerCompare(c *filter.Compare, sc scope) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		return t.stringCond(sc.alias+"."+col, caseExact(p.Attr), false, c.Op, c.Value)
+		return t.stringCond(sc.alias+"."+col, p.Attr.CaseSensitive(), false, c.Op, c.Value)
 	}
-	return t.jsonCond(sc.base, []string{p.Name}, p.Attr, c.Op, c.Value)
+	return t.jsonCond(sc.base, []string{p.Name}, append(slices.Clip(sc.keys), p.Name), p.Attr, c.Op, c.Value)
 }
 
 func (t *translator) innerPresent(p filter.AttrPath, sc scope) (string, bool) {
@@ -621,235 +650,4 @@ func (s *Store) SplitFilter(typ string, f filter.Expr) (pushed, residual filter.
 		}
 	}
 	return filter.AndOf(in...), filter.AndOf(out...)
-}
-
-// The kinds of sort keys, as sortExpr reports them and positions carry
-// them: how a key's value is read from a row and given back as an
-// argument.
-const (
-	keyText    = 's' // text
-	keyNumber  = 'n' // numeric (PostgreSQL), integer or real (SQLite)
-	keyInteger = 'i' // integer: meta.version, booleans as 0 and 1
-	keyTime    = 't' // the created and last_modified columns
-	keyMissing = 'm' // in a position only: the resource had no value
-)
-
-// nullKey is the sort key of a path no resource has a value for.
-const nullKey = "CAST(NULL AS text)"
-
-// sortExpr returns the ORDER BY expression of the sort path p, NULL for
-// resources without a value, and the kind of its values.
-func (t *translator) sortExpr(p *filter.AttrPath) (string, byte, bool) {
-	if p.Attr == nil {
-		return "", 0, false
-	}
-	if p.URN == "" {
-		switch {
-		case p.Name == "id":
-			return "r.id", keyText, true
-		case p.Name == "externalId":
-			return t.d.textOrder("r.external_id"), keyText, true
-		case p.Name == "meta":
-			switch p.Sub {
-			case "created":
-				return "r.created", keyTime, true
-			case "lastModified":
-				return "r.last_modified", keyTime, true
-			case "version":
-				return "r.version", keyInteger, true
-			}
-			return nullKey, keyText, true
-		}
-		if col, ok := t.keyColumn(p); ok {
-			return t.d.textOrder(col), keyText, true
-		}
-	}
-	leaf, sub, ok := leafOf(p)
-	if !ok {
-		return "", 0, false
-	}
-	if t.isMembers(p) {
-		col, ok := memberColumn(leaf.Name)
-		if !ok {
-			return "", 0, false
-		}
-		m := t.alias("m")
-		return "(SELECT " + t.textSortKey(m+"."+col, leaf) + " FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id ORDER BY " + m + ".ord LIMIT 1)", keyText, true
-	}
-	if p.Attr.MultiValued {
-		e := t.alias("e")
-		from, elem, obj, pos := t.d.elements("r.attrs", keys(p), e)
-		if from == "" {
-			return "", 0, false
-		}
-		var (
-			x    string
-			kind byte
-		)
-		if p.Attr.Type == schema.Complex {
-			x, kind, ok = t.jsonSortKey(obj, []string{sub}, leaf)
-		} else {
-			x, kind, ok = t.elemSortKey(e, elem, leaf)
-		}
-		primary := sqlFalse
-		if p.Attr.Type == schema.Complex && p.Attr.Sub("primary") != nil {
-			primary = coalesce(t.d.isBool(obj, []string{"primary"}, true))
-		}
-		return "(SELECT " + x + " FROM " + from + " ORDER BY CASE WHEN " + primary + " THEN 0 ELSE 1 END, " + pos + " LIMIT 1)", kind, ok
-	}
-	ks := keys(p)
-	if sub != "" {
-		ks = append(ks, sub)
-	}
-	return t.jsonSortKey("r.attrs", ks, leaf)
-}
-
-func (t *translator) textSortKey(text string, leaf *schema.Attribute) string {
-	if caseExact(leaf) {
-		return t.d.textOrder(text)
-	}
-	return t.d.textOrder(t.d.fold(text))
-}
-
-func (t *translator) jsonSortKey(base string, ks []string, leaf *schema.Attribute) (string, byte, bool) {
-	typ := t.d.jsonType(base, ks)
-	if typ == "" {
-		return "", 0, false
-	}
-	text := t.d.jsonText(base, ks)
-	switch leaf.Type {
-	case schema.String, schema.Reference, schema.Binary:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.textSortKey(text, leaf) + " END", keyText, true
-	case schema.DateTime:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", keyText, true
-	case schema.Boolean:
-		return "CASE WHEN " + t.d.isBool(base, ks, false) + " THEN 0 WHEN " + t.d.isBool(base, ks, true) + " THEN 1 END", keyInteger, true
-	case schema.Integer, schema.Decimal:
-		return t.d.numeric(base, ks), keyNumber, true
-	}
-	return "", 0, false
-}
-
-func (t *translator) elemSortKey(alias, elem string, leaf *schema.Attribute) (string, byte, bool) {
-	typ := t.d.elemType(alias, elem)
-	text := t.d.elemText(alias, elem)
-	switch leaf.Type {
-	case schema.String, schema.Reference, schema.Binary:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.textSortKey(text, leaf) + " END", keyText, true
-	case schema.DateTime:
-		return "CASE WHEN " + typ + " = " + t.d.typeString() + " THEN " + t.d.instant(text) + " END", keyText, true
-	case schema.Boolean:
-		return "CASE WHEN " + t.d.isBoolElem(alias, elem, false) + " THEN 0 WHEN " + t.d.isBoolElem(alias, elem, true) + " THEN 1 END", keyInteger, true
-	case schema.Integer, schema.Decimal:
-		return t.d.numericElem(alias, elem), keyNumber, true
-	}
-	return "", 0, false
-}
-
-// listWhere returns the condition selecting the resources of typ that
-// match the part of f that translates to SQL, the translator holding its
-// arguments, and the rest of f, to apply with filter.Match.
-func (s *Store) listWhere(ctx context.Context, typ string, ti *typeInfo, f filter.Expr) (*translator, string, filter.Expr) {
-	pushed, residual := s.SplitFilter(typ, f)
-	t := &translator{d: s.d, b: &builder{d: s.d}, ti: ti, typ: typ}
-	b := t.b
-	where := "r.tenant = " + b.arg(s.tenant(ctx)) + " AND r.type = " + b.arg(typ)
-	if pushed != nil {
-		c, ok := t.cond(pushed, scope{})
-		if !ok {
-			// SplitFilter pushed only what translates; drop the
-			// arguments of the attempt.
-			b.args = b.args[:2]
-			return t, where, f
-		}
-		where += " AND " + c
-	}
-	return t, where, residual
-}
-
-// List returns the page of resources of type typ that match q.Filter, in
-// creation order or by q.SortBy (missing values last, ties in creation
-// order). The parts of the filter SplitFilter pushes run in SQL with the
-// paging; when the filter has a residual, List reads every match of the
-// pushed part in order, evaluates the residual with filter.Match and pages
-// the result itself.
-func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
-	ti := s.info(typ)
-	start := max(q.StartIndex, 1) - 1
-	count := max(q.Count, 0)
-	t, where, residual := s.listWhere(ctx, typ, ti, q.Filter)
-	b := t.b
-	order := "r.seq"
-	if q.SortBy.Name != "" {
-		if x, _, ok := t.sortExpr(&q.SortBy); ok {
-			dir := " ASC"
-			if q.Descending {
-				dir = " DESC"
-			}
-			order = x + dir + " NULLS LAST, r.seq"
-		}
-	}
-	if residual != nil {
-		return s.listResidual(ctx, typ, ti, b, where, order, residual, start, count)
-	}
-	if count == 0 {
-		var total int
-		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM scim_resources r WHERE "+where, b.args...).Scan(&total)
-		if err != nil {
-			return nil, err
-		}
-		return &store.Page{Resources: []*store.Resource{}, Total: total}, nil
-	}
-	countArgs := len(b.args)
-	query := "SELECT " + s.selectList(ti) + ", count(*) OVER () FROM scim_resources r WHERE " + where +
-		" ORDER BY " + order + " LIMIT " + b.arg(count) + " OFFSET " + b.arg(start)
-	rows, err := s.db.QueryContext(ctx, query, b.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	page := &store.Page{Resources: make([]*store.Resource, 0, min(count, 64))}
-	for rows.Next() {
-		res, err := s.scanResource(rows, typ, &page.Total)
-		if err != nil {
-			return nil, err
-		}
-		page.Resources = append(page.Resources, res)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(page.Resources) == 0 && start > 0 {
-		// Past the end: the window gave no row to carry the total.
-		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM scim_resources r WHERE "+where, b.args[:countArgs]...).Scan(&page.Total)
-		if err != nil {
-			return nil, err
-		}
-	}
-	return page, nil
-}
-
-// listResidual lists every match of where in order, keeps those that
-// satisfy residual and pages them.
-func (s *Store) listResidual(ctx context.Context, typ string, ti *typeInfo, b *builder, where, order string, residual filter.Expr, start, count int) (*store.Page, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+s.selectList(ti)+" FROM scim_resources r WHERE "+where+" ORDER BY "+order, b.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	page := &store.Page{Resources: make([]*store.Resource, 0, min(count, 64))}
-	for rows.Next() {
-		res, err := s.scanResource(rows, typ)
-		if err != nil {
-			return nil, err
-		}
-		if !filter.Match(residual, res.Object()) {
-			continue
-		}
-		if page.Total >= start && len(page.Resources) < count {
-			page.Resources = append(page.Resources, res)
-		}
-		page.Total++
-	}
-	return page, rows.Err()
 }

@@ -3,69 +3,47 @@ package sqlstore
 import (
 	"database/sql/driver"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	msqlite "modernc.org/sqlite"
+
+	"github.com/scimkit/scimkit/scim/schema"
 )
 
-// fold returns the case-insensitive key of s: every rune is replaced by
-// the lower case of the smallest rune of its Unicode simple case-folding
-// orbit, so two strings have the same key exactly when strings.EqualFold
-// says they are equal, a key has a prefix, suffix or substring key exactly
-// when the strings match that way under folding, and keys order as their
-// lower-case forms for everything but a few letters such as the long s.
-// The indexed userName and displayName columns hold such keys.
-func fold(s string) string {
-	upper := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return foldUnicode(s)
-		}
-		if 'A' <= c && c <= 'Z' {
-			upper = true
-		}
-	}
-	if upper {
-		return foldASCII(s)
-	}
-	return s
-}
+// asciiKept are ASCII characters translate() maps to themselves before it
+// reaches the long table: translate scans the table for every character,
+// so the common ones are found early.
+const asciiKept = "abcdefghijklmnopqrstuvwxyz0123456789 @.-_'"
 
-func foldASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
+// pgFold is the statement that creates scim_fold in PostgreSQL, which
+// filters on the member columns display and type use: the function
+// computes schema.Fold exactly, whatever the database's locale,
+// with translate() over the table of every rune Fold changes (Fold maps
+// each rune to one rune, which is what translate does). ASCII text, the
+// common case, takes a short table. translate costs time in the length of
+// its table for every character of non-ASCII text, which is why stored
+// values are folded in Go when written (attrs_key) and scim_fold serves
+// only the member columns.
+var pgFold = sync.OnceValue(func() string {
+	var from, to strings.Builder
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		if utf8.ValidRune(r) {
+			if f := schema.FoldRune(r); f != r {
+				from.WriteRune(r)
+				to.WriteRune(f)
+			}
 		}
 	}
-	return string(b)
-}
-
-func foldUnicode(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		b.WriteRune(foldRune(r))
-	}
-	return b.String()
-}
-
-func foldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}
-	least := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		least = min(least, f)
-	}
-	return unicode.ToLower(least)
-}
+	return `CREATE OR REPLACE FUNCTION scim_fold(s text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fold$
+SELECT CASE WHEN octet_length(s) = char_length(s)
+	THEN translate(s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+	ELSE translate(s, ` + quoteLiteral("ABCDEFGHIJKLMNOPQRSTUVWXYZ"+asciiKept+from.String()) + `, ` + quoteLiteral("abcdefghijklmnopqrstuvwxyz"+asciiKept+to.String()) + `)
+END
+$fold$`
+})
 
 // instantKey returns the dateTime text s as fixed-width UTC text that
 // orders as the instants do, and false if s is not an RFC 3339 dateTime.
@@ -78,14 +56,14 @@ func instantKey(s string) (string, bool) {
 }
 
 func init() {
-	// The SQLite dialect's filters call these; registration only fails
+	// The SQLite dialect's filters call these (scim_fold is schema.Fold); registration only fails
 	// for a duplicate name.
 	_ = msqlite.RegisterDeterministicScalarFunction("scim_fold", 1, func(_ *msqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		switch v := args[0].(type) {
 		case string:
-			return fold(v), nil
+			return schema.Fold(v), nil
 		case []byte:
-			return fold(string(v)), nil
+			return schema.Fold(string(v)), nil
 		}
 		return nil, nil
 	})

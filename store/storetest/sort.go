@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -148,7 +147,7 @@ func testSortBy(t tb) {
 	page := mustList(t, s, "Group", store.Query{SortBy: mustParsePath(t, "Group", "displayName"), StartIndex: 1, Count: 100})
 	var got []string
 	for _, r := range page.Resources {
-		got = append(got, strings.ToLower(r.Attributes["displayName"].(string)))
+		got = append(got, schema.Fold(r.Attributes["displayName"].(string)))
 	}
 	if diff := cmp.Diff([]string{"a-team", "b-team", "c-team"}, got); diff != "" {
 		t.Errorf("Groups sorted by displayName (-want +got):\n%s", diff)

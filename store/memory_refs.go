@@ -1,0 +1,166 @@
+package store
+
+// userMember returns the value of a member element that may name a user:
+// one whose "type" is absent or not "Group".
+func userMember(el any) (string, bool) {
+	mm, ok := el.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	if typ, _ := mm["type"].(string); typ == groupType {
+		return "", false
+	}
+	v, ok := mm["value"].(string)
+	return v, ok && v != ""
+}
+
+// sameMember reports whether the listed element have (nil if none) has the
+// value and type of el.
+func sameMember(have any, el map[string]any) bool {
+	h, ok := have.(map[string]any)
+	if !ok {
+		return false
+	}
+	ht, _ := h["type"].(string)
+	et, _ := el["type"].(string)
+	return h["value"] == el["value"] && ht == et
+}
+
+// checkMembers returns an error wrapping ErrInvalidReference if a member
+// in list (a new group's "members") names no existing resource of sp. self
+// is the id of the group being written, which may list itself.
+func (sp *space) checkMembers(list any, self string) error {
+	l, _ := list.([]any)
+	for _, el := range l {
+		if err := sp.checkMember(el, self); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkMember checks one member element: type "Group" must name a group,
+// type "User" a user, and no type either.
+func (sp *space) checkMember(el any, self string) error {
+	mm, ok := el.(map[string]any)
+	if !ok {
+		return nil
+	}
+	v, ok := mm["value"].(string)
+	if !ok || v == self {
+		return nil
+	}
+	exists := func(typ string) bool {
+		t := sp.tables[typ]
+		if t == nil {
+			return false
+		}
+		_, ok := t.byID[v]
+		return ok
+	}
+	typ, _ := mm["type"].(string)
+	switch {
+	case typ == groupType && exists(groupType),
+		typ == userType && exists(userType),
+		typ != groupType && typ != userType && (exists(userType) || exists(groupType)):
+		return nil
+	}
+	return &ReferenceError{Attribute: membersAttr, Value: v}
+}
+
+// linkOne records that group gid has the member el, if el may name a user.
+func (sp *space) linkOne(gid string, el any) {
+	uid, ok := userMember(el)
+	if !ok {
+		return
+	}
+	set := sp.memberOf[uid]
+	if set == nil {
+		set = make(map[string]struct{}, 1)
+		sp.memberOf[uid] = set
+	}
+	set[gid] = struct{}{}
+}
+
+// unlinkOne forgets that group gid has the member el.
+func (sp *space) unlinkOne(gid string, el any) {
+	uid, ok := userMember(el)
+	if !ok {
+		return
+	}
+	if set := sp.memberOf[uid]; set != nil {
+		delete(set, gid)
+		if len(set) == 0 {
+			delete(sp.memberOf, uid)
+		}
+	}
+}
+
+// link records the members of the group rec (with id gid).
+func (sp *space) link(gid string, rec *record) {
+	rec.members(func(el any) { sp.linkOne(gid, el) })
+}
+
+// unlink forgets the members of the group rec (with id gid).
+func (sp *space) unlink(gid string, rec *record) {
+	rec.members(func(el any) { sp.unlinkOne(gid, el) })
+}
+
+// dropMember removes the deleted user uid from the members of every group
+// of sp that has it, writing each such group anew. A group whose members
+// can be held in a member set is converted to one, so that the removal
+// (and the next ones) cost constant time; the others get a new list.
+func (m *Memory) dropMember(sp *space, uid string) {
+	gids := sp.memberOf[uid]
+	if len(gids) == 0 {
+		return
+	}
+	delete(sp.memberOf, uid)
+	groups := sp.tables[groupType]
+	if groups == nil {
+		return
+	}
+	now := m.now().UTC()
+	for gid := range gids {
+		rec := groups.byID[gid]
+		if rec == nil {
+			continue
+		}
+		if rec.set == nil || rec.set.attr != membersAttr {
+			rec.toSet(membersAttr)
+		}
+		old := rec.base
+		if rec.set != nil && rec.set.attr == membersAttr {
+			if _, ok := userMember(rec.set.get(uid)); !ok {
+				continue
+			}
+			rec.set.remove(uid)
+			rec.base = &Resource{Type: old.Type, ID: old.ID, Attributes: old.Attributes,
+				Meta: Meta{Created: old.Meta.Created, LastModified: now, Version: m.nextVersion()}}
+			rec.view.Store(nil)
+			continue
+		}
+		// Members in a form no member set holds (repeated values):
+		// rebuild the list without the user.
+		members, _ := old.Attributes[membersAttr].([]any)
+		kept := make([]any, 0, len(members))
+		for _, mv := range members {
+			if v, ok := userMember(mv); ok && v == uid {
+				continue
+			}
+			kept = append(kept, mv)
+		}
+		attrs := make(map[string]any, len(old.Attributes))
+		for k, v := range old.Attributes {
+			attrs[k] = v
+		}
+		if len(kept) == 0 {
+			delete(attrs, membersAttr)
+		} else {
+			attrs[membersAttr] = kept
+		}
+		// Only members changed: the attribute indexes stay valid.
+		rec.setWhole(&Resource{Type: old.Type, ID: old.ID, Attributes: attrs,
+			Meta: Meta{Created: old.Meta.Created, LastModified: now, Version: m.nextVersion()}})
+	}
+}

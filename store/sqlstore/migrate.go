@@ -1,0 +1,153 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+// foldKeys names the function the stored keys (name_key, display_key,
+// scim_unique.key and attrs_key) are made with. Migrate records, per
+// resource type, it and the attributes that fold, and recomputes the keys
+// of a type whose record differs: a database written by an earlier
+// version of this package (whose fold mapped U+0130 İ to i and which had
+// no attrs_key), with other Unicode tables, or with another caseExact for
+// some attribute.
+var foldKeys = "schema.Fold, Unicode " + unicode.Version
+
+// Migrate creates the tables, indexes and functions the store uses, if
+// they do not exist yet, adds the columns later versions added, and brings
+// the keys of existing resources up to date (see [foldKeys]). It is
+// idempotent and safe to call at every start.
+func (s *Store) Migrate(ctx context.Context) error {
+	for _, stmt := range s.d.schema() {
+		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("sqlstore: migrate: %w", err)
+		}
+	}
+	if _, ok := s.d.(sqlite); ok {
+		// SQLite has no ADD COLUMN IF NOT EXISTS.
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('scim_resources') WHERE name = 'attrs_key'`).Scan(&n); err != nil {
+			return fmt.Errorf("sqlstore: migrate: %w", err)
+		}
+		if n == 0 {
+			if _, err := s.db.ExecContext(ctx, `ALTER TABLE scim_resources ADD COLUMN attrs_key TEXT`); err != nil {
+				return fmt.Errorf("sqlstore: migrate: %w", err)
+			}
+		}
+	}
+	for typ, ti := range s.types {
+		if err := s.rekey(ctx, typ, ti); err != nil {
+			return fmt.Errorf("sqlstore: migrate: recomputing the keys of %s: %w", typ, err)
+		}
+	}
+	return nil
+}
+
+// keySignature describes how the keys of ti's resources are made: the
+// fold and the attributes that fold.
+func keySignature(ti *typeInfo) string {
+	var b strings.Builder
+	b.WriteString(foldKeys)
+	var walk func(prefix string, attrs []*schema.Attribute)
+	walk = func(prefix string, attrs []*schema.Attribute) {
+		for _, a := range attrs {
+			if a == nil {
+				continue
+			}
+			if folds(a) {
+				b.WriteString(" " + prefix + a.Name)
+			}
+			walk(prefix+a.Name+".", a.SubAttributes)
+		}
+	}
+	walk("", ti.rt.Schema.Attributes)
+	walk("", schema.CommonAttributes())
+	for _, e := range ti.rt.Extensions {
+		walk(e.Schema.ID+":", e.Schema.Attributes)
+	}
+	return b.String()
+}
+
+// rekey recomputes, in one transaction, the keys of every resource of typ
+// (in all tenants) when scim_settings says they were made otherwise than
+// keySignature says, and records the signature.
+func (s *Store) rekey(ctx context.Context, typ string, ti *typeInfo) error {
+	name, sig := "keys:"+typ, keySignature(ti)
+	var have string
+	err := s.db.QueryRowContext(ctx, rebind(s.d, `SELECT value FROM scim_settings WHERE name = ?`), name).Scan(&have)
+	if err == nil && have == sig {
+		return nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	type res struct {
+		tenant, id string
+		attrs      map[string]any
+		rw         *row
+	}
+	var all []res
+	rows, err := tx.QueryContext(ctx, rebind(s.d, `SELECT tenant, id, attrs FROM scim_resources WHERE type = ?`), typ)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var (
+			r   res
+			raw []byte
+		)
+		if err := rows.Scan(&r.tenant, &r.id, &raw); err != nil {
+			rows.Close()
+			return err
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&r.attrs); err != nil {
+			rows.Close()
+			return err
+		}
+		if r.rw, err = s.split(ti, r.attrs); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, r := range all {
+		if _, err := tx.ExecContext(ctx, rebind(s.d, `UPDATE scim_resources SET attrs_key = `+s.d.jsonArg("?")+`, name_key = ?, display_key = ? WHERE tenant = ? AND id = ?`),
+			r.rw.attrsKey, r.rw.nameKey, r.rw.displayKey, r.tenant, r.id); err != nil {
+			return err
+		}
+		if len(ti.extraUnique) > 0 {
+			if _, err := tx.ExecContext(ctx, rebind(s.d, `DELETE FROM scim_unique WHERE tenant = ? AND id = ?`), r.tenant, r.id); err != nil {
+				return err
+			}
+			if err := s.insertUnique(ctx, tx, ti, r.tenant, typ, r.id, r.rw, r.attrs); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, rebind(s.d, `DELETE FROM scim_settings WHERE name = ?`), name); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, rebind(s.d, `INSERT INTO scim_settings (name, value) VALUES (?, ?)`), name, sig); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,86 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// TestMigrateRekeys checks that Migrate recomputes keys made by the fold
+// of earlier versions, which mapped U+0130 İ to i, so that İ@x.com and
+// i@x.com become two users.
+func TestMigrateRekeys(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db, d := be.open(t)
+			s := newTestStore(t, db, d)
+			ctx := context.Background()
+			r, err := s.Create(ctx, user("İ@x.com", "nickName", "ſam"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The database as an earlier version left it.
+			if _, err := db.ExecContext(ctx, rebind(d, `UPDATE scim_resources SET name_key = 'i@x.com' WHERE tenant = ? AND id = ?`), s.tenant(ctx), r.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, `DELETE FROM scim_settings`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Create(ctx, user("i@x.com")); !errors.Is(err, store.ErrConflict) {
+				t.Fatalf("before Migrate: create i@x.com: %v, want the old conflict", err)
+			}
+			if _, err := db.ExecContext(ctx, `ALTER TABLE scim_resources DROP COLUMN attrs_key`); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var k string
+			if err := db.QueryRowContext(ctx, rebind(d, `SELECT name_key FROM scim_resources WHERE tenant = ? AND id = ?`), s.tenant(ctx), r.ID).Scan(&k); err != nil {
+				t.Fatal(err)
+			}
+			if k != "İ@x.com" {
+				t.Errorf("name_key = %q after Migrate, want %q", k, "İ@x.com")
+			}
+			if _, err := s.Create(ctx, user("i@x.com")); err != nil {
+				t.Errorf("after Migrate: create i@x.com: %v", err)
+			}
+			if _, err := s.Create(ctx, user("İ@X.COM")); !errors.Is(err, store.ErrConflict) {
+				t.Errorf("after Migrate: create İ@X.COM: %v, want a conflict", err)
+			}
+			// attrs_key was added and filled: the filter runs in SQL.
+			f, err := filter.Parser{Schema: schema.UserResourceType(schema.EnterpriseUserSchema())}.Parse(`nickName eq "SAM"`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pushed, _ := s.SplitFilter("User", f); pushed == nil {
+				t.Fatal("nickName eq is not pushed down")
+			}
+			page, err := s.List(ctx, "User", store.Query{Filter: f, StartIndex: 1, Count: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(page.Resources); len(got) != 1 || got[0] != r.ID {
+				t.Errorf("nickName eq \"SAM\" after Migrate: %v, want [%s]", got, r.ID)
+			}
+		})
+	}
+}
+
+func TestMigrateIdempotent(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db, d := be.open(t)
+			s := newTestStore(t, db, d)
+			for range 2 {
+				if err := s.Migrate(context.Background()); err != nil {
+					t.Fatalf("Migrate again: %v", err)
+				}
+			}
+		})
+	}
+}
