@@ -2,9 +2,9 @@ package scim
 
 import (
 	"context"
-	"reflect"
 	"sort"
 
+	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -67,7 +67,7 @@ func changedPaths(old, next map[string]any, isExtension func(string) bool) []str
 			}
 			return
 		}
-		if !reflect.DeepEqual(old[k], next[k]) {
+		if !schema.Identical(old[k], next[k]) {
 			out = append(out, k)
 		}
 	}
