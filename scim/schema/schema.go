@@ -25,6 +25,28 @@
 // [ResourceType.Normalize] produces canonical data from whatever a client
 // sent, and [ResourceType.Render] turns canonical data back into a response
 // body.
+//
+// # Typed views
+//
+// [User] (with [EnterpriseUser]) and [Group] are typed views of canonical
+// data for hosts: [UserFrom] and [GroupFrom] read canonical data (a
+// store.Resource's Attributes, an OnChange hook's c.Resource.User()), and
+// [User.Attributes] and [Group.Attributes] write it back through
+// [ResourceType.Normalize], so the result is what a POST would store.
+// Nothing is lost either way: extensions without a Go type stay in
+// [Extensions] by URN, readable by name or into a host struct, integers
+// exact. The map stays the source of truth; the views are copies. Absent
+// "active" means active ([User.IsActive]). [Schema.Keep] trims a schema to
+// the attributes a host's own tables hold.
+//
+// # Value rules
+//
+// How two values of an attribute compare is defined once, in this package,
+// and used by filters, PATCH, uniqueness, sorting and every store:
+// [Attribute.CaseSensitive], [Fold] (the case-insensitive key, Unicode
+// simple case folding as strings.EqualFold applies it, for hosts' own
+// unique indexes too), [Attribute.Equal], [IsEmpty], [Identical] and the
+// sort order [Attribute.SortKey] with [CompareSortKeys].
 package schema
 
 import (
