@@ -24,10 +24,47 @@
 //   - [CursorLister]: cursor pagination (RFC 9865). Fallback: index paging
 //     only.
 //
-// Run storetest.Run against it in a test. The package
+// Run storetest.Run against it in a test (storetest.RunWith for a store
+// that keeps only some attributes). The package
 // github.com/scimkit/scimkit/store/sqlstore (a separate module, for
-// PostgreSQL and SQLite) implements all of the above and is a worked
-// example; [Memory] is the embedded default.
+// PostgreSQL and SQLite) implements all of the above over tables of its
+// own; [Memory] is the embedded default.
+//
+// # Serving a host's existing tables
+//
+// A host that already has users and teams maps SCIM onto its own columns
+// (examples/existing-app does, in under 300 lines). What such a store must
+// know:
+//
+//   - Ids are the store's, as strings, and must be unique across resource
+//     types: a group member's value names a user or a group by id alone. A
+//     store whose users and teams are numbered separately prefixes one of
+//     them.
+//   - Meta.Version must change on every write of the resource, the host
+//     application's own writes included, or clients holding an ETag will
+//     overwrite them. [ContentVersion] computes a version from the row's
+//     content, so no version column or trigger is needed.
+//   - userName is unique case-insensitively with [schema.Fold] (Unicode
+//     simple case folding). SQLite's NOCASE and PostgreSQL's lower() fold
+//     differently; index schema.Fold's key, for instance with an SQL
+//     function that calls it.
+//   - List answers filters, sorting and paging; [ListSlice] does all three
+//     over the resources a store read, with the rules of every other store.
+//   - Group members must name existing resources, checked in the same
+//     atomic step as the write: [CheckMembers].
+//   - A store receives the password a client wrote (it is write-only:
+//     never returned, filtered or sorted on) in clear text in the
+//     "password" attribute. Hash it or drop it; never store it as it is.
+//   - Trim the schemas to what the tables hold (schema.Schema.Keep), so
+//     that /Schemas tells clients the truth: attributes outside them are
+//     ignored on input, and filters and sorts on them are refused.
+//   - The handler calls Config.OnChange after the store committed; work
+//     that must be atomic with the write (the default role of a user an
+//     identity provider creates, ending a deactivated user's sessions)
+//     belongs in the store's own transaction, which sees the request's
+//     context.
+//   - The typed views (Resource.User, Resource.Group) read canonical data
+//     without map type assertions.
 package store
 
 import (
@@ -68,7 +105,8 @@ type Meta struct {
 	Created      time.Time
 	LastModified time.Time
 	// Version is opaque; it is served as meta.version and the ETag, and must
-	// change on every write of the resource.
+	// change on every write of the resource, including writes a host makes
+	// to its own tables without scimkit (see ContentVersion).
 	Version string
 }
 
@@ -192,8 +230,9 @@ type Store interface {
 	Delete(ctx context.Context, typ, id, ifVersion string) error
 
 	// List returns the page of resources of type typ that match q.Filter,
-	// in a stable order (the same for every page of one result), and the
-	// total count. RFC 7644 §3.4.2.
+	// in a stable order (the same for every page of one result), or in
+	// q.SortBy's order, and the total count. RFC 7644 §3.4.2. ListSlice
+	// implements all of it over resources a store has read.
 	List(ctx context.Context, typ string, q Query) (*Page, error)
 }
 
