@@ -65,6 +65,26 @@ func ListSlice(ctx context.Context, resources []*Resource, q Query) (*Page, erro
 	return page, nil
 }
 
+// EqualityTerm finds in f a term `attribute eq "value"` that every match
+// must satisfy (f itself, or one of the conjuncts of an and), for a
+// top-level string attribute such as userName or externalId, and returns
+// its value. A store narrows the rows it reads to those with that value
+// (compared by the attribute's rule: [schema.Fold] for userName) and hands
+// them to [ListSlice] with the whole filter; Okta and Entra ID send exactly
+// such a lookup before every create.
+func EqualityTerm(f filter.Expr, attribute string) (string, bool) {
+	for _, c := range filter.Conjuncts(f) {
+		cmp, ok := c.(*filter.Compare)
+		if !ok || cmp.Op != filter.Eq || cmp.Path.URN != "" || cmp.Path.Sub != "" || cmp.Path.Name != attribute {
+			continue
+		}
+		if s, ok := cmp.Value.(string); ok {
+			return s, true
+		}
+	}
+	return "", false
+}
+
 // ContentVersion returns a version (Meta.Version) computed from a
 // resource's stored content: the first 96 bits of the SHA-256 of the JSON
 // encoding of values, in base64url (16 characters). A store whose tables

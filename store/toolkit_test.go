@@ -137,3 +137,27 @@ func TestCheckMembers(t *testing.T) {
 		t.Errorf("MemberValues (-want +got):\n%s", diff)
 	}
 }
+
+func TestEqualityTerm(t *testing.T) {
+	tests := []struct {
+		filter, want string
+		ok           bool
+	}{
+		{`userName eq "Ada@x"`, "Ada@x", true},
+		{`active eq true and userName eq "b"`, "b", true},
+		{`userName eq "a" or userName eq "b"`, "", false},
+		{`userName co "a"`, "", false},
+		{`not (userName eq "a")`, "", false},
+		{`name.givenName eq "a"`, "", false},
+		{`emails[value eq "a"]`, "", false},
+	}
+	for _, tc := range tests {
+		got, ok := store.EqualityTerm(parse(t, "User", tc.filter), "userName")
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: %q, %v; want %q, %v", tc.filter, got, ok, tc.want, tc.ok)
+		}
+	}
+	if _, ok := store.EqualityTerm(nil, "userName"); ok {
+		t.Errorf("no filter has an equality term")
+	}
+}
