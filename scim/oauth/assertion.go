@@ -132,4 +132,3 @@ func (s *Server) assertionKeys(ctx context.Context, c *client, kid string) ([]cr
 	}
 	return slices.Clip(keys), nil
 }
-
