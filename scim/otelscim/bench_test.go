@@ -1,0 +1,107 @@
+package otelscim_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/scim/otelscim"
+	"github.com/scimkit/scimkit/scim/tenant"
+	"github.com/scimkit/scimkit/store"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+)
+
+// BenchmarkHandler measures the handler with and without telemetry (every
+// span sampled and batched to a no-op exporter, metrics aggregated by the
+// SDK). Compare with
+//
+//	go test -run '^$' -bench Handler -count 6 | tee bench.txt
+//	benchstat -col /telemetry bench.txt
+func BenchmarkHandler(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		name := "telemetry=off"
+		if on {
+			name = "telemetry=on"
+		}
+		b.Run(name, func(b *testing.B) {
+			h, st := benchHandler(b, on)
+			ctx := tenant.NewContext(context.Background(), "acme")
+			for i := range 1000 {
+				r := &store.Resource{Type: "User", Attributes: map[string]any{"userName": "user" + strconv.Itoa(i) + "@acme.example"}}
+				if _, err := st.Create(ctx, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+			g, err := st.Create(ctx, &store.Resource{Type: "Group", Attributes: map[string]any{"displayName": "eng"}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			page, err := st.List(ctx, "User", store.Query{StartIndex: 1, Count: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			member := page.Resources[0].ID
+			serve := func(b *testing.B, method, target, body string, want int) {
+				req := httptest.NewRequest(method, target, strings.NewReader(body))
+				req = req.WithContext(ctx)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != want {
+					b.Fatalf("%s %s: %d %s", method, target, rec.Code, rec.Body)
+				}
+			}
+			b.Run("op=post-user", func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					i++
+					serve(b, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"new`+strconv.Itoa(i)+`@acme.example","name":{"givenName":"A","familyName":"B"},"emails":[{"value":"a@b.example","primary":true}],"active":true}`, 201)
+				}
+			})
+			b.Run("op=get-filter", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					serve(b, "GET", `/Users?filter=userName+eq+%22user500@acme.example%22`, "", 200)
+				}
+			})
+			b.Run("op=patch-group", func(b *testing.B) {
+				b.ReportAllocs()
+				add := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"` + member + `"}]}]}`
+				for b.Loop() {
+					serve(b, "PATCH", "/Groups/"+g.ID, add, 204)
+				}
+			})
+		})
+	}
+}
+
+func benchHandler(b *testing.B, on bool) (http.Handler, store.Store) {
+	var st store.Store = store.NewMemoryWith(store.MemoryConfig{
+		Tenant: func(ctx context.Context) string { t, _ := tenant.FromContext(ctx); return t },
+	})
+	var tel *otelscim.Telemetry
+	if on {
+		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+		b.Cleanup(func() { _ = tp.Shutdown(context.Background()); _ = mp.Shutdown(context.Background()) })
+		var err error
+		if tel, err = otelscim.New(otelscim.Config{TracerProvider: tp, MeterProvider: mp}); err != nil {
+			b.Fatal(err)
+		}
+		st = tel.Store(st)
+	}
+	h, err := scim.NewHandler(scim.Config{Store: st})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if on {
+		return tel.Wrap(h), st
+	}
+	return h, st
+}
