@@ -336,4 +336,3 @@ func TestStoreCapabilities(t *testing.T) {
 		}
 	}
 }
-
