@@ -225,7 +225,7 @@ func key(set attribute.Set) string {
 	var parts []string
 	for _, k := range []attribute.Key{otelscim.AttrOperation, otelscim.AttrStatusCode, otelscim.AttrResourceType, otelscim.AttrTenant, otelscim.AttrErrorType} {
 		if v, ok := set.Value(k); ok {
-			parts = append(parts, v.Emit())
+			parts = append(parts, v.String())
 		}
 	}
 	return strings.Join(parts, " ")
