@@ -140,3 +140,40 @@ func ExampleServer_Issue() {
 	fmt.Println(tok.ExpiresIn, info.ClientID, info.Tenant, err)
 	// Output: 86400 validation entra-validation <nil>
 }
+
+// Rotating a client secret without downtime: add the new secret, let the
+// administrator enter it in the identity provider, then drop the old one.
+func ExampleServer_SetClients() {
+	oldSecret, oldHash := oauth.NewSecret()
+	newSecret, newHash := oauth.NewSecret()
+	client := oauth.Client{ID: "acme-entra", Tenant: "acme", Secrets: []oauth.Secret{{Hash: oldHash}}}
+	srv, err := oauth.New(oauth.Config{
+		Issuer:  "https://app.example.com",
+		Keys:    []oauth.Key{{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")}},
+		Clients: []oauth.Client{client},
+	})
+	if err != nil {
+		panic(err)
+	}
+	status := func(secret string) int {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", "/oauth/token", strings.NewReader(url.Values{
+			"grant_type": {"client_credentials"}, "client_id": {"acme-entra"}, "client_secret": {secret}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		srv.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	client.Secrets = append(client.Secrets, oauth.Secret{Hash: newHash, NotAfter: time.Now().AddDate(2, 0, 0)})
+	if err := srv.SetClients([]oauth.Client{client}); err != nil {
+		panic(err)
+	}
+	fmt.Println("both active:", status(oldSecret), status(newSecret))
+	client.Secrets = client.Secrets[1:]
+	if err := srv.SetClients([]oauth.Client{client}); err != nil {
+		panic(err)
+	}
+	fmt.Println("old removed:", status(oldSecret), status(newSecret))
+	// Output:
+	// both active: 200 200
+	// old removed: 401 200
+}

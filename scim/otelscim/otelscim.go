@@ -64,6 +64,7 @@ package otelscim
 import (
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scimkit/scimkit/scim/schema"
@@ -133,6 +134,10 @@ type Telemetry struct {
 	prefix     string
 	tenant     func(*http.Request) string
 	omitTenant bool
+
+	mu    sync.RWMutex
+	sets  map[metricKey]metric.MeasurementOption
+	names map[[2]string]string
 }
 
 // New returns a Telemetry, or an error if an instrument cannot be created.
@@ -145,6 +150,7 @@ func New(cfg Config) (*Telemetry, error) {
 		mp = otel.GetMeterProvider()
 	}
 	t := &Telemetry{tracer: tp.Tracer(ScopeName), byPath: map[string]string{},
+		sets: map[metricKey]metric.MeasurementOption{}, names: map[[2]string]string{},
 		prefix: strings.TrimSuffix(cfg.Prefix, "/"), tenant: cfg.Tenant, omitTenant: cfg.OmitTenantFromMetrics}
 	if t.tenant == nil {
 		t.tenant = tenant.FromRequest
@@ -183,7 +189,7 @@ func (t *Telemetry) Wrap(next http.Handler) http.Handler {
 		start := time.Now()
 		rt, op := t.classify(r.Method, r.URL.Path)
 		ten := t.tenant(r)
-		attrs := make([]attribute.KeyValue, 0, 7)
+		attrs := make([]attribute.KeyValue, 0, 4)
 		attrs = append(attrs, AttrOperation.String(op), AttrMethod.String(r.Method))
 		if rt != "" {
 			attrs = append(attrs, AttrResourceType.String(rt))
@@ -191,11 +197,7 @@ func (t *Telemetry) Wrap(next http.Handler) http.Handler {
 		if ten != "" {
 			attrs = append(attrs, AttrTenant.String(ten))
 		}
-		name := "SCIM " + op
-		if rt != "" {
-			name += " " + rt
-		}
-		ctx, span := t.tracer.Start(r.Context(), name, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
+		ctx, span := t.tracer.Start(r.Context(), t.spanName(rt, op), serverKind, trace.WithAttributes(attrs...))
 		rw := &recorder{ResponseWriter: w}
 		defer func() {
 			status := rw.status
@@ -206,32 +208,95 @@ func (t *Telemetry) Wrap(next http.Handler) http.Handler {
 			if status >= 400 {
 				scimType = scimTypeOf(rw.head)
 			}
-			span.SetAttributes(AttrStatusCode.Int(status))
-			if scimType != "" {
-				span.SetAttributes(AttrErrorType.String(scimType))
-			}
-			if status >= 500 {
-				span.SetStatus(codes.Error, http.StatusText(status))
+			if span.IsRecording() {
+				span.SetAttributes(AttrStatusCode.Int(status))
+				if scimType != "" {
+					span.SetAttributes(AttrErrorType.String(scimType))
+				}
+				if status >= 500 {
+					span.SetStatus(codes.Error, http.StatusText(status))
+				}
 			}
 			span.End()
 
-			mattrs := attrs[:0:0]
-			mattrs = append(mattrs, AttrOperation.String(op), AttrStatusCode.Int(status))
-			if rt != "" {
-				mattrs = append(mattrs, AttrResourceType.String(rt))
+			k := metricKey{rt: rt, op: op, status: status}
+			if !t.omitTenant {
+				k.tenant = ten
 			}
-			if ten != "" && !t.omitTenant {
-				mattrs = append(mattrs, AttrTenant.String(ten))
-			}
-			set := metric.WithAttributeSet(attribute.NewSet(mattrs...))
+			set := t.measurement(k)
 			t.requests.Add(ctx, 1, set)
 			t.duration.Record(ctx, time.Since(start).Seconds(), set)
 			if status >= 400 {
-				t.errors.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(append(mattrs, AttrErrorType.String(scimType))...)))
+				k.isError, k.scimType = true, scimType
+				t.errors.Add(ctx, 1, t.measurement(k))
 			}
 		}()
 		next.ServeHTTP(rw, r.WithContext(ctx))
 	})
+}
+
+var (
+	serverKind   = trace.WithSpanKind(trace.SpanKindServer)
+	internalKind = trace.WithSpanKind(trace.SpanKindInternal)
+)
+
+// maxCached bounds each cache of Telemetry; past it, values are computed
+// for every request instead of being kept.
+const maxCached = 4096
+
+// metricKey identifies the attribute set of a measurement.
+type metricKey struct {
+	rt, op, tenant, scimType string
+	status                   int
+	isError                  bool // scim.server.errors, with scim.error.type
+}
+
+// measurement returns the attribute-set option for k, made once.
+func (t *Telemetry) measurement(k metricKey) metric.MeasurementOption {
+	t.mu.RLock()
+	o, ok := t.sets[k]
+	t.mu.RUnlock()
+	if ok {
+		return o
+	}
+	attrs := []attribute.KeyValue{AttrOperation.String(k.op), AttrStatusCode.Int(k.status)}
+	if k.rt != "" {
+		attrs = append(attrs, AttrResourceType.String(k.rt))
+	}
+	if k.tenant != "" {
+		attrs = append(attrs, AttrTenant.String(k.tenant))
+	}
+	if k.isError {
+		attrs = append(attrs, AttrErrorType.String(k.scimType))
+	}
+	o = metric.WithAttributeSet(attribute.NewSet(attrs...))
+	t.mu.Lock()
+	if len(t.sets) < maxCached {
+		t.sets[k] = o
+	}
+	t.mu.Unlock()
+	return o
+}
+
+// spanName returns "SCIM <op> <rt>", made once per pair.
+func (t *Telemetry) spanName(rt, op string) string {
+	k := [2]string{rt, op}
+	t.mu.RLock()
+	n, ok := t.names[k]
+	t.mu.RUnlock()
+	if ok {
+		return n
+	}
+	n = "SCIM " + op
+	if rt != "" {
+		n += " " + rt
+	}
+	t.mu.Lock()
+	if len(t.names) < maxCached {
+		t.names[k] = n
+	}
+	t.mu.Unlock()
+	return n
 }
 
 // classify derives the resource type and operation of a request from its

@@ -3,6 +3,7 @@ package otelscim
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
@@ -16,7 +17,7 @@ import (
 // store.FilterSplitter and store.CursorLister exactly when s does; give it
 // to scim.Config.Store in place of s.
 func (t *Telemetry) Store(s store.Store) store.Store {
-	b := &tracedStore{next: s, tracer: t.tracer}
+	b := &tracedStore{next: s, tracer: t.tracer, opts: map[string][]trace.SpanStartOption{}}
 	mp, isMP := s.(store.MemberPatcher)
 	fs, isFS := s.(store.FilterSplitter)
 	cl, isCL := s.(store.CursorLister)
@@ -69,11 +70,26 @@ func (t *Telemetry) Store(s store.Store) store.Store {
 type tracedStore struct {
 	next   store.Store
 	tracer trace.Tracer
+
+	mu   sync.RWMutex
+	opts map[string][]trace.SpanStartOption // by resource type
 }
 
+// start starts the span of a store call; the span name is a constant
+// "scim.store <method>".
 func (s *tracedStore) start(ctx context.Context, method, typ string) (context.Context, trace.Span) {
-	return s.tracer.Start(ctx, "scim.store "+method, trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(AttrResourceType.String(typ)))
+	s.mu.RLock()
+	o, ok := s.opts[typ]
+	s.mu.RUnlock()
+	if !ok {
+		o = []trace.SpanStartOption{internalKind, trace.WithAttributes(AttrResourceType.String(typ))}
+		s.mu.Lock()
+		if len(s.opts) < maxCached {
+			s.opts[typ] = o
+		}
+		s.mu.Unlock()
+	}
+	return s.tracer.Start(ctx, method, o...)
 }
 
 // end ends span, recording err: sentinels as an outcome, anything else as
@@ -100,35 +116,35 @@ func end(span trace.Span, err error) {
 }
 
 func (s *tracedStore) Create(ctx context.Context, r *store.Resource) (*store.Resource, error) {
-	ctx, span := s.start(ctx, "Create", r.Type)
+	ctx, span := s.start(ctx, "scim.store Create", r.Type)
 	res, err := s.next.Create(ctx, r)
 	end(span, err)
 	return res, err
 }
 
 func (s *tracedStore) Get(ctx context.Context, typ, id string) (*store.Resource, error) {
-	ctx, span := s.start(ctx, "Get", typ)
+	ctx, span := s.start(ctx, "scim.store Get", typ)
 	res, err := s.next.Get(ctx, typ, id)
 	end(span, err)
 	return res, err
 }
 
 func (s *tracedStore) Replace(ctx context.Context, r *store.Resource, ifVersion string) (*store.Resource, error) {
-	ctx, span := s.start(ctx, "Replace", r.Type)
+	ctx, span := s.start(ctx, "scim.store Replace", r.Type)
 	res, err := s.next.Replace(ctx, r, ifVersion)
 	end(span, err)
 	return res, err
 }
 
 func (s *tracedStore) Delete(ctx context.Context, typ, id, ifVersion string) error {
-	ctx, span := s.start(ctx, "Delete", typ)
+	ctx, span := s.start(ctx, "scim.store Delete", typ)
 	err := s.next.Delete(ctx, typ, id, ifVersion)
 	end(span, err)
 	return err
 }
 
 func (s *tracedStore) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
-	ctx, span := s.start(ctx, "List", typ)
+	ctx, span := s.start(ctx, "scim.store List", typ)
 	p, err := s.next.List(ctx, typ, q)
 	pageAttrs(span, p)
 	end(span, err)
@@ -136,7 +152,7 @@ func (s *tracedStore) List(ctx context.Context, typ string, q store.Query) (*sto
 }
 
 func pageAttrs(span trace.Span, p *store.Page) {
-	if p != nil {
+	if p != nil && span.IsRecording() {
 		span.SetAttributes(AttrStoreResults.Int(len(p.Resources)), AttrStoreTotal.Int(p.Total))
 	}
 }
@@ -147,8 +163,10 @@ type memberPatcher struct {
 }
 
 func (m memberPatcher) PatchMembers(ctx context.Context, typ, id string, d store.MemberDelta, ifVersion string) (*store.MemberResult, error) {
-	ctx, span := m.s.start(ctx, "PatchMembers", typ)
-	span.SetAttributes(attribute.Int("scim.store.members_added", len(d.Add)), attribute.Int("scim.store.members_removed", len(d.Remove)))
+	ctx, span := m.s.start(ctx, "scim.store PatchMembers", typ)
+	if span.IsRecording() {
+		span.SetAttributes(attribute.Int("scim.store.members_added", len(d.Add)), attribute.Int("scim.store.members_removed", len(d.Remove)))
+	}
 	res, err := m.next.PatchMembers(ctx, typ, id, d, ifVersion)
 	end(span, err)
 	return res, err
@@ -168,7 +186,7 @@ type cursorLister struct {
 }
 
 func (c cursorLister) ListAfter(ctx context.Context, typ string, q store.Query, after string) (*store.Page, error) {
-	ctx, span := c.s.start(ctx, "ListAfter", typ)
+	ctx, span := c.s.start(ctx, "scim.store ListAfter", typ)
 	p, err := c.next.ListAfter(ctx, typ, q, after)
 	pageAttrs(span, p)
 	end(span, err)

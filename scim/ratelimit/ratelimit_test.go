@@ -280,3 +280,19 @@ func ExampleNew() {
 	fmt.Println(rec.Code, strings.Contains(rec.Body.String(), "ListResponse"))
 	// Output: 200 true
 }
+
+// Reserve is the limiter without HTTP, e.g. for a host's own bulk import.
+func ExampleLimiter_Reserve() {
+	lim, err := ratelimit.New(ratelimit.Config{Default: ratelimit.Limit{Rate: 1, Burst: 2}})
+	if err != nil {
+		panic(err)
+	}
+	now := time.Now()
+	for range 3 {
+		fmt.Println(lim.Reserve("acme", now).Round(100 * time.Millisecond))
+	}
+	// Output:
+	// 0s
+	// 0s
+	// 1s
+}

@@ -44,3 +44,19 @@ func ExampleFromContext() {
 	fmt.Println(t, ok)
 	// Output: acme true
 }
+
+// An authentication middleware of the host's own puts the tenant in the
+// context; the store and the scimkit middlewares read it.
+func ExampleNewContext() {
+	auth := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// ... authenticate, then:
+			next.ServeHTTP(w, r.WithContext(tenant.NewContext(r.Context(), "acme")))
+		})
+	}
+	h := auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(tenant.FromRequest(r))
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/Users", nil))
+	// Output: acme
+}
