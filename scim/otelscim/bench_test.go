@@ -107,3 +107,41 @@ func benchHandler(b *testing.B, mode string) (http.Handler, store.Store) {
 	}
 	return h, st
 }
+
+// BenchmarkOverhead isolates the cost of the instrumentation: a request
+// through Wrap to a handler that makes one store call (Get of a missing
+// resource on an empty memory store) and writes a 200, with telemetry off,
+// on (sampled) and unsampled.
+func BenchmarkOverhead(b *testing.B) {
+	for _, mode := range []string{"off", "on", "unsampled"} {
+		b.Run("telemetry="+mode, func(b *testing.B) {
+			var st store.Store = store.NewMemory()
+			var wrap func(http.Handler) http.Handler = func(h http.Handler) http.Handler { return h }
+			if mode != "off" {
+				sampler := sdktrace.AlwaysSample()
+				if mode == "unsampled" {
+					sampler = sdktrace.NeverSample()
+				}
+				tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler), sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+				mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+				b.Cleanup(func() { _ = tp.Shutdown(context.Background()); _ = mp.Shutdown(context.Background()) })
+				tel, err := otelscim.New(otelscim.Config{TracerProvider: tp, MeterProvider: mp})
+				if err != nil {
+					b.Fatal(err)
+				}
+				st, wrap = tel.Store(st), tel.Wrap
+			}
+			h := wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = st.Get(r.Context(), "User", "x")
+				w.WriteHeader(http.StatusOK)
+			}))
+			req := httptest.NewRequest("GET", "/Users/x", nil)
+			req = req.WithContext(tenant.NewContext(req.Context(), "acme"))
+			w := httptest.NewRecorder()
+			b.ReportAllocs()
+			for b.Loop() {
+				h.ServeHTTP(w, req)
+			}
+		})
+	}
+}
