@@ -53,7 +53,8 @@
 //
 // each with scim.operation, scim.resource_type, scim.tenant (unless
 // Config.OmitTenantFromMetrics) and http.response.status_code; errors also
-// carry scim.error.type. A 429 from scim/ratelimit is counted as an error
+// carry scim.error.type ("" when the answer has no scimType, as for a 404
+// or a 429). A 429 from scim/ratelimit is counted as an error
 // with status 429, so a tenant drifting toward Microsoft Entra ID's
 // quarantine threshold (more than 40 % of its operations failing) shows in
 // scim.server.errors / scim.server.requests by tenant. The scimType is read

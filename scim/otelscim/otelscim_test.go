@@ -336,3 +336,50 @@ func TestStoreCapabilities(t *testing.T) {
 		}
 	}
 }
+
+// TestServerErrorAndPrefix shows a 5xx answer marking the span as an error
+// (a 4xx does not), and Config.Prefix classifying paths seen outside
+// http.StripPrefix.
+func TestServerErrorAndPrefix(t *testing.T) {
+	spans := tracetest.NewInMemoryExporter()
+	tel, err := otelscim.New(otelscim.Config{
+		TracerProvider: sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans)),
+		Prefix:         "/scim/v2",
+		Tenant:         func(r *http.Request) string { return r.Header.Get("X-Tenant") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := tel.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code := http.StatusInternalServerError
+		if r.Method == http.MethodDelete {
+			code = http.StatusNotFound
+		}
+		w.WriteHeader(code)
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			t.Errorf("Flush through the recorder: %v", err)
+		}
+	}))
+	for _, method := range []string{"GET", "DELETE"} {
+		req := httptest.NewRequest(method, "/scim/v2/Groups/g1", nil)
+		req.Header.Set("X-Tenant", "globex")
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	type got struct {
+		Name, Status, Tenant string
+	}
+	var gots []got
+	for _, s := range spans.GetSpans() {
+		g := got{Name: s.Name, Status: s.Status.Code.String()}
+		for _, a := range s.Attributes {
+			if a.Key == otelscim.AttrTenant {
+				g.Tenant = a.Value.AsString()
+			}
+		}
+		gots = append(gots, g)
+	}
+	want := []got{{"SCIM get Group", "Error", "globex"}, {"SCIM delete Group", "Unset", "globex"}}
+	if diff := cmp.Diff(want, gots); diff != "" {
+		t.Errorf("spans (-want +got):\n%s", diff)
+	}
+}
