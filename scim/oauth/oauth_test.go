@@ -132,6 +132,15 @@ func (j *jwksServer) sign(t *testing.T, a assertion) string {
 	return s
 }
 
+// signWithNewKey signs a with a key the JWKS server does not publish.
+func signWithNewKey(t *testing.T, kid string, a assertion) string {
+	t.Helper()
+	other := &jwksServer{keys: map[string]*ecdsa.PrivateKey{}}
+	other.addKey(t, kid)
+	a.kid = kid
+	return other.sign(t, a)
+}
+
 func hash(t *testing.T, secret string) string {
 	h, err := oauth.HashSecret(secret)
 	if err != nil {
@@ -368,6 +377,13 @@ func TestTokenEndpointAsEntra(t *testing.T) {
 		{name: "scope not allowed", reason: "the client may have only scim",
 			req:        tokenRequest{form: form("grant_type", "client_credentials", "client_id", "acme-entra", "client_secret", secretNew, "scope", "admin")},
 			wantStatus: 400, wantError: "invalid_scope"},
+		{name: "repeated parameter", reason: "RFC 6749 §3.2: parameters must not repeat",
+			req:        tokenRequest{form: url.Values{"grant_type": {"client_credentials"}, "client_id": {"acme-entra"}, "client_secret": {secretNew, secretOld}}},
+			wantStatus: 400, wantError: "invalid_request"},
+		{name: "unknown key id", reason: "a kid the JWKS does not have",
+			req: tokenRequest{form: form("grant_type", "client_credentials", "client_id", "globex-wif", "client_assertion_type", jwtBearer,
+				"client_assertion", signWithNewKey(t, "k-unknown", good))},
+			wantStatus: 401, wantError: "invalid_client"},
 		{name: "GET", reason: "the token endpoint takes only POST",
 			req:        tokenRequest{method: "GET", form: form("grant_type", "client_credentials")},
 			wantStatus: 405, wantError: "invalid_request"},
