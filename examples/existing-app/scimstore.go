@@ -1,13 +1,14 @@
 package main
 
-// This file is everything the app adds to serve its own tables over SCIM:
-// the schemas of what it keeps, and a store.Store that maps users to Users
-// (userName = email) and teams to Groups of users.
+// This file is everything the app adds to serve its tables over SCIM: what
+// it keeps, and a store.Store mapping users to Users and teams to Groups.
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -21,9 +22,8 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// resourceTypes are what the tables hold. /Schemas lists exactly this;
-// other attributes a client sends are ignored (and logged at debug level),
-// and filters or sorts on them are refused with 400.
+// resourceTypes are what the tables hold, as /Schemas says: other attributes
+// are ignored on input (logged at debug level), and filters on them are 400.
 func resourceTypes() []*schema.ResourceType {
 	user := schema.UserSchema().Keep("userName", "name.givenName", "name.familyName", "displayName", "active")
 	group := schema.GroupSchema().Keep("displayName", "members.value", "members.type")
@@ -33,17 +33,15 @@ func resourceTypes() []*schema.ResourceType {
 	}
 }
 
-func init() {
-	// SCIM's case-insensitive key, for the users_email_key index.
+func init() { // SCIM's case-insensitive key, for the users_email_key index
 	_ = msqlite.RegisterDeterministicScalarFunction("scim_fold", 1, func(_ *msqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		s, _ := args[0].(string)
 		return schema.Fold(s), nil
 	})
 }
 
-// roleKey carries the role the app's settings page gives a user it creates
-// through the Go API; a user an identity provider creates gets "member" in
-// the same INSERT.
+// roleKey carries the role the settings page gives a user it creates through
+// the Go API; one an identity provider creates gets "member", in one INSERT.
 type roleKey struct{}
 
 func withRole(ctx context.Context, role string) context.Context {
@@ -54,18 +52,11 @@ func withRole(ctx context.Context, role string) context.Context {
 // row id; a team's is "t" and its row id, so that no two resources share one.
 type tableStore struct{ db *sql.DB }
 
-var _ store.Store = tableStore{}
-
 // rowID returns the row id of a resource id of type typ.
 func rowID(typ, id string) (int64, bool) {
-	if typ == "Group" {
-		var ok bool
-		if id, ok = strings.CutPrefix(id, "t"); !ok {
-			return 0, false
-		}
-	}
+	id, ok := strings.CutPrefix(id, map[string]string{"Group": "t"}[typ])
 	n, err := strconv.ParseInt(id, 10, 64)
-	return n, err == nil && n > 0 && strconv.FormatInt(n, 10) == id
+	return n, ok && err == nil && n > 0 && strconv.FormatInt(n, 10) == id
 }
 
 type querier interface {
@@ -124,11 +115,13 @@ func teams(ctx context.Context, q querier, where string, args ...any) ([]*store.
 			}
 			out = append(out, r)
 		}
-		if member.Valid {
-			r := out[len(out)-1]
+		if r := out[len(out)-1]; member.Valid {
 			list, _ := r.Attributes["members"].([]any)
 			r.Attributes["members"] = append(list, map[string]any{"value": strconv.FormatInt(member.Int64, 10), "type": "User"})
 		}
+	}
+	for _, r := range out { // the members are content too, whoever writes them
+		r.Meta.Version = store.ContentVersion(r.Meta.Version, store.MemberValues(r.Attributes))
 	}
 	return out, rows.Err()
 }
@@ -152,11 +145,8 @@ func get(ctx context.Context, q querier, typ, id string) (*store.Resource, error
 		return nil, store.ErrNotFound
 	}
 	found, err := read(ctx, q, `WHERE t.id = ?`, n)
-	if err == nil && len(found) == 0 {
-		err = store.ErrNotFound
-	}
-	if err != nil {
-		return nil, err
+	if err != nil || len(found) == 0 {
+		return nil, cmp.Or(err, store.ErrNotFound)
 	}
 	return found[0], nil
 }
@@ -199,8 +189,6 @@ func (s tableStore) write(ctx context.Context, f func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func now() string { return time.Now().UTC().Format(timeLayout) }
-
 func (s tableStore) Create(ctx context.Context, r *store.Resource) (*store.Resource, error) {
 	return s.put(ctx, r, "", false)
 }
@@ -212,8 +200,7 @@ func (s tableStore) Replace(ctx context.Context, r *store.Resource, ifVersion st
 // put creates r, or replaces it if it is still at ifVersion.
 func (s tableStore) put(ctx context.Context, r *store.Resource, ifVersion string, replace bool) (out *store.Resource, err error) {
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		var id int64
-		var old []string
+		id, old := int64(0), []string(nil)
 		if replace {
 			cur, n, err := current(ctx, tx, r.Type, r.ID, ifVersion)
 			if err != nil {
@@ -245,7 +232,7 @@ func current(ctx context.Context, tx *sql.Tx, typ, id, ifVersion string) (*store
 // deactivating a user ends its sessions. A team's members it did not list
 // before (old) must be existing users.
 func save(ctx context.Context, tx *sql.Tx, r *store.Resource, id int64, old []string) (int64, error) {
-	t := now()
+	t := time.Now().UTC().Format(timeLayout)
 	var res sql.Result
 	var err error
 	if r.Type == "Group" {
@@ -256,18 +243,12 @@ func save(ctx context.Context, tx *sql.Tx, r *store.Resource, id int64, old []st
 		if uerr != nil {
 			return 0, uerr
 		}
-		role, ok := ctx.Value(roleKey{}).(string)
-		if !ok {
-			role = "member"
-		}
-		first, last := "", ""
-		if u.Name != nil {
-			first, last = u.Name.GivenName, u.Name.FamilyName
-		}
+		role, _ := ctx.Value(roleKey{}).(string)
+		name := cmp.Or(u.Name, &schema.Name{})
 		res, err = tx.ExecContext(ctx, `INSERT INTO users (id, email, first_name, last_name, display_name, active, role, created_at, updated_at)
-			VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name,
-			last_name = excluded.last_name, display_name = excluded.display_name, active = excluded.active, updated_at = excluded.updated_at`,
-			id, u.UserName, first, last, u.DisplayName, u.IsActive(), role, t, t)
+			VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, COALESCE(NULLIF(?, ''), 'member'), ?, ?) ON CONFLICT (id) DO UPDATE SET email = excluded.email,
+			first_name = excluded.first_name, last_name = excluded.last_name, display_name = excluded.display_name, active = excluded.active,
+			updated_at = excluded.updated_at`, id, u.UserName, name.GivenName, name.FamilyName, u.DisplayName, u.IsActive(), role, t, t)
 	}
 	if err != nil {
 		return 0, err
@@ -300,13 +281,9 @@ func setMembers(ctx context.Context, tx *sql.Tx, team int64, attrs map[string]an
 	if _, err := tx.ExecContext(ctx, `DELETE FROM team_members WHERE team_id = ?`, team); err != nil {
 		return err
 	}
-	for _, id := range store.MemberValues(attrs) {
-		n, _ := rowID("User", id)
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO team_members (team_id, user_id) VALUES (?, ?)`, team, n); err != nil {
-			return err
-		}
-	}
-	return nil
+	ids, _ := json.Marshal(store.MemberValues(attrs)) // checked above: row ids of users
+	_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO team_members (team_id, user_id) SELECT ?, value FROM json_each(?)`, team, string(ids))
+	return err
 }
 
 // Delete removes a user (and so its memberships and sessions) or a team.
@@ -316,8 +293,7 @@ func (s tableStore) Delete(ctx context.Context, typ, id, ifVersion string) error
 		if err != nil {
 			return err
 		}
-		table := map[string]string{"User": "users", "Group": "teams"}[typ]
-		_, err = tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = ?`, n)
+		_, err = tx.ExecContext(ctx, `DELETE FROM `+map[string]string{"User": "users", "Group": "teams"}[typ]+` WHERE id = ?`, n)
 		return err
 	})
 }
