@@ -16,7 +16,7 @@ import (
 // oracle is our parser configured to be compared with filter-parser/v2:
 // strict (no leniencies) and with limits that filter-parser does not have
 // lifted.
-var oracle = filter.Parser{Strict: true, MaxDepth: 1 << 20, MaxLength: 1 << 20}
+var oracle = filter.Parser{Strict: true, MaxDepth: 1 << 20, MaxLength: 1 << 20, MaxTerms: 1 << 20}
 
 // fromFP converts a filter-parser/v2 tree to ours. filter-parser keeps the
 // JSON escapes of string values; they are decoded here.

@@ -14,6 +14,7 @@ import (
 const (
 	DefaultMaxLength = 4096
 	DefaultMaxDepth  = 32
+	DefaultMaxTerms  = 50
 )
 
 // Parser parses filters and attribute paths. The zero value is lenient,
@@ -65,6 +66,12 @@ type Parser struct {
 	// (those of "not" included) and value-path brackets; 0 means
 	// DefaultMaxDepth.
 	MaxDepth int
+	// MaxTerms is the most attribute expressions (comparisons and "pr",
+	// inside value paths included) one filter may have; 0 means
+	// DefaultMaxTerms. Identity providers send one or two; the bound keeps
+	// the work of evaluating a filter, in memory or in SQL, proportional to
+	// a small constant, whatever the store.
+	MaxTerms int
 }
 
 // Error is a syntax or binding error in a filter or path. Offset is the byte
@@ -176,6 +183,8 @@ type parser struct {
 	pos      int
 	depth    int
 	maxDepth int
+	terms    int
+	maxTerms int
 	strict   bool
 	rt       *schema.ResourceType
 }
@@ -189,7 +198,11 @@ func (p Parser) start(s string) (parser, error) {
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
 	}
-	ps := parser{s: s, maxDepth: maxDepth, strict: p.Strict, rt: p.Schema}
+	maxTerms := p.MaxTerms
+	if maxTerms <= 0 {
+		maxTerms = DefaultMaxTerms
+	}
+	ps := parser{s: s, maxDepth: maxDepth, maxTerms: maxTerms, strict: p.Strict, rt: p.Schema}
 	if len(s) > maxLen {
 		return ps, &Error{Offset: maxLen, Msg: "input longer than " + strconv.Itoa(maxLen) + " bytes"}
 	}
@@ -437,6 +450,9 @@ func (ps *parser) parseBrackets(ap AttrPath, start int, text string) (*ValuePath
 // parseOperation parses what follows an attribute path in an attribute
 // expression: SP "pr", or SP compareOp SP compValue.
 func (ps *parser) parseOperation(path AttrPath, text string) (Expr, error) {
+	if ps.terms++; ps.terms > ps.maxTerms {
+		return nil, ps.errorf(ps.pos, "filter has more than %d attribute expressions", ps.maxTerms)
+	}
 	if !ps.skipSpace() || ps.pos >= len(ps.s) {
 		return nil, ps.errorf(ps.pos, "expected operator after %q, found %s", text, ps.found())
 	}
@@ -460,6 +476,9 @@ func (ps *parser) parseOperation(path AttrPath, text string) (Expr, error) {
 	v, err := ps.parseValue()
 	if err != nil {
 		return nil, err
+	}
+	if str, ok := v.(string); ok && strings.IndexByte(str, 0) >= 0 {
+		return nil, ps.errorf(valStart, "a value containing a NUL character (\\u0000) matches nothing a server stores")
 	}
 	v, err = ps.check(path, text, op, v, valStart)
 	if err != nil {
