@@ -1,9 +1,13 @@
 package scim_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/store"
 )
 
 // TestBulkRefusesSearches checks that /Bulk runs only what RFC 7644 §3.7
@@ -46,5 +50,38 @@ func TestBulkRefusesSearches(t *testing.T) {
 	r.expect(t, 200, "")
 	if got := statuses(bulkOps(t, r)); strings.Join(got, ",") != "<nil> PUT 405,p POST 405,<nil> DELETE 400" {
 		t.Errorf("statuses = %v", got)
+	}
+}
+
+// TestFilterCandidateBudget checks that a filter the store evaluates only
+// in part never makes the handler load more than MaxFilterCandidates
+// resources: beyond that it is answered 400 tooMany (RFC 7644 §3.12), by
+// index and by cursor, while a filter whose pushed part narrows the
+// candidates is answered as usual.
+func TestFilterCandidateBudget(t *testing.T) {
+	s := newServer(t, func(c *scim.Config) {
+		c.Store = &partialStore{Memory: c.Store.(*store.Memory)}
+		c.MaxFilterCandidates = 5
+	})
+	for i := range 8 {
+		s.do("POST", "/Users", fmt.Sprintf(`{"userName":"u%d@example.com","title":"T%d"}`, i, i%2)).expect(t, 201, "")
+	}
+	for _, target := range []string{
+		`/Users?filter=title+co+%22T%22`,
+		`/Users?filter=title+co+%22T%22&count=1&cursor=`,
+		`/Users?filter=title+co+%22none%22&count=0`,
+	} {
+		r := s.do("GET", target, "")
+		if r.status != 400 || r.body.(map[string]any)["scimType"] != "tooMany" {
+			t.Errorf("%s: %d %s, want 400 tooMany", target, r.status, r.raw)
+		}
+	}
+	r := s.do("GET", `/Users?filter=userName+eq+%22u3@example.com%22+and+title+co+%22T%22`, "")
+	r.expect(t, 200, "")
+	if r.body.(map[string]any)["totalResults"].(json.Number) != "1" {
+		t.Errorf("narrowed filter: %s", r.raw)
+	}
+	if r := s.do("POST", "/.search", `{"filter":"title co \"T1\""}`); r.status != 400 {
+		t.Errorf("root search over the budget: %d", r.status)
 	}
 }

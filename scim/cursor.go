@@ -157,11 +157,15 @@ func (h *Handler) cursorPage(ctx context.Context, rt *resourceType, sq store.Que
 			want := sq.Count
 			sq.Filter = pushed
 			out := &store.Page{Total: t.Total}
+			scanned := 0
 			for len(out.Resources) < want {
 				sq.Count = want - len(out.Resources)
 				page, err := h.cursors.ListAfter(ctx, rt.Name, sq, after)
 				if err != nil {
 					return nil, err
+				}
+				if scanned += len(page.Resources); scanned > h.maxCandidates {
+					return nil, h.tooMany(residual)
 				}
 				for _, res := range page.Resources {
 					if filter.Match(residual, res.Object()) {

@@ -59,6 +59,13 @@ type Config struct {
 	// written into Location and meta.location.
 	TrustForwardedHeaders bool
 
+	// MaxFilterCandidates bounds the resources the handler evaluates in
+	// memory for one request when the store evaluates only part of a filter
+	// (store.FilterSplitter): a filter whose pushed part selects more
+	// candidates is answered 400 "tooMany" (RFC 7644 §3.12) instead of
+	// loading them. Zero means 10,000.
+	MaxFilterCandidates int
+
 	// MaxValueBytes caps the length of any one string value in a resource
 	// written by POST, PUT or PATCH; a longer one is answered 400
 	// invalidValue naming the attribute. Zero means 64 KiB.
@@ -134,16 +141,17 @@ type AuthenticationScheme struct {
 // Handler serves the SCIM 2.0 protocol (RFC 7644) for the configured
 // resource types. Create one with NewHandler; it is safe for concurrent use.
 type Handler struct {
-	cfg      Config
-	store    store.Store
-	members  store.MemberPatcher // nil if the store has no such capability
-	types    []*resourceType
-	byPath   map[string]*resourceType // lower-cased endpoint without "/"
-	log      *slog.Logger
-	maxBody  int64
-	maxCount int
-	maxOps   int
-	maxValue int
+	cfg           Config
+	store         store.Store
+	members       store.MemberPatcher // nil if the store has no such capability
+	types         []*resourceType
+	byPath        map[string]*resourceType // lower-cased endpoint without "/"
+	log           *slog.Logger
+	maxBody       int64
+	maxCount      int
+	maxOps        int
+	maxValue      int
+	maxCandidates int
 
 	bulkMaxOps     int
 	bulkMaxPayload int64
@@ -205,6 +213,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	if h.maxValue = cfg.MaxValueBytes; h.maxValue <= 0 {
 		h.maxValue = 64 << 10
+	}
+	if h.maxCandidates = cfg.MaxFilterCandidates; h.maxCandidates <= 0 {
+		h.maxCandidates = 10000
 	}
 	h.bulkMaxOps, h.bulkMaxPayload = cfg.BulkMaxOperations, cfg.BulkMaxPayloadBytes
 	if h.bulkMaxOps == 0 {

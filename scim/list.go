@@ -3,7 +3,6 @@ package scim
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -225,10 +224,13 @@ func (h *Handler) query(ctx context.Context, rt *resourceType, sq store.Query) (
 		return h.store.List(ctx, rt.Name, sq)
 	}
 	all := sq
-	all.Filter, all.StartIndex, all.Count = pushed, 1, math.MaxInt32
+	all.Filter, all.StartIndex, all.Count = pushed, 1, h.maxCandidates+1
 	cand, err := h.store.List(ctx, rt.Name, all)
 	if err != nil {
 		return nil, err
+	}
+	if len(cand.Resources) > h.maxCandidates || cand.Total > h.maxCandidates {
+		return nil, h.tooMany(sq.Filter)
 	}
 	var matched []*store.Resource
 	for _, res := range cand.Resources {
@@ -241,6 +243,14 @@ func (h *Handler) query(ctx context.Context, rt *resourceType, sq store.Query) (
 		page.Resources = matched[from:min(len(matched), from+sq.Count)]
 	}
 	return page, nil
+}
+
+// tooMany answers a filter whose evaluation needs more candidates than
+// Config.MaxFilterCandidates (RFC 7644 §3.12 "tooMany").
+func (h *Handler) tooMany(f filter.Expr) *Error {
+	return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimTooMany,
+		Detail: "the filter " + strconv.Quote(f.String()) + " needs more than " + strconv.Itoa(h.maxCandidates) +
+			" resources evaluated; narrow it with a condition the store can look up, such as userName eq"}
 }
 
 func isNever(a *schema.Attribute) bool { return a != nil && a.Returned == schema.Never }
