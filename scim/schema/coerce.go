@@ -55,11 +55,11 @@ func scalarValue(t Type, v any) (any, string) {
 		if !IsNumber(s) {
 			return nil, "must be an integer"
 		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || f != math.Trunc(f) || f < -(1<<63) || f >= 1<<63 {
-			return nil, "must be an integer in the 64-bit range"
+		i, problem := exactInt64(s)
+		if problem != "" {
+			return nil, problem
 		}
-		return json.Number(strconv.FormatInt(int64(f), 10)), ""
+		return json.Number(strconv.FormatInt(i, 10)), ""
 	case Decimal:
 		var s string
 		switch x := v.(type) {
@@ -160,4 +160,47 @@ func describe(v any) string {
 	default:
 		return "an unsupported value"
 	}
+}
+
+// exactInt64 returns the value of the JSON number s (IsNumber) when it is
+// an integer in the int64 range, read exactly (12345678901234567.0 and
+// 1.5e1 are integers; no float64 rounding), or what is wrong with it. Its
+// work is bounded by len(s), whatever the exponent.
+func exactInt64(s string) (int64, string) {
+	mant, expText, hasExp := strings.Cut(strings.ToLower(s), "e")
+	neg := strings.HasPrefix(mant, "-")
+	mant = strings.TrimPrefix(mant, "-")
+	whole, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(whole+frac, "0")
+	if digits == "" {
+		return 0, ""
+	}
+	exp := -len(frac)
+	if hasExp {
+		e, err := strconv.Atoi(strings.TrimPrefix(expText, "+"))
+		if err != nil || e > 1<<20 || e < -(1<<20) { // far beyond any int64 or fraction
+			if strings.HasPrefix(expText, "-") {
+				return 0, "must be an integer"
+			}
+			return 0, "must be an integer in the 64-bit range"
+		}
+		exp += e
+	}
+	for exp < 0 && strings.HasSuffix(digits, "0") {
+		digits, exp = digits[:len(digits)-1], exp+1
+	}
+	if exp < 0 {
+		return 0, "must be an integer"
+	}
+	if len(digits)+exp > 19 {
+		return 0, "must be an integer in the 64-bit range"
+	}
+	if neg {
+		digits = "-" + digits
+	}
+	i, err := strconv.ParseInt(digits+strings.Repeat("0", exp), 10, 64)
+	if err != nil {
+		return 0, "must be an integer in the 64-bit range"
+	}
+	return i, ""
 }
