@@ -30,7 +30,7 @@ func (h *Handler) serviceProviderConfig(r *http.Request) (any, error) {
 		"patch":                 supported{true},
 		"bulk":                  h.bulkConfig(),
 		"filter":                map[string]any{"supported": true, "maxResults": h.maxCount},
-		"changePassword":        supported{false},
+		"changePassword":        supported{h.cfg.HashPassword != nil},
 		"sort":                  supported{true},
 		"etag":                  supported{true},
 		"pagination":            h.paginationConfig(),

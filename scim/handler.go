@@ -116,6 +116,19 @@ type Config struct {
 	// BearerAuth middleware implements.
 	AuthenticationSchemes []AuthenticationScheme
 
+	// HashPassword receives each password a client writes (the write-only
+	// "password" attribute, in POST, PUT and PATCH, inside /Bulk and
+	// through the Go API alike) in clear text, and returns what the store
+	// keeps in its place: a hash in the host's own scheme (bcrypt,
+	// argon2id), or an error to refuse it. A *Error is answered as it is
+	// (say, 400 invalidValue "password is too short"); any other error is
+	// answered 400 invalidValue without its text. Nil means passwords are not
+	// stored at all: the attribute is dropped before any store sees it, and
+	// /ServiceProviderConfig says changePassword is not supported. Either
+	// way a store never receives a password in clear text, and no response
+	// ever holds one (RFC 7643 §4.1.1: returned "never").
+	HashPassword func(ctx context.Context, password string) (string, error)
+
 	// OnChange, if not nil, is called after the store committed each
 	// change (see Change). It runs synchronously on the request goroutine,
 	// before the response is written; it cannot fail the request.

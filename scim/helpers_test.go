@@ -63,7 +63,8 @@ func newServer(t *testing.T, mutate func(*scim.Config)) *server {
 			schema.UserResourceType(schema.EnterpriseUserSchema(), acmeExtension()),
 			schema.GroupResourceType(),
 		},
-		OnChange: func(_ context.Context, c scim.Change) { s.changes = append(s.changes, c) },
+		OnChange:     func(_ context.Context, c scim.Change) { s.changes = append(s.changes, c) },
+		HashPassword: testHash,
 	}
 	if mutate != nil {
 		mutate(&cfg)
@@ -76,6 +77,12 @@ func newServer(t *testing.T, mutate func(*scim.Config)) *server {
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", scim.NewBearerAuth(token).Wrap(h)))
 	s.mux, s.h = mux, h
 	return s
+}
+
+// testHash stands for a host's password hash: the stored form shows which
+// value was hashed.
+func testHash(_ context.Context, password string) (string, error) {
+	return "hash(" + password + ")", nil
 }
 
 // response is a decoded answer.

@@ -49,7 +49,7 @@ func TestOktaProvisioning(t *testing.T) {
 	s.expectStored("User", "id-1", `{"externalId":"00ujl29u0le5T6Aj10h7","userName":"test.user@okta.local",
 	 "name":{"givenName":"Test","familyName":"User"},
 	 "emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],
-	 "displayName":"Test User","locale":"en-US","active":true,"password":"1mz050nq",
+	 "displayName":"Test User","locale":"en-US","active":true,"password":"hash(1mz050nq)",
 	 "urn:ietf:params:scim:schemas:extension:acme:2.0:User":{"costCenter":"CC-7","badgeNumber":1042,"isContractor":false}}`)
 	if strings.Contains(created.raw, "1mz050nq") {
 		t.Errorf("the password was returned: %s", created.raw)
@@ -86,7 +86,7 @@ func TestOktaProvisioning(t *testing.T) {
 	s.expectStored("User", "id-1", `{"userName":"test.user@okta.local",
 	 "name":{"givenName":"Another","middleName":"Excited","familyName":"User"},
 	 "emails":[{"primary":true,"value":"test.user@okta.local","type":"work","display":"test.user@okta.local"}],
-	 "active":true,"password":"1mz050nq",
+	 "active":true,"password":"hash(1mz050nq)",
 	 "urn:ietf:params:scim:schemas:extension:acme:2.0:User":{"costCenter":"CC-8","badgeNumber":1043,"isContractor":true}}`)
 
 	// O6: deactivate (path-less replace), then the user stays readable.
@@ -107,7 +107,7 @@ func TestOktaProvisioning(t *testing.T) {
 	s.expectStored("User", "id-1", `{"userName":"test.user@okta.local",
 	 "name":{"givenName":"Another","middleName":"Excited","familyName":"User"},
 	 "emails":[{"primary":true,"value":"test.user@okta.local","type":"work","display":"test.user@okta.local"}],
-	 "active":true,"password":"1mz050nq",
+	 "active":true,"password":"hash(1mz050nq)",
 	 "urn:ietf:params:scim:schemas:extension:acme:2.0:User":{"costCenter":"CC-9","badgeNumber":1043,"isContractor":true}}`)
 
 	// O7: import users page by page; the order is stable.

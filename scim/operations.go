@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"reflect"
@@ -463,6 +464,9 @@ func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]an
 	if err != nil {
 		return nil, err
 	}
+	if attrs, err = h.passwords(ctx, rt, attrs, nil, nil); err != nil {
+		return nil, err
+	}
 	res, err := h.store.Create(ctx, &store.Resource{Type: rt.Name, Attributes: attrs})
 	if err != nil {
 		return nil, err
@@ -479,6 +483,9 @@ func (rt *resourceType) isExtension(key string) bool { return rt.Extension(key) 
 func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in map[string]any, ifMatch string) (*store.Resource, error) {
 	attrs, err := h.normalize(ctx, rt, in)
 	if err != nil {
+		return nil, err
+	}
+	if attrs, err = h.passwords(ctx, rt, attrs, nil, nil); err != nil {
 		return nil, err
 	}
 	cond, strict := parseIfMatch(ifMatch)
@@ -505,6 +512,51 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 		h.report(ctx, c)
 		return res, nil
 	}
+}
+
+// passwords replaces the write-only attributes (password) that a write
+// sets in attrs, its canonical data, by what Config.HashPassword returns
+// for them, or drops them when there is no such hook, so that no store
+// receives one in clear text. For a PATCH, changed lists what it set (the
+// other write-only values in attrs are the stored forms, kept as they are);
+// nil means every one is new. memo, if not nil, keeps the stored forms
+// across a PATCH's retries, so the hook sees each password once. attrs is
+// not modified.
+func (h *Handler) passwords(ctx context.Context, rt *resourceType, attrs map[string]any, changed []string, memo map[string]string) (map[string]any, error) {
+	var out map[string]any
+	for _, a := range rt.Schema.Attributes {
+		v, ok := attrs[a.Name].(string)
+		if a.Mutability != schema.WriteOnly || !ok || (changed != nil && !slices.Contains(changed, a.Name)) {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(attrs)
+		}
+		if h.cfg.HashPassword == nil {
+			delete(out, a.Name)
+			continue
+		}
+		stored, done := memo[v]
+		if !done {
+			var err error
+			if stored, err = h.cfg.HashPassword(ctx, v); err != nil {
+				var e *Error
+				if errors.As(err, &e) {
+					return nil, e
+				}
+				return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue,
+					Detail: "attribute " + strconv.Quote(a.Name) + ": the value was refused", Err: err}
+			}
+			if memo != nil {
+				memo[v] = stored
+			}
+		}
+		out[a.Name] = stored
+	}
+	if out == nil {
+		return attrs, nil
+	}
+	return out, nil
 }
 
 // keepWriteOnly carries write-only attributes (password) of the stored
@@ -556,6 +608,7 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 			Detail: "PATCH has " + strconv.Itoa(len(ops)) + " operations; at most " + strconv.Itoa(h.maxOps) + " are accepted"}
 	}
 	cond, strict := parseIfMatch(ifMatch)
+	hashed := map[string]string{} // stored forms of the passwords written, across retries
 	if h.members != nil && !strict {
 		if d, ok := memberDeltaOf(rt, id, ops); ok {
 			res, version, err := h.patchDelta(ctx, rt, id, d, needResource)
@@ -571,6 +624,9 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 		}
 		result, err := patch.Apply(rt.ResourceType, id, old.Attributes, ops)
 		if err != nil {
+			return nil, "", err
+		}
+		if result.Attributes, err = h.passwords(ctx, rt, result.Attributes, result.Changed, hashed); err != nil {
 			return nil, "", err
 		}
 		res := old

@@ -114,9 +114,10 @@ func TestProjection(t *testing.T) {
 			}
 		})
 	}
-	// The password was stored, and survives a PUT that does not send it.
-	if got := s.stored("User", "id-3")["password"]; got != "x" {
-		t.Errorf("stored password = %v, want x", got)
+	// The password was stored (as Config.HashPassword made it), and
+	// survives a PUT that does not send it.
+	if got := s.stored("User", "id-3")["password"]; got != "hash(x)" {
+		t.Errorf("stored password = %v, want hash(x)", got)
 	}
 }
 
@@ -513,7 +514,7 @@ var meUsers = map[string]string{"alice": "alice@example.com", "nobody": "nobody@
 // the user whose userName belongs to the token's name.
 func newMeServer(t *testing.T, withMe bool) *server {
 	s := newServer(t, nil)
-	cfg := scim.Config{Store: s.store, ResourceTypes: []*schema.ResourceType{
+	cfg := scim.Config{Store: s.store, HashPassword: testHash, ResourceTypes: []*schema.ResourceType{
 		schema.UserResourceType(schema.EnterpriseUserSchema(), acmeExtension()), schema.GroupResourceType()}}
 	if withMe {
 		cfg.Me = func(ctx context.Context) (string, string, error) {
@@ -562,7 +563,7 @@ func TestMe(t *testing.T) {
 	s.do("GET", "/Me?attributes=userName", "", as...).expect(t, 200, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"id-2","userName":"alice@example.com"}`)
 	s.do("PATCH", "/Me", `{"Operations":[{"op":"replace","path":"displayName","value":"Alice L."}]}`, as...).
 		expect(t, 200, served(t, "User", "id-2", `{"userName":"alice@example.com","displayName":"Alice L."}`))
-	s.expectStored("User", "id-2", `{"userName":"alice@example.com","displayName":"Alice L.","password":"pw"}`)
+	s.expectStored("User", "id-2", `{"userName":"alice@example.com","displayName":"Alice L.","password":"hash(pw)"}`)
 	s.do("PUT", "/Me", `{"userName":"alice@example.com","nickName":"Al"}`, as...).
 		expect(t, 200, served(t, "User", "id-2", `{"userName":"alice@example.com","nickName":"Al"}`))
 	s.do("GET", "/Users/id-1", "").expect(t, 200, "") // bob is untouched
