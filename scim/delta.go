@@ -170,7 +170,7 @@ func memberDeltaOf(rt *resourceType, id string, ops []patch.Operation) (d store.
 func (d *deltaBuilder) setSimple(rt *resourceType, name string, v any) bool {
 	a := rt.Schema.Attr(name)
 	if a == nil || a.Type == schema.Complex || a.MultiValued || a.Name == membersAttr ||
-		a.Mutability == schema.ReadOnly || a.Mutability == schema.Immutable {
+		a.Mutability == schema.ReadOnly || a.Mutability == schema.Immutable || a.Mutability == schema.WriteOnly {
 		return false
 	}
 	if v != nil {

@@ -71,7 +71,7 @@ type MemoryConfig struct {
 //     shared, not copied), and Get and List return stored pointers.
 //     Nothing reachable from them is ever modified afterwards: a write
 //     makes a new Resource.
-//   - Meta.Version is a store-wide counter, written as a decimal string,
+//   - Meta.Version is a per-tenant counter, written as a decimal string,
 //     that grows on every write, so every write gives a new version.
 //     Replace keeps Meta.Created.
 //   - Deleting a User removes it from the "members" of every Group (members
@@ -97,14 +97,13 @@ type MemoryConfig struct {
 // the resources the index yields. Any other filter is evaluated with
 // filter.Match on every resource of the type, in order.
 type Memory struct {
-	mu      sync.RWMutex
-	now     func() time.Time
-	newID   func() string
-	tenant  func(context.Context) string
-	types   map[string]*typeRules
-	spaces  map[string]*space // by tenant
-	seq     uint64            // creation counter: the list order
-	version uint64            // write counter: Meta.Version
+	mu     sync.RWMutex
+	now    func() time.Time
+	newID  func() string
+	tenant func(context.Context) string
+	types  map[string]*typeRules
+	spaces map[string]*space // by tenant
+	seq    uint64            // creation counter: the list order
 }
 
 var (
@@ -115,7 +114,8 @@ var (
 
 // space holds the resources of one tenant.
 type space struct {
-	tables map[string]*table
+	tables  map[string]*table
+	version uint64 // write counter of the tenant: Meta.Version
 	// memberOf maps a member id to the set of ids of the groups (resources
 	// of type groupType) whose "members" name it.
 	memberOf map[string]map[string]struct{}
@@ -309,9 +309,10 @@ func (m *Memory) tableFor(sp *space, typ string) *table {
 	return t
 }
 
-// nextVersion returns a version no write has had. m.mu must be held for
-// writing.
-func (m *Memory) nextVersion() string {
-	m.version++
-	return strconv.FormatUint(m.version, 10)
+// nextVersion returns a version no write in the tenant has had. Each
+// tenant counts its own writes, so that no tenant sees the pace of
+// another's in its ETags. m.mu must be held for writing.
+func (sp *space) nextVersion() string {
+	sp.version++
+	return strconv.FormatUint(sp.version, 10)
 }

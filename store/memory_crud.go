@@ -41,7 +41,7 @@ func (m *Memory) Create(ctx context.Context, r *Resource) (*Resource, error) {
 		Type:       r.Type,
 		ID:         id,
 		Attributes: r.Attributes,
-		Meta:       Meta{Created: now, LastModified: now, Version: m.nextVersion()},
+		Meta:       Meta{Created: now, LastModified: now, Version: sp.nextVersion()},
 	}
 	m.seq++
 	rec := &record{seq: m.seq, pos: len(t.order)}
@@ -150,7 +150,7 @@ func (m *Memory) Replace(ctx context.Context, r *Resource, ifVersion string) (*R
 		Type:       old.Type,
 		ID:         old.ID,
 		Attributes: r.Attributes,
-		Meta:       Meta{Created: old.Meta.Created, LastModified: m.now().UTC(), Version: m.nextVersion()},
+		Meta:       Meta{Created: old.Meta.Created, LastModified: m.now().UTC(), Version: sp.nextVersion()},
 	}
 	if r.Type == groupType {
 		sp.unlink(old.ID, rec)

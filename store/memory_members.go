@@ -308,7 +308,7 @@ func (m *Memory) PatchMembers(ctx context.Context, typ, id string, d MemberDelta
 		return out, nil
 	}
 	next := &Resource{Type: old.Type, ID: old.ID, Attributes: attrs,
-		Meta: Meta{Created: old.Meta.Created, LastModified: m.now().UTC(), Version: m.nextVersion()}}
+		Meta: Meta{Created: old.Meta.Created, LastModified: m.now().UTC(), Version: m.spaces[tenant].nextVersion()}}
 	if len(changed) > 0 {
 		t.unindex(rec)
 		rec.base = next

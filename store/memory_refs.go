@@ -136,7 +136,7 @@ func (m *Memory) dropMember(sp *space, uid string) {
 			}
 			rec.set.remove(uid)
 			rec.base = &Resource{Type: old.Type, ID: old.ID, Attributes: old.Attributes,
-				Meta: Meta{Created: old.Meta.Created, LastModified: now, Version: m.nextVersion()}}
+				Meta: Meta{Created: old.Meta.Created, LastModified: now, Version: sp.nextVersion()}}
 			rec.view.Store(nil)
 			continue
 		}
@@ -161,6 +161,6 @@ func (m *Memory) dropMember(sp *space, uid string) {
 		}
 		// Only members changed: the attribute indexes stay valid.
 		rec.setWhole(&Resource{Type: old.Type, ID: old.ID, Attributes: attrs,
-			Meta: Meta{Created: old.Meta.Created, LastModified: now, Version: m.nextVersion()}})
+			Meta: Meta{Created: old.Meta.Created, LastModified: now, Version: sp.nextVersion()}})
 	}
 }

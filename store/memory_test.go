@@ -329,3 +329,30 @@ func TestMemoryTenants(t *testing.T) {
 		t.Errorf("tenant a's users = %+v, want bjensen", page)
 	}
 }
+
+// TestMemoryVersionsPerTenant checks that each tenant's versions count only
+// its own writes: a tenant cannot read the pace of another's provisioning
+// from its ETags.
+func TestMemoryVersionsPerTenant(t *testing.T) {
+	s := store.NewMemoryWith(store.MemoryConfig{
+		Tenant: func(ctx context.Context) string { v, _ := ctx.Value(tenantKey{}).(string); return v },
+	})
+	a := context.WithValue(context.Background(), tenantKey{}, "a")
+	b := context.WithValue(context.Background(), tenantKey{}, "b")
+	first, err := s.Create(a, user("one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if _, err := s.Create(b, user(fmt.Sprint("b", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second, err := s.Create(a, user("two"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Meta.Version != "1" || second.Meta.Version != "2" {
+		t.Errorf("tenant a's versions are %s and %s around 5 writes of tenant b; want 1 and 2", first.Meta.Version, second.Meta.Version)
+	}
+}
