@@ -21,6 +21,11 @@ type Result struct {
 	// (of a resource type whose core schema has them, such as Group) that
 	// the operations added and removed, net of each other, sorted.
 	MembersAdded, MembersRemoved []string
+	// Ignored lists, sorted, the keys of path-less values (and of objects
+	// under a schema URN key) that no schema of the resource type defines:
+	// they were ignored, as unknown attributes of POST and PUT bodies are.
+	// A host that rejects undefined attributes answers them with 400.
+	Ignored []string
 }
 
 // Apply applies ops in order to attrs, the canonical data of the resource
@@ -80,6 +85,7 @@ type applier struct {
 	trackMembers   bool
 	members        key
 	added, removed map[string]struct{}
+	ignored        []string
 }
 
 func (a *applier) apply(op Operation) error {

@@ -15,6 +15,9 @@ func (a *applier) finish(ops []Operation) (*Result, error) {
 		a.flush(k)
 	}
 	res := &Result{Attributes: a.cur}
+	if len(a.ignored) > 0 {
+		res.Ignored = slices.Compact(slices.Sorted(slices.Values(a.ignored)))
+	}
 	var changed []key
 	for k := range a.touched {
 		if !schema.Identical(a.origValue(k), a.get(k)) || a.secret(k) {

@@ -43,6 +43,7 @@ func (a *applier) writeObject(kind opKind, urn string, obj map[string]any) error
 			name = name[:i]
 		}
 		if _, ok := a.rt.Lookup(u, name); !ok {
+			a.ignored = append(a.ignored, path)
 			continue
 		}
 		if err := a.write(kind, path, v, true); err != nil {

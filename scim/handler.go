@@ -76,6 +76,17 @@ type Config struct {
 	// accepts them.
 	StrictFilters bool
 
+	// RejectUndefinedAttributes makes a write that names an attribute no
+	// schema of the resource type defines (a typo such as "userNmae", an
+	// unknown extension URN) fail with 400 invalidSyntax naming it, on POST,
+	// PUT and PATCH (keys of path-less values included). The zero value
+	// ignores such attributes and logs them at debug level, which is what
+	// identity providers need: they send attributes of their own. Either
+	// way read-only attributes are ignored (RFC 7643 §7), and the dialects
+	// identity providers speak ("schemas", Okta's "id" inside PATCH values)
+	// are accepted.
+	RejectUndefinedAttributes bool
+
 	// NoContentOnPatch lists the resource types (by name) whose successful
 	// PATCH is answered 204 No Content instead of 200 with the resource.
 	// Nil means []string{"Group"}, which is what Microsoft Entra ID

@@ -453,10 +453,33 @@ func (h *Handler) normalize(ctx context.Context, rt *resourceType, in map[string
 	if err != nil {
 		return nil, err
 	}
+	if err := h.checkDefined(rt, ignored); err != nil {
+		return nil, err
+	}
 	if len(ignored) > 0 {
 		h.log.DebugContext(ctx, "scim: ignored attributes", "resourceType", rt.Name, "attributes", ignored)
 	}
 	return attrs, nil
+}
+
+// checkDefined answers, when Config.RejectUndefinedAttributes is set, the
+// first of the ignored paths of a write that no schema of rt defines (as
+// opposed to read-only attributes, which are ignored by rule) with 400
+// invalidSyntax naming it.
+func (h *Handler) checkDefined(rt *resourceType, ignored []string) error {
+	if !h.cfg.RejectUndefinedAttributes {
+		return nil
+	}
+	for _, p := range ignored {
+		urn, rest := schema.SplitURN(p, rt.URNs)
+		name, sub, dotted := strings.Cut(rest, ".")
+		if r, ok := rt.Lookup(urn, name); ok && (!dotted || r.Attr.Sub(sub) != nil) {
+			continue
+		}
+		return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
+			Detail: "attribute " + strconv.Quote(p) + " is not defined by the schemas of " + rt.Name}
+	}
+	return nil
 }
 
 func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]any) (*store.Resource, error) {
@@ -624,6 +647,9 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 		}
 		result, err := patch.Apply(rt.ResourceType, id, old.Attributes, ops)
 		if err != nil {
+			return nil, "", err
+		}
+		if err := h.checkDefined(rt, result.Ignored); err != nil {
 			return nil, "", err
 		}
 		if result.Attributes, err = h.passwords(ctx, rt, result.Attributes, result.Changed, hashed); err != nil {
