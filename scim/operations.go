@@ -490,9 +490,14 @@ func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]an
 	if attrs, err = h.passwords(ctx, rt, attrs, nil, nil); err != nil {
 		return nil, err
 	}
+	l := labels{}
 	res, err := h.store.Create(ctx, &store.Resource{Type: rt.Name, Attributes: attrs})
-	if err != nil {
-		return nil, err
+	for err != nil {
+		var again bool
+		if again, err = l.learn(ctx, h.store, attrs["members"], err); !again {
+			return nil, err
+		}
+		res, err = h.store.Create(ctx, &store.Resource{Type: rt.Name, Attributes: l.apply(attrs)})
 	}
 	c := Change{Kind: Created, Type: rt.Name, ID: res.ID, Resource: res,
 		Changed: changedPaths(nil, res.Attributes, rt.isExtension)}
@@ -512,6 +517,7 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 		return nil, err
 	}
 	cond, strict := parseIfMatch(ifMatch)
+	l := labels{}
 	for attempt := 0; ; attempt++ {
 		old, err := h.current(ctx, rt, id, attempt, cond)
 		if err != nil {
@@ -520,8 +526,14 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 		if err := rt.CheckImmutable(old.Attributes, attrs); err != nil {
 			return nil, err
 		}
-		next := keepWriteOnly(rt, old.Attributes, attrs)
+		next := keepWriteOnly(rt, old.Attributes, l.apply(attrs))
 		res, err := h.store.Replace(ctx, &store.Resource{Type: rt.Name, ID: id, Attributes: next}, old.Meta.Version)
+		if err != nil {
+			var relabel bool
+			if relabel, err = l.learn(ctx, h.store, attrs["members"], err); relabel {
+				continue
+			}
+		}
 		again, err := retry(err, strict, attempt)
 		if again {
 			continue
@@ -632,9 +644,10 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 	}
 	cond, strict := parseIfMatch(ifMatch)
 	hashed := map[string]string{} // stored forms of the passwords written, across retries
+	l := labels{}                 // member labels corrected, across retries
 	if h.members != nil && !strict {
 		if d, ok := memberDeltaOf(rt, id, ops); ok {
-			res, version, err := h.patchDelta(ctx, rt, id, d, needResource)
+			res, version, err := h.patchDelta(ctx, rt, id, d, needResource, l)
 			if !errors.Is(err, errors.ErrUnsupported) {
 				return res, version, err
 			}
@@ -657,7 +670,13 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 		}
 		res := old
 		if len(result.Changed) > 0 {
-			res, err = h.store.Replace(ctx, &store.Resource{Type: rt.Name, ID: id, Attributes: result.Attributes}, old.Meta.Version)
+			res, err = h.store.Replace(ctx, &store.Resource{Type: rt.Name, ID: id, Attributes: l.apply(result.Attributes)}, old.Meta.Version)
+			if err != nil {
+				var relabel bool
+				if relabel, err = l.learn(ctx, h.store, result.Attributes["members"], err); relabel {
+					continue
+				}
+			}
 			var again bool
 			if again, err = retry(err, strict, attempt); again {
 				continue
@@ -676,8 +695,19 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 // It returns an error wrapping errors.ErrUnsupported, having written
 // nothing, when the store declines, so that the caller takes the general
 // path.
-func (h *Handler) patchDelta(ctx context.Context, rt *resourceType, id string, d store.MemberDelta, needResource bool) (*store.Resource, string, error) {
+func (h *Handler) patchDelta(ctx context.Context, rt *resourceType, id string, d store.MemberDelta, needResource bool, l labels) (*store.Resource, string, error) {
 	res, err := h.members.PatchMembers(ctx, rt.Name, id, d, "")
+	for err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		add := make([]any, len(d.Add))
+		for i, m := range d.Add {
+			add[i] = m
+		}
+		var again bool
+		if again, err = l.learn(ctx, h.store, add, err); !again {
+			break
+		}
+		res, err = h.members.PatchMembers(ctx, rt.Name, id, l.applyDelta(d), "")
+	}
 	if errors.Is(err, errors.ErrUnsupported) {
 		return nil, "", err
 	}
