@@ -27,12 +27,21 @@ func TestRunNaive(t *testing.T) {
 	Run(t, func(*testing.T) store.Store { return &naive{} })
 }
 
+func mustKit(t *testing.T, cfg Config) *kit {
+	t.Helper()
+	k, err := newKit(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 // bare hides the optional capabilities of the store it holds.
 type bare struct{ store.Store }
 
 func TestRunWithoutCapabilities(t *testing.T) {
 	rec := newRecorder(func() store.Store { return bare{&naive{}} })
-	runAll(rec)
+	runAll(rec, mustKit(t, Config{}))
 	if failed := rec.failedTests(); len(failed) != 0 {
 		t.Errorf("checks failed on a correct store without optional capabilities: %v\n%s", failed, rec.log())
 	}
@@ -187,7 +196,7 @@ func TestRunCatches(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := newRecorder(func() store.Store { return &naive{broken: tc.broken} })
-			runAll(rec)
+			runAll(rec, mustKit(t, Config{}))
 			failed := rec.failedTests()
 			if len(tc.wantFailed) == 0 {
 				if len(failed) != 0 {
