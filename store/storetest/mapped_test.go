@@ -271,3 +271,146 @@ func sortValue(obj map[string]any, p filter.AttrPath) any {
 	}
 	return v
 }
+
+// TestRunMappedStoreUndeclared shows that the same store fails the kit
+// when it claims the defaults: it loses the attributes it has no column
+// for, and refuses groups as members.
+func TestRunMappedStoreUndeclared(t *testing.T) {
+	rec := newRecorder(func() store.Store { return &mappedStore{} })
+	runAll(rec, mustKit(t, Config{}))
+	failed := rec.failedTests()
+	for _, name := range []string{"Create", "Replace", "MemberReferences", "ExternalIDNotUnique", "Filter"} {
+		if !slices.Contains(failed, name) {
+			t.Errorf("check %s passed on a store that keeps less than it declares; failed: %v", name, failed)
+		}
+	}
+}
+
+func TestNewKitErrors(t *testing.T) {
+	user := func(keep ...string) *schema.ResourceType {
+		rt := schema.UserResourceType()
+		rt.Schema = rt.Schema.Keep(keep...)
+		return rt
+	}
+	group := func(keep ...string) *schema.ResourceType {
+		rt := schema.GroupResourceType()
+		rt.Schema = rt.Schema.Keep(keep...)
+		return rt
+	}
+	tests := []struct {
+		name, reason string
+		types        []*schema.ResourceType
+	}{
+		{name: "no userName", reason: "uniqueness is checked on userName", types: []*schema.ResourceType{user("displayName")}},
+		{name: "no members", reason: "member references are checked", types: []*schema.ResourceType{group("displayName")}},
+		{name: "no group displayName", reason: "groups are told apart by displayName", types: []*schema.ResourceType{group("members")}},
+		{name: "other type", reason: "the kit checks User and Group only",
+			types: []*schema.ResourceType{{Name: "Device", Schema: &schema.Schema{ID: "urn:x:Device"}}}},
+		{name: "nil", reason: "a nil resource type", types: []*schema.ResourceType{nil}},
+	}
+	for _, tc := range tests {
+		if _, err := newKit(Config{ResourceTypes: tc.types}); err == nil {
+			t.Errorf("%s: newKit gave no error (%s)", tc.name, tc.reason)
+		}
+	}
+	k, err := newKit(trimmedConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.payloadName() != "displayName" || k.memberType || k.memberDisplay || k.groupExtra != "" {
+		t.Errorf("trimmed kit: payload %s, member type %v, member display %v, group attribute %q; want displayName, false, false, \"\"",
+			k.payloadName(), k.memberType, k.memberDisplay, k.groupExtra)
+	}
+	k, err = newKit(Config{ResourceTypes: []*schema.ResourceType{user("userName", "name.givenName", "emails")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.payloadName() != "name.givenName" {
+		t.Errorf("payload %s, want name.givenName (the only single-valued string besides userName)", k.payloadName())
+	}
+	k, err = newKit(Config{ResourceTypes: []*schema.ResourceType{user("userName", "active")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.payloadName() != "userName" {
+		t.Errorf("payload %s, want userName (no other string)", k.payloadName())
+	}
+}
+
+// TestRunWithOnlyUserName runs the kit on a store that declares userName
+// alone: the payload falls back to userName.
+func TestRunWithOnlyUserName(t *testing.T) {
+	user := schema.UserResourceType()
+	user.Schema = user.Schema.Keep("userName")
+	cfg := trimmedConfig()
+	cfg.ResourceTypes[0] = user
+	RunWith(t, cfg, func(*testing.T) store.Store { return &mappedStore{} })
+}
+
+// customConfig declares a User extension with an attribute of every type.
+func customConfig() Config {
+	ext := &schema.Schema{ID: "urn:example:params:scim:schemas:extension:app:2.0:User", Name: "App", Attributes: []*schema.Attribute{
+		{Name: "level", Type: schema.Integer},
+		{Name: "score", Type: schema.Decimal},
+		{Name: "hired", Type: schema.DateTime},
+		{Name: "badge", Type: schema.Binary},
+		{Name: "homepage", Type: schema.Reference, ReferenceTypes: []string{"external"}},
+		{Name: "tags", Type: schema.String, MultiValued: true},
+		{Name: "code", Type: schema.String, CaseExact: true, Uniqueness: schema.UniqueNone},
+		{Name: "flags", Type: schema.Complex, SubAttributes: []*schema.Attribute{
+			{Name: "on", Type: schema.Boolean},
+			{Name: "count", Type: schema.Integer},
+			{Name: "computed", Type: schema.String, Mutability: schema.ReadOnly},
+		}},
+		{Name: "secret", Type: schema.String, Mutability: schema.WriteOnly, Returned: schema.Never},
+	}}
+	return Config{ResourceTypes: []*schema.ResourceType{schema.UserResourceType(schema.EnterpriseUserSchema(), ext)}}
+}
+
+// TestRich checks that the generated resources are canonical data of
+// their type, use every writable attribute and no other, and differ
+// between seeds.
+func TestRich(t *testing.T) {
+	for name, cfg := range map[string]Config{"default": {}, "trimmed": trimmedConfig(), "custom": customConfig()} {
+		k := mustKit(t, cfg)
+		for _, typ := range []string{"User", "Group"} {
+			rt := k.types[typ]
+			a, b := k.rich(typ, 1, "u-1", "u-2"), k.rich(typ, 2, "u-1")
+			if err := rt.Validate(a.Attributes); err != nil {
+				t.Errorf("%s %s: rich data is not valid: %v", name, typ, err)
+			}
+			norm, ignored, err := rt.Normalize(a.Attributes)
+			if err != nil || len(ignored) > 0 {
+				t.Errorf("%s %s: Normalize(rich) ignored %q, error %v", name, typ, ignored, err)
+			} else if diff := diffValues(a.Attributes, norm); diff != "" {
+				t.Errorf("%s %s: rich data is not canonical:\n%s", name, typ, diff)
+			}
+			if diff := diffValues(a.Attributes, k.trim(typ, a.Attributes)); diff != "" {
+				t.Errorf("%s %s: rich data holds what the store does not declare:\n%s", name, typ, diff)
+			}
+			if typ == "User" && a.Attributes["userName"] == b.Attributes["userName"] {
+				t.Errorf("%s: two seeds give the userName %v", name, a.Attributes["userName"])
+			}
+		}
+	}
+	k := mustKit(t, customConfig())
+	app := k.rich("User", 3).Attributes["urn:example:params:scim:schemas:extension:app:2.0:User"].(map[string]any)
+	for _, want := range []string{"level", "score", "hired", "badge", "homepage", "tags", "code", "flags"} {
+		if _, ok := app[want]; !ok {
+			t.Errorf("custom extension: no value for %s in %v", want, app)
+		}
+	}
+	for _, never := range []string{"secret"} {
+		if _, ok := app[never]; ok {
+			t.Errorf("custom extension: a value for the never returned %s", never)
+		}
+	}
+	if flags, _ := app["flags"].(map[string]any); len(flags) != 2 {
+		t.Errorf("custom extension: flags = %v, want on and count (computed is read-only)", app["flags"])
+	}
+}
+
+func TestRunWithCustomExtension(t *testing.T) {
+	RunWith(t, customConfig(), func(*testing.T) store.Store { return &naive{} })
+	RunWith(t, customConfig(), func(*testing.T) store.Store { return store.NewMemory() })
+}
