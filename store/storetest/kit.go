@@ -106,7 +106,7 @@ func writableString(a *schema.Attribute) bool {
 		a.EffectiveReturned() != schema.Never
 }
 
-// keepsExternalID reports whether text names externalId while the store
+// dropsExternalID reports whether text names externalId while the store
 // does not keep it.
 func (k *kit) dropsExternalID(text string) bool {
 	return k.cfg.NoExternalID && strings.Contains(strings.ToLower(text), "externalid")
@@ -139,17 +139,6 @@ func (k *kit) declaredPath(t tb, typ, text string) (p filter.AttrPath, ok bool) 
 		return filter.AttrPath{}, false
 	}
 	return p, true
-}
-
-// declares reports whether the store declares every attribute path.
-func (k *kit) declares(t tb, typ string, paths ...string) bool {
-	t.Helper()
-	for _, p := range paths {
-		if _, ok := k.declaredPath(t, typ, p); !ok {
-			return false
-		}
-	}
-	return true
 }
 
 func (k *kit) mustParse(t tb, typ, text string) filter.Expr {
