@@ -59,7 +59,7 @@ func (k *kit) testListAfter(t tb) {
 	}
 	mustCreate(t, s, k.newGroup("not a user"))
 	active, hasActive := k.declaredFilter(t, "User", `active eq true`)
-	title, hasTitle := k.declaredPath(t, "User", "title")
+	title, hasTitle := k.declaredPath(t, "User", k.title)
 	queries := []struct {
 		name string
 		q    store.Query

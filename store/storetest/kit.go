@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,11 @@ type kit struct {
 	// payload is the User attribute the checks that need a string to write
 	// use: a top-level name, and a sub-attribute or "".
 	payload, payloadSub string
+	// title is the User attribute that the kit's filter, sort and cursor
+	// data write as "title": the payload when it is a top-level attribute
+	// that compares case-insensitively (the data's ties and case rules
+	// assume so), else "title".
+	title string
 	// groupExtra is an optional single-valued Group attribute that
 	// MemberDelta.Set may remove ("externalId" when kept), or "".
 	groupExtra string
@@ -79,6 +85,10 @@ func newKit(cfg Config) (*kit, error) {
 				}
 			}
 		}
+	}
+	k.title = "title"
+	if a := u.Attr(k.payload); k.payloadSub == "" && k.payload != "userName" && !a.CaseSensitive() {
+		k.title = a.Name
 	}
 	if !cfg.NoExternalID {
 		k.groupExtra = "externalId"
@@ -222,13 +232,26 @@ func trimObject(attrs []*schema.Attribute, v any) map[string]any {
 }
 
 // newUser returns a User with the given userName and further attributes
-// given as name, value pairs, trimmed to what the store declares.
+// given as name, value pairs, trimmed to what the store declares; "title"
+// is written as k.title.
 func (k *kit) newUser(userName string, kv ...any) *store.Resource {
 	attrs := map[string]any{"userName": userName}
 	for i := 0; i+1 < len(kv); i += 2 {
 		attrs[kv[i].(string)] = kv[i+1]
 	}
-	return &store.Resource{Type: "User", Attributes: k.trim("User", attrs)}
+	return &store.Resource{Type: "User", Attributes: k.trim("User", k.retitle(attrs))}
+}
+
+// retitle returns attrs of a User with "title" renamed to k.title.
+func (k *kit) retitle(attrs map[string]any) map[string]any {
+	v, ok := attrs["title"]
+	if !ok || k.title == "title" {
+		return attrs
+	}
+	out := maps.Clone(attrs)
+	delete(out, "title")
+	out[k.title] = v
+	return out
 }
 
 // newGroup returns a Group with the given displayName and members (ids of
@@ -248,6 +271,9 @@ func (k *kit) newGroup(displayName string, memberIDs ...string) *store.Resource 
 // with returns a copy of r's type and id with new attributes, trimmed to
 // what the store declares.
 func (k *kit) with(r *store.Resource, attrs map[string]any) *store.Resource {
+	if r.Type == "User" {
+		attrs = k.retitle(attrs)
+	}
 	return &store.Resource{Type: r.Type, ID: r.ID, Attributes: k.trim(r.Type, attrs)}
 }
 

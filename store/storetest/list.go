@@ -207,7 +207,7 @@ func (k *kit) testFilter(t tb) {
 	}
 	everything := map[string][]*store.Resource{"User": all(t, s, "User", nil), "Group": all(t, s, "Group", nil)}
 	for _, tc := range tests {
-		text := expand.Replace(tc.filter)
+		text := strings.ReplaceAll(expand.Replace(tc.filter), "title", k.title)
 		e, ok := k.declaredFilter(t, tc.typ, text)
 		if !ok {
 			continue // names an attribute the store does not declare

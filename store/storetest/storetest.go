@@ -24,7 +24,7 @@
 // declares what the store keeps, and checks every point of the contract
 // with data the store can hold; an attribute the store declares and loses
 // still fails. For tables users(id, email UNIQUE, first_name, last_name,
-// display_name, active) and groups(id, name) with group_members(group_id,
+// display_name, active), groups(id, name) and group_members(group_id,
 // user_id):
 //
 //	user := schema.UserResourceType()
@@ -37,17 +37,34 @@
 //		NoExternalID:   true,
 //	}, newEmptyTestStore)
 //
-// The kit writes only what Config declares: every writable attribute and
-// sub-attribute of the declared schemas gets a generated value of its type
-// in a "rich" resource that Create, Get and Replace must give back exactly;
-// member "type" and "display" are written only when the Group schema's
-// members has them; checks of filters and sort orders that name an
-// attribute the store does not declare are skipped (the handler refuses
-// such a filter before a store sees it). The checks that need a string to
-// write (Replace, the concurrency checks) use the first writable,
-// single-valued, non-unique string attribute of the User schema other than
-// userName (a sub-attribute such as name.givenName if there is none), or
-// userName itself.
+// (userName holds the email column.) The kit writes only what Config
+// declares:
+//
+//   - Every writable attribute and sub-attribute of the declared schemas
+//     and extensions gets a generated value of its type (a string,
+//     canonical value, boolean, integer, decimal, dateTime, reference,
+//     base64 binary, complex value or two-element list; read-only and
+//     never-returned attributes such as password are left out) in a
+//     "rich" resource that Create, Get and Replace must give back exactly.
+//   - Group members carry "type" and "display" only when the Group
+//     schema's members has them, and name users only with NoNestedGroups.
+//   - Checks of filters, sort orders and cursors that name an attribute
+//     the store does not declare are left out: the handler refuses such a
+//     filter before a store sees it. The other rows still compare List
+//     with filter.Match over the same data. The kit assumes the declared
+//     attributes keep the definitions (type, caseExact) of RFC 7643.
+//   - The checks that need a string to write (Replace, the concurrency and
+//     lost-update checks, and the "title" of the filter and sort data) use
+//     the payload attribute: the first writable, single-valued, optional,
+//     non-unique string attribute of the User core schema other than
+//     userName; else such a sub-attribute of a single-valued complex
+//     attribute (name.givenName); else userName itself, suffixed.
+//   - Subtests that cannot apply are skipped, saying why:
+//     ExternalIDNotUnique with NoExternalID; PatchMembers and
+//     PatchMembersConcurrent without store.MemberPatcher; ListAfter and
+//     ListAfterChanges without store.CursorLister. Without nested groups
+//     the checks of groups listing groups (themselves included) become
+//     checks that such writes are refused.
 //
 // What Run checks, each in its own subtest:
 //
