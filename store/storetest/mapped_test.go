@@ -414,3 +414,38 @@ func TestRunWithCustomExtension(t *testing.T) {
 	RunWith(t, customConfig(), func(*testing.T) store.Store { return &naive{} })
 	RunWith(t, customConfig(), func(*testing.T) store.Store { return store.NewMemory() })
 }
+
+// TestRunWithConfigs runs the kit on the correct reference store declared
+// in several ways: whatever a store declares, a store that keeps it passes.
+func TestRunWithConfigs(t *testing.T) {
+	keep := func(rt *schema.ResourceType, names ...string) *schema.ResourceType {
+		rt.Schema = rt.Schema.Keep(names...)
+		for i, e := range rt.Extensions {
+			if e.Schema.ID == schema.EnterpriseUserURN {
+				rt.Extensions[i].Schema = e.Schema.Keep("department")
+			}
+		}
+		return rt
+	}
+	configs := map[string]Config{
+		"emails without primary": {ResourceTypes: []*schema.ResourceType{
+			keep(schema.UserResourceType(schema.EnterpriseUserSchema()), "userName", "emails.value", "emails.type", "title"),
+			keep(schema.GroupResourceType(), "displayName", "members.value", "members.type"),
+		}},
+		"sub-attribute payload": {NoNestedGroups: true, ResourceTypes: []*schema.ResourceType{
+			keep(schema.UserResourceType(), "userName", "name.familyName", "emails", "active"),
+			keep(schema.GroupResourceType(), "displayName", "members.value", "members.display"),
+		}},
+		"nested groups without member types": {NoExternalID: true, ResourceTypes: []*schema.ResourceType{
+			keep(schema.GroupResourceType(), "displayName", "members.value"),
+		}},
+		"users only with member types": {NoNestedGroups: true, ResourceTypes: []*schema.ResourceType{
+			keep(schema.GroupResourceType(), "displayName", "members.value", "members.type"),
+		}},
+	}
+	for name, cfg := range configs {
+		t.Run(name, func(t *testing.T) {
+			RunWith(t, cfg, func(*testing.T) store.Store { return &naive{usersOnly: cfg.NoNestedGroups} })
+		})
+	}
+}
