@@ -123,32 +123,32 @@ func (k *kit) dropsExternalID(text string) bool {
 }
 
 // declaredFilter parses text, a filter written for the default resource
-// type typ, with the declared one; ok is false when it names an attribute
-// the store does not declare. A filter the defaults refuse is a bug of the
-// kit.
+// type typ (or naming the payload), with the declared one; ok is false
+// when it names an attribute the store does not declare. A filter that
+// neither accepts is a bug of the kit.
 func (k *kit) declaredFilter(t tb, typ, text string) (e filter.Expr, ok bool) {
 	t.Helper()
+	e, err := filter.Parser{Schema: k.types[typ]}.Parse(text)
+	if err == nil && !k.dropsExternalID(text) {
+		return e, true
+	}
 	if _, err := (filter.Parser{Schema: k.full[typ]}).Parse(text); err != nil {
 		t.Fatalf("parsing filter %s: %v", text, err)
 	}
-	e, err := filter.Parser{Schema: k.types[typ]}.Parse(text)
-	if err != nil || k.dropsExternalID(text) {
-		return nil, false
-	}
-	return e, true
+	return nil, false
 }
 
 // declaredPath is declaredFilter for an attribute path.
 func (k *kit) declaredPath(t tb, typ, text string) (p filter.AttrPath, ok bool) {
 	t.Helper()
+	p, err := filter.Parser{Schema: k.types[typ]}.ParseAttrPath(text)
+	if err == nil && !k.dropsExternalID(text) {
+		return p, true
+	}
 	if _, err := (filter.Parser{Schema: k.full[typ]}).ParseAttrPath(text); err != nil {
 		t.Fatalf("parsing attribute path %s: %v", text, err)
 	}
-	p, err := filter.Parser{Schema: k.types[typ]}.ParseAttrPath(text)
-	if err != nil || k.dropsExternalID(text) {
-		return filter.AttrPath{}, false
-	}
-	return p, true
+	return filter.AttrPath{}, false
 }
 
 func (k *kit) mustParse(t tb, typ, text string) filter.Expr {

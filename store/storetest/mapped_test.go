@@ -427,6 +427,8 @@ func TestRunWithConfigs(t *testing.T) {
 		}
 		return rt
 	}
+	custom := keep(schema.UserResourceType(), "userName", "name", "active")
+	custom.Schema.Attributes = append([]*schema.Attribute{{Name: "badgeCode", Type: schema.String}}, custom.Schema.Attributes...)
 	configs := map[string]Config{
 		"emails without primary": {ResourceTypes: []*schema.ResourceType{
 			keep(schema.UserResourceType(schema.EnterpriseUserSchema()), "userName", "emails.value", "emails.type", "title"),
@@ -439,6 +441,10 @@ func TestRunWithConfigs(t *testing.T) {
 		"nested groups without member types": {NoExternalID: true, ResourceTypes: []*schema.ResourceType{
 			keep(schema.GroupResourceType(), "displayName", "members.value"),
 		}},
+		"nickName payload": {ResourceTypes: []*schema.ResourceType{
+			keep(schema.UserResourceType(), "userName", "nickName", "title", "active"),
+		}},
+		"custom core attribute payload": {ResourceTypes: []*schema.ResourceType{custom}},
 		"users only with member types": {NoNestedGroups: true, ResourceTypes: []*schema.ResourceType{
 			keep(schema.GroupResourceType(), "displayName", "members.value", "members.type"),
 		}},
