@@ -54,11 +54,13 @@
 //     with filter.Match over the same data. The kit assumes the declared
 //     attributes keep the definitions (type, caseExact) of RFC 7643.
 //   - The checks that need a string to write (Replace, the concurrency and
-//     lost-update checks, and the "title" of the filter and sort data) use
-//     the payload attribute: the first writable, single-valued, optional,
-//     non-unique string attribute of the User core schema other than
-//     userName; else such a sub-attribute of a single-valued complex
-//     attribute (name.givenName); else userName itself, suffixed.
+//     lost-update checks) use the payload attribute: the first writable,
+//     single-valued, optional, non-unique string attribute of the User
+//     core schema other than userName (displayName by default); else such
+//     a sub-attribute of a single-valued complex attribute
+//     (name.givenName); else userName itself, suffixed. When the payload
+//     is a top-level attribute that compares case-insensitively, the
+//     filter, sort and cursor data hold their "title" values in it.
 //   - Subtests that cannot apply are skipped, saying why:
 //     ExternalIDNotUnique with NoExternalID; PatchMembers and
 //     PatchMembersConcurrent without store.MemberPatcher; ListAfter and
