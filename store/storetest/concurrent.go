@@ -31,14 +31,14 @@ func parallel(n int, f func(i int)) {
 	done.Wait()
 }
 
-func testConcurrentCreate(t tb) {
+func (k *kit) testConcurrentCreate(t tb) {
 	s := t.Store()
 	const writers, each = 16, 8
 	var mu sync.Mutex
 	seen := map[string]bool{}
 	parallel(writers, func(w int) {
 		for i := range each {
-			r, err := s.Create(context.Background(), newUser(fmt.Sprintf("user-%d-%d", w, i)))
+			r, err := s.Create(context.Background(), k.newUser(fmt.Sprintf("user-%d-%d", w, i)))
 			if err != nil {
 				t.Errorf("concurrent Create: %v", err)
 				continue
@@ -62,13 +62,13 @@ func testConcurrentCreate(t tb) {
 	}
 }
 
-func testConcurrentSameUserName(t tb) {
+func (k *kit) testConcurrentSameUserName(t tb) {
 	s := t.Store()
 	names := []string{"dup", "DUP", "Dup", "dUp", "duP", "DUp", "dup", "DuP"}
 	var mu sync.Mutex
 	var won []string
 	parallel(len(names), func(i int) {
-		_, err := s.Create(context.Background(), newUser(names[i]))
+		_, err := s.Create(context.Background(), k.newUser(names[i]))
 		switch {
 		case err == nil:
 			mu.Lock()
@@ -86,15 +86,15 @@ func testConcurrentSameUserName(t tb) {
 	}
 }
 
-func testConcurrentReplace(t tb) {
+func (k *kit) testConcurrentReplace(t tb) {
 	s := t.Store()
-	u := mustCreate(t, s, newUser("bjensen", "title", "start"))
+	u := mustCreate(t, s, k.with(&store.Resource{Type: "User"}, k.userP("bjensen", "start")))
 	const writers = 8
 	var mu sync.Mutex
 	var won []string
 	parallel(writers, func(i int) {
 		title := fmt.Sprintf("writer %d", i)
-		_, err := s.Replace(context.Background(), with(u, map[string]any{"userName": "bjensen", "title": title}), u.Meta.Version)
+		_, err := s.Replace(context.Background(), k.with(u, k.userP("bjensen", title)), u.Meta.Version)
 		switch {
 		case err == nil:
 			mu.Lock()
@@ -107,14 +107,14 @@ func testConcurrentReplace(t tb) {
 	if len(won) != 1 {
 		t.Fatalf("%d concurrent Replaces with one ifVersion: %d succeeded (%q), want exactly 1", writers, len(won), won)
 	}
-	if got := mustGet(t, s, "User", u.ID); got.Attributes["title"] != won[0] {
-		t.Errorf("after concurrent Replaces, title = %v, want the winner's %q", got.Attributes["title"], won[0])
+	if p, _ := k.payloadOf(mustGet(t, s, "User", u.ID)); p != won[0] {
+		t.Errorf("after concurrent Replaces, %s = %q, want the winner's %q", k.payloadName(), p, won[0])
 	}
 }
 
-func testConcurrentDelete(t tb) {
+func (k *kit) testConcurrentDelete(t tb) {
 	s := t.Store()
-	u := mustCreate(t, s, newUser("bjensen"))
+	u := mustCreate(t, s, k.newUser("bjensen"))
 	const deleters = 8
 	var mu sync.Mutex
 	succeeded := 0
@@ -135,14 +135,14 @@ func testConcurrentDelete(t tb) {
 }
 
 // testNoLostUpdates runs read-modify-write increments of a counter (kept
-// in nickName) from several goroutines, retrying on version mismatches as
+// in the payload attribute) from several goroutines, retrying on version mismatches as
 // the handler does for PATCH, while readers list and get. Every increment
 // must survive, and every write must get a version of its own.
-func testNoLostUpdates(t tb) {
+func (k *kit) testNoLostUpdates(t tb) {
 	s := t.Store()
 	ctx := context.Background()
-	u := mustCreate(t, s, newUser("counter", "nickName", "0"))
-	g := mustCreate(t, s, newGroup("readers", u.ID))
+	u := mustCreate(t, s, k.with(&store.Resource{Type: "User"}, k.userP("counter", "0")))
+	g := mustCreate(t, s, k.newGroup("readers", u.ID))
 	const writers, each = 6, 10
 	var mu sync.Mutex
 	versions := map[string]bool{u.Meta.Version: true}
@@ -183,12 +183,13 @@ func testNoLostUpdates(t tb) {
 					t.Errorf("Get: %v", err)
 					return
 				}
-				n, err := strconv.Atoi(fmt.Sprint(cur.Attributes["nickName"]))
+				p, _ := k.payloadOf(cur)
+				n, err := strconv.Atoi(p)
 				if err != nil {
-					t.Errorf("nickName = %v, want a number", cur.Attributes["nickName"])
+					t.Errorf("%s = %q, want a number", k.payloadName(), p)
 					return
 				}
-				next, err := s.Replace(ctx, with(cur, map[string]any{"userName": "counter", "nickName": strconv.Itoa(n + 1)}), cur.Meta.Version)
+				next, err := s.Replace(ctx, k.with(cur, k.userP("counter", strconv.Itoa(n+1))), cur.Meta.Version)
 				if errors.Is(err, store.ErrVersionMismatch) {
 					continue
 				}
@@ -208,8 +209,7 @@ func testNoLostUpdates(t tb) {
 	})
 	close(stop)
 	readers.Wait()
-	got := mustGet(t, s, "User", u.ID)
-	if want := strconv.Itoa(writers * each); got.Attributes["nickName"] != want {
-		t.Errorf("after %d increments the counter is %v: updates were lost", writers*each, got.Attributes["nickName"])
+	if got, _ := k.payloadOf(mustGet(t, s, "User", u.ID)); got != strconv.Itoa(writers*each) {
+		t.Errorf("after %d increments the counter is %q: updates were lost", writers*each, got)
 	}
 }

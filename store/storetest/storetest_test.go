@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strconv"
@@ -27,12 +28,21 @@ func TestRunNaive(t *testing.T) {
 	Run(t, func(*testing.T) store.Store { return &naive{} })
 }
 
+func mustKit(t *testing.T, cfg Config) *kit {
+	t.Helper()
+	k, err := newKit(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 // bare hides the optional capabilities of the store it holds.
 type bare struct{ store.Store }
 
 func TestRunWithoutCapabilities(t *testing.T) {
 	rec := newRecorder(func() store.Store { return bare{&naive{}} })
-	runAll(rec)
+	runAll(rec, mustKit(t, Config{}))
 	if failed := rec.failedTests(); len(failed) != 0 {
 		t.Errorf("checks failed on a correct store without optional capabilities: %v\n%s", failed, rec.log())
 	}
@@ -43,12 +53,16 @@ func TestRunWithoutCapabilities(t *testing.T) {
 }
 
 // TestRunCatches runs the checks on stores broken in one way each and
-// asserts that the checks named for that breakage fail.
+// asserts that the checks named for that breakage fail, with the zero
+// Config and with trimmedConfig.
 func TestRunCatches(t *testing.T) {
 	tests := []struct {
 		name, reason string
 		broken       breakage
 		wantFailed   []string
+		// trimmedFailed, when not nil, replaces wantFailed under
+		// trimmedConfig, which keeps less data to check with.
+		trimmedFailed []string
 	}{
 		{
 			name: "correct", reason: "the reference store passes everything",
@@ -72,6 +86,8 @@ func TestRunCatches(t *testing.T) {
 			name: "unique externalId", reason: "externalId must not be unique",
 			broken:     breakage{uniqueExternalID: true},
 			wantFailed: []string{"ExternalIDNotUnique"},
+			// The trimmed store keeps no externalId: nothing to catch.
+			trimmedFailed: []string{},
 		},
 		{
 			name: "version kept", reason: "every write must give a new version",
@@ -100,8 +116,9 @@ func TestRunCatches(t *testing.T) {
 		},
 		{
 			name: "filter ignored", reason: "List must apply the filter",
-			broken:     breakage{ignoreFilter: true},
-			wantFailed: []string{"Filter", "ExternalIDNotUnique", "DeleteUserLeavesGroups"},
+			broken:        breakage{ignoreFilter: true},
+			wantFailed:    []string{"Filter", "ExternalIDNotUnique", "DeleteUserLeavesGroups"},
+			trimmedFailed: []string{"Filter", "DeleteUserLeavesGroups"},
 		},
 		{
 			name: "total of the page", reason: "Total counts all matches, not the page",
@@ -147,6 +164,9 @@ func TestRunCatches(t *testing.T) {
 			name: "sort ignores primary", reason: "a multi-valued attribute sorts by its primary value",
 			broken:     breakage{sortFirstValue: true},
 			wantFailed: []string{"SortBy"},
+			// The trimmed store declares no multi-valued attribute with
+			// primary values: nothing to catch.
+			trimmedFailed: []string{},
 		},
 		{
 			name: "sort reverses ties", reason: "ties keep the default order also when descending",
@@ -183,24 +203,42 @@ func TestRunCatches(t *testing.T) {
 			broken:     breakage{cursorNextAtEnd: true},
 			wantFailed: []string{"ListAfter"},
 		},
+		{
+			name: "loses a declared attribute", reason: "every attribute the store declares must be kept",
+			broken:     breakage{dropFamilyName: true},
+			wantFailed: []string{"Create", "Replace", "Filter", "SortBy"},
+		},
+		{
+			name: "nests groups", reason: "a store that declares no nested groups must refuse a group as a member",
+			broken: breakage{nestedGroups: true}, trimmedFailed: []string{"MemberReferences"},
+		},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := newRecorder(func() store.Store { return &naive{broken: tc.broken} })
-			runAll(rec)
-			failed := rec.failedTests()
-			if len(tc.wantFailed) == 0 {
-				if len(failed) != 0 {
-					t.Errorf("checks failed on a correct store: %v\n%s", failed, rec.log())
-				}
-				return
-			}
-			for _, name := range tc.wantFailed {
-				if !slices.Contains(failed, name) {
-					t.Errorf("check %s passed on a store with this defect; failed: %v (%s)", name, failed, tc.reason)
+		for _, trimmed := range []bool{false, true} {
+			name, cfg, want := tc.name, Config{}, tc.wantFailed
+			if trimmed {
+				name, cfg = name+"/trimmed", trimmedConfig()
+				if tc.trimmedFailed != nil {
+					want = tc.trimmedFailed
 				}
 			}
-		})
+			t.Run(name, func(t *testing.T) {
+				rec := newRecorder(func() store.Store { return &naive{broken: tc.broken, usersOnly: cfg.NoNestedGroups} })
+				runAll(rec, mustKit(t, cfg))
+				failed := rec.failedTests()
+				if len(want) == 0 {
+					if len(failed) != 0 {
+						t.Errorf("checks failed on a correct store: %v\n%s", failed, rec.log())
+					}
+					return
+				}
+				for _, name := range want {
+					if !slices.Contains(failed, name) {
+						t.Errorf("check %s passed on a store with this defect; failed: %v (%s)", name, failed, tc.reason)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -357,12 +395,17 @@ type breakage struct {
 
 	cursorOffset    bool // positions are offsets into the result
 	cursorNextAtEnd bool // the last page has a Next too
+
+	dropFamilyName bool // Create and Replace lose name.familyName
+	nestedGroups   bool // groups may list groups although the store is usersOnly
 }
 
 // naive is a simple, slow reference Store, correct unless broken says
 // otherwise.
 type naive struct {
-	broken    breakage
+	broken breakage
+	// usersOnly makes group members name users only (no nested groups).
+	usersOnly bool
 	mu        sync.Mutex
 	res       []*store.Resource  // creation order
 	live      map[[2]string]bool // type and id of every resource in res
@@ -415,11 +458,17 @@ func (s *naive) conflict(r *store.Resource) error {
 func (s *naive) checkMember(el any, self string) error {
 	m, _ := el.(map[string]any)
 	v, _ := m["value"].(string)
-	if s.broken.danglingMembers || v == self {
+	if s.broken.danglingMembers || v == self && (!s.usersOnly || s.broken.nestedGroups) {
 		return nil
 	}
 	typ, _ := m["type"].(string)
 	user, group := s.live[[2]string{"User", v}], s.live[[2]string{"Group", v}]
+	if s.usersOnly && !s.broken.nestedGroups {
+		if typ != "Group" && user {
+			return nil
+		}
+		return &store.ReferenceError{Attribute: "members", Value: v}
+	}
 	if typ == "Group" && group || typ == "User" && user || typ != "Group" && typ != "User" && (user || group) {
 		return nil
 	}
@@ -457,7 +506,7 @@ func (s *naive) Create(_ context.Context, r *store.Resource) (*store.Resource, e
 	}
 	now := time.Now().UTC()
 	s.ids++
-	out := &store.Resource{Type: r.Type, ID: fmt.Sprintf("id-%d", s.ids), Attributes: r.Attributes,
+	out := &store.Resource{Type: r.Type, ID: fmt.Sprintf("id-%d", s.ids), Attributes: s.lose(r.Attributes),
 		Meta: store.Meta{Created: now, LastModified: now, Version: s.nextVersion()}}
 	if s.broken.setArgumentID {
 		r.ID = out.ID
@@ -468,6 +517,22 @@ func (s *naive) Create(_ context.Context, r *store.Resource) (*store.Resource, e
 	}
 	s.live[[2]string{out.Type, out.ID}] = true
 	return out, nil
+}
+
+// lose returns attrs without the attributes the store loses.
+func (s *naive) lose(attrs map[string]any) map[string]any {
+	name, ok := attrs["name"].(map[string]any)
+	if _, has := name["familyName"]; !s.broken.dropFamilyName || !ok || !has {
+		return attrs
+	}
+	out := maps.Clone(attrs)
+	name = maps.Clone(name)
+	delete(name, "familyName")
+	out["name"] = name
+	if len(name) == 0 {
+		delete(out, "name")
+	}
+	return out
 }
 
 func (s *naive) Get(_ context.Context, typ, id string) (*store.Resource, error) {
@@ -511,7 +576,7 @@ func (s *naive) Replace(_ context.Context, r *store.Resource, ifVersion string) 
 		}
 	}
 	old := s.res[i]
-	out := &store.Resource{Type: old.Type, ID: old.ID, Attributes: r.Attributes,
+	out := &store.Resource{Type: old.Type, ID: old.ID, Attributes: s.lose(r.Attributes),
 		Meta: store.Meta{Created: old.Meta.Created, LastModified: time.Now().UTC(), Version: s.nextVersion()}}
 	if s.broken.keepVersion {
 		out.Meta.Version = old.Meta.Version
