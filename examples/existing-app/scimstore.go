@@ -26,7 +26,7 @@ import (
 // are ignored on input (logged at debug level), and filters on them are 400.
 func resourceTypes() []*schema.ResourceType {
 	user := schema.UserSchema().Keep("userName", "name.givenName", "name.familyName", "displayName", "active")
-	group := schema.GroupSchema().Keep("displayName", "members.value", "members.type")
+	group := schema.GroupSchema().Keep("displayName", "members.value")
 	return []*schema.ResourceType{
 		{Name: "User", Endpoint: "/Users", Schema: user},
 		{Name: "Group", Endpoint: "/Groups", Schema: group},
@@ -94,7 +94,7 @@ func users(ctx context.Context, q querier, where string, args ...any) ([]*store.
 // teams reads the teams a WHERE clause on t selects, with their members.
 func teams(ctx context.Context, q querier, where string, args ...any) ([]*store.Resource, error) {
 	rows, err := q.QueryContext(ctx, `SELECT t.id, t.name, t.created_at, t.updated_at, m.user_id
-		FROM teams t LEFT JOIN team_members m ON m.team_id = t.id `+where+` ORDER BY t.id, m.user_id`, args...)
+		FROM teams t LEFT JOIN team_members m ON m.team_id = t.id `+where+` ORDER BY t.id, m.rowid`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func teams(ctx context.Context, q querier, where string, args ...any) ([]*store.
 		}
 		if r := out[len(out)-1]; member.Valid {
 			list, _ := r.Attributes["members"].([]any)
-			r.Attributes["members"] = append(list, map[string]any{"value": strconv.FormatInt(member.Int64, 10), "type": "User"})
+			r.Attributes["members"] = append(list, map[string]any{"value": strconv.FormatInt(member.Int64, 10)})
 		}
 	}
 	for _, r := range out { // the members are content too, whoever writes them
@@ -126,8 +126,7 @@ func teams(ctx context.Context, q querier, where string, args ...any) ([]*store.
 	return out, rows.Err()
 }
 
-// resource completes a Resource with its meta. The version is the row's
-// content (store.ContentVersion), so the app's own writes change it too.
+// resource adds meta; the version is the row's content, so app writes change it.
 func resource(typ, id string, attrs map[string]any, created, updated string, content ...any) (*store.Resource, error) {
 	c, err1 := time.Parse(timeLayout, created)
 	u, err2 := time.Parse(timeLayout, updated)
@@ -155,12 +154,13 @@ func (s tableStore) Get(ctx context.Context, typ, id string) (*store.Resource, e
 	return get(ctx, s.db, typ, id)
 }
 
-// List pushes Okta's lookup (userName eq) down to the email index and
-// leaves everything else to store.ListSlice.
+// List reads the rows of Okta's lookup (userName eq) by index, else all.
 func (s tableStore) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
 	read, where, args := users, "", []any(nil)
 	if typ == "Group" {
 		read = teams
+	} else if typ != "User" {
+		return store.ListSlice(ctx, nil, q)
 	} else if email, ok := store.EqualityTerm(q.Filter, "userName"); ok {
 		where, args = `WHERE scim_fold(t.email) = ?`, []any{schema.Fold(email)}
 	}

@@ -169,6 +169,18 @@ func (k *kit) mustParsePath(t tb, typ, text string) filter.AttrPath {
 	return p
 }
 
+// defaulted reports whether text, a filter or attribute path of typ, names
+// an attribute the store gives a default (Config.Defaults): expectations
+// written for data that leaves it out do not hold for such a store.
+func (k *kit) defaulted(typ, text string) bool {
+	for name := range k.cfg.Defaults[typ] {
+		if strings.Contains(strings.ToLower(text), strings.ToLower(name)) {
+			return true
+		}
+	}
+	return false
+}
+
 // trim returns the part of attrs, canonical data of typ, that the store
 // declares: attributes, sub-attributes and extensions it does not keep are
 // left out, and so are values left empty.
@@ -192,6 +204,13 @@ func (k *kit) trim(typ string, attrs map[string]any) map[string]any {
 				if v, ok := trimValue(a, v); ok {
 					out[name] = v
 				}
+			}
+		}
+	}
+	for name, v := range k.cfg.Defaults[typ] {
+		if a := rt.Schema.Attr(name); a != nil {
+			if _, set := out[a.Name]; !set {
+				out[a.Name] = v
 			}
 		}
 	}

@@ -157,6 +157,13 @@ type Config struct {
 	// attribute, outside the schemas). The kit then never writes it and
 	// skips its checks. False: externalId is kept, and not unique.
 	NoExternalID bool
+	// Defaults are the values the store gives top-level attributes of a
+	// resource type that a write leaves out, by type and attribute, e.g.
+	// {"User": {"active": true}} for a NOT NULL column with a default. The
+	// kit then writes those attributes explicitly whenever its data leaves
+	// them out, and so never expects their absence. Nil: the store keeps
+	// absent attributes absent.
+	Defaults map[string]map[string]any
 }
 
 // Run checks that the Store returned by newStore honours the documented
