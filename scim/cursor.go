@@ -98,26 +98,26 @@ type cursorList struct {
 var errNoCursors = badParam("cursor pagination is not supported by this service provider; use startIndex and count")
 
 // cursorList serves one page of cursor pagination.
-func (h *Handler) cursorList(ctx context.Context, rt *resourceType, req SearchRequest) (*listed, error) {
+func (h *Handler) cursorList(ctx context.Context, rt *resourceType, req SearchRequest) (listed, error) {
 	if h.cursors == nil {
-		return nil, errNoCursors
+		return listed{}, errNoCursors
 	}
 	if req.StartIndex != 0 {
-		return nil, badParam("startIndex and cursor cannot be used together")
+		return listed{}, badParam("startIndex and cursor cannot be used together")
 	}
 	sq, err := h.storeQuery(rt, req)
 	if err != nil {
-		return nil, err
+		return listed{}, err
 	}
 	p, err := rt.projection(req)
 	if err != nil {
-		return nil, err
+		return listed{}, err
 	}
 	binding := h.cursorBinding(rt, sq)
 	after := ""
 	if *req.Cursor != "" {
 		if after, err = h.openCursor(binding, *req.Cursor); err != nil {
-			return nil, err
+			return listed{}, err
 		}
 	}
 	page, err := h.cursorPage(ctx, rt, sq, after)
@@ -125,9 +125,9 @@ func (h *Handler) cursorList(ctx context.Context, rt *resourceType, req SearchRe
 		err = &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue, Detail: "this query cannot be paged with a cursor; use startIndex and count", Err: err}
 	}
 	if err != nil {
-		return nil, err
+		return listed{}, err
 	}
-	l := &listed{total: page.Total, cursor: true, items: make([]listItem, 0, len(page.Resources))}
+	l := listed{total: page.Total, cursor: true, items: make([]listItem, 0, len(page.Resources))}
 	for _, res := range page.Resources {
 		l.items = append(l.items, listItem{rt: rt, res: res, p: p})
 	}

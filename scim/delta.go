@@ -72,6 +72,7 @@ func memberDeltaOf(rt *resourceType, id string, ops []patch.Operation) (d store.
 		return d, false
 	}
 	var b deltaBuilder
+	var eqs []string // reused by each value path's values
 	for _, op := range ops {
 		if op.Path == "" {
 			obj, isObj := op.Value.(map[string]any)
@@ -123,7 +124,8 @@ func memberDeltaOf(rt *resourceType, id string, ops []patch.Operation) (d store.
 			return d, false
 		}
 		if p.Filter != nil {
-			vs, isEq := valueEqs(p.Filter, nil)
+			vs, isEq := valueEqs(p.Filter, eqs[:0])
+			eqs = vs
 			if op.Op != "remove" || !isEq {
 				return d, false
 			}

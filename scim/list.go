@@ -169,7 +169,7 @@ func (h *Handler) serveSearchParams(w http.ResponseWriter, r *http.Request, rt *
 
 // writeListed writes a page as a ListResponse (RFC 7644 §3.4.2), or with a
 // nextCursor and no startIndex for cursor pagination (RFC 9865 §4).
-func (h *Handler) writeListed(w http.ResponseWriter, r *http.Request, l *listed) {
+func (h *Handler) writeListed(w http.ResponseWriter, r *http.Request, l listed) {
 	items := make([]any, 0, len(l.items))
 	for _, it := range l.items {
 		items = append(items, h.render(r, it.rt, it.res, it.p))
@@ -186,23 +186,23 @@ func (h *Handler) writeListed(w http.ResponseWriter, r *http.Request, l *listed)
 }
 
 // list runs a search request over one resource type.
-func (h *Handler) list(ctx context.Context, rt *resourceType, req SearchRequest) (*listed, error) {
+func (h *Handler) list(ctx context.Context, rt *resourceType, req SearchRequest) (listed, error) {
 	if req.Cursor != nil {
 		return h.cursorList(ctx, rt, req)
 	}
 	sq, err := h.storeQuery(rt, req)
 	if err != nil {
-		return nil, err
+		return listed{}, err
 	}
 	p, err := rt.projection(req)
 	if err != nil {
-		return nil, err
+		return listed{}, err
 	}
 	page, err := h.query(ctx, rt, sq)
 	if err != nil {
-		return nil, err
+		return listed{}, err
 	}
-	l := &listed{total: page.Total, start: sq.StartIndex, items: make([]listItem, 0, len(page.Resources))}
+	l := listed{total: page.Total, start: sq.StartIndex, items: make([]listItem, 0, len(page.Resources))}
 	for _, res := range page.Resources {
 		l.items = append(l.items, listItem{rt: rt, res: res, p: p})
 	}

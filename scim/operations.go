@@ -231,7 +231,7 @@ type listItem struct {
 	p   *schema.Projection
 }
 
-func (h *Handler) listResult(l *listed) *ListResult {
+func (h *Handler) listResult(l listed) *ListResult {
 	out := &ListResult{TotalResults: l.total, StartIndex: l.start, NextCursor: l.next,
 		Resources: make([]*store.Resource, 0, len(l.items))}
 	for _, it := range l.items {

@@ -109,12 +109,12 @@ func (h *Handler) serveRootSearch(w http.ResponseWriter, r *http.Request) error 
 // configuration order. A resource type whose schema lacks an attribute the
 // filter names is skipped; if that is every type, the filter error is
 // answered.
-func (h *Handler) rootSearch(ctx context.Context, req SearchRequest) (*listed, error) {
+func (h *Handler) rootSearch(ctx context.Context, req SearchRequest) (listed, error) {
 	if strings.TrimSpace(req.SortBy) != "" {
-		return nil, badParam("sortBy is not supported across resource types; search one resource type's endpoint")
+		return listed{}, badParam("sortBy is not supported across resource types; search one resource type's endpoint")
 	}
 	if req.Cursor != nil {
-		return nil, badParam("cursor pagination is not supported across resource types; search one resource type's endpoint")
+		return listed{}, badParam("cursor pagination is not supported across resource types; search one resource type's endpoint")
 	}
 	type part struct {
 		rt    *resourceType
@@ -135,21 +135,21 @@ func (h *Handler) rootSearch(ctx context.Context, req SearchRequest) (*listed, e
 		}
 		p, err := rt.projection(req)
 		if err != nil {
-			return nil, err
+			return listed{}, err
 		}
 		start, count = q.StartIndex, q.Count
 		totals := q
 		totals.StartIndex, totals.Count = 1, 0
 		page, err := h.query(ctx, rt, totals)
 		if err != nil {
-			return nil, err
+			return listed{}, err
 		}
 		parts = append(parts, part{rt: rt, q: q, p: p, total: page.Total})
 	}
 	if len(parts) == 0 {
-		return nil, firstErr
+		return listed{}, firstErr
 	}
-	l := &listed{start: start}
+	l := listed{start: start}
 	for _, pt := range parts {
 		l.total += pt.total
 	}
@@ -166,7 +166,7 @@ func (h *Handler) rootSearch(ctx context.Context, req SearchRequest) (*listed, e
 		q.StartIndex, q.Count = offset+1, count-len(l.items)
 		page, err := h.query(ctx, pt.rt, q)
 		if err != nil {
-			return nil, err
+			return listed{}, err
 		}
 		for _, res := range page.Resources {
 			l.items = append(l.items, listItem{rt: pt.rt, res: res, p: pt.p})
