@@ -25,7 +25,7 @@ func TestMemberTypeCorrected(t *testing.T) {
 					c.Store = struct{ store.Store }{c.Store}
 				}
 			})
-			s.do("POST", "/Users", `{"userName":"u@x"}`).expect(t, 201, "")      // id-1
+			s.do("POST", "/Users", `{"userName":"u@x"}`).expect(t, 201, "")       // id-1
 			s.do("POST", "/Groups", `{"displayName":"Inner"}`).expect(t, 201, "") // id-2
 			s.do("POST", "/Groups", `{"displayName":"G","members":[{"value":"id-1","type":"Group"},{"value":"id-2","type":"User"}]}`).expect(t, 201, "")
 			s.expectStored("Group", "id-3", `{"displayName":"G","members":[{"value":"id-1","type":"User"},{"value":"id-2","type":"Group"}]}`)
