@@ -257,7 +257,13 @@ func (h *Handler) bulkOne(r *http.Request, op bulkOp, ids map[string]string) *bu
 			status, res.Location, res.Version = http.StatusCreated, h.location(r, rt, created.ID), etag(created.Meta.Version)
 			// Responses are only required for errors; a POST's is kept so
 			// that clients can read the created resource.
-			res.Response, err = h.render(r, rt, created, nil).appendJSON(nil)
+			shown := []*store.Resource{created}
+			if rt.returnsGroups(nil) {
+				shown, err = h.withGroups(ctx, rt, shown, h.groupRef(r))
+			}
+			if err == nil {
+				res.Response, err = h.render(r, rt, shown[0], nil).appendJSON(nil)
+			}
 			ids[op.BulkID] = created.ID
 		}
 	case http.MethodPut:

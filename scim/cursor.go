@@ -109,6 +109,9 @@ func (h *Handler) cursorList(ctx context.Context, rt *resourceType, req SearchRe
 	if err != nil {
 		return listed{}, err
 	}
+	if rt.groups && sq.Filter != nil && namesGroups(sq.Filter) {
+		return listed{}, badParam("cursor pagination cannot be used with a filter on groups; use startIndex and count")
+	}
 	p, err := rt.projection(req)
 	if err != nil {
 		return listed{}, err

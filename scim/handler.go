@@ -165,10 +165,13 @@ type AuthenticationScheme struct {
 // Handler serves the SCIM 2.0 protocol (RFC 7644) for the configured
 // resource types. Create one with NewHandler; it is safe for concurrent use.
 type Handler struct {
-	cfg           Config
-	store         store.Store
-	members       store.MemberPatcher // nil if the store has no such capability
-	types         []*resourceType
+	cfg     Config
+	store   store.Store
+	members store.MemberPatcher // nil if the store has no such capability
+	types   []*resourceType
+	// groupType is the resource type named "Group", whose members make up
+	// User.groups; nil if none is configured.
+	groupType     *resourceType
 	byPath        map[string]*resourceType // lower-cased endpoint without "/"
 	log           *slog.Logger
 	maxBody       int64
@@ -192,6 +195,7 @@ type resourceType struct {
 	*schema.ResourceType
 	parser    filter.Parser
 	noContent bool // PATCH answers 204
+	groups    bool // "groups" is maintained by the handler (User)
 }
 
 // NewHandler checks cfg and returns a Handler serving RFC 7644 at its root:
@@ -282,6 +286,12 @@ func NewHandler(cfg Config) (*Handler, error) {
 			if strings.EqualFold(n, rt.Name) {
 				t.noContent = true
 			}
+		}
+		if g := rt.Schema.Attr("groups"); g != nil && g.IsReadOnly() && g.MultiValued && g.Type == schema.Complex {
+			t.groups = true
+		}
+		if strings.EqualFold(rt.Name, "Group") {
+			h.groupType = t
 		}
 		h.types = append(h.types, t)
 		h.byPath[ep] = t

@@ -122,6 +122,9 @@ func (h *Handler) storeQuery(rt *resourceType, req SearchRequest) (store.Query, 
 		if isNever(p.Attr) || isNever(p.Leaf()) {
 			return sq, badParam("sortBy %q names an attribute that is never returned and cannot be sorted on", s)
 		}
+		if rt.groups && p.URN == "" && p.Name == "groups" {
+			return sq, badParam("sortBy %q: groups are computed from memberships and cannot be sorted on", s)
+		}
 		if p.Leaf() != nil && p.Leaf().Type == schema.Complex {
 			return sq, badParam("sortBy %q names a complex attribute; name one of its sub-attributes", s)
 		}
@@ -163,13 +166,15 @@ func (h *Handler) serveSearchParams(w http.ResponseWriter, r *http.Request, rt *
 	if err != nil {
 		return err
 	}
-	h.writeListed(w, r, l)
-	return nil
+	return h.writeListed(w, r, l)
 }
 
 // writeListed writes a page as a ListResponse (RFC 7644 §3.4.2), or with a
 // nextCursor and no startIndex for cursor pagination (RFC 9865 §4).
-func (h *Handler) writeListed(w http.ResponseWriter, r *http.Request, l listed) {
+func (h *Handler) writeListed(w http.ResponseWriter, r *http.Request, l listed) error {
+	if err := h.listedGroups(r.Context(), l, h.groupRef(r)); err != nil {
+		return err
+	}
 	items := make([]any, 0, len(l.items))
 	for _, it := range l.items {
 		items = append(items, h.render(r, it.rt, it.res, it.p))
@@ -180,9 +185,10 @@ func (h *Handler) writeListed(w http.ResponseWriter, r *http.Request, l listed) 
 			out.NextCursor = l.next
 		}
 		h.writeJSON(w, r, http.StatusOK, out)
-		return
+		return nil
 	}
 	h.writeJSON(w, r, http.StatusOK, newList(l.total, l.start, items))
+	return nil
 }
 
 // list runs a search request over one resource type.
@@ -214,6 +220,9 @@ func (h *Handler) list(ctx context.Context, rt *resourceType, req SearchRequest)
 // evaluates the rest with filter.Match and pages the result itself, so the
 // answer is the same either way.
 func (h *Handler) query(ctx context.Context, rt *resourceType, sq store.Query) (*store.Page, error) {
+	if rt.groups && sq.Filter != nil && namesGroups(sq.Filter) {
+		return h.queryGroups(ctx, rt, sq)
+	}
 	fs, ok := h.store.(store.FilterSplitter)
 	if !ok || sq.Filter == nil {
 		return h.store.List(ctx, rt.Name, sq)

@@ -58,7 +58,7 @@ func (h *Handler) Create(ctx context.Context, resourceType string, data any) (*s
 	if err != nil {
 		return nil, toError(err)
 	}
-	return h.returned(rt, res, nil), nil
+	return h.returned(ctx, rt, res)
 }
 
 // Get returns the resource of the named type with the given id, as
@@ -78,7 +78,7 @@ func (h *Handler) Get(ctx context.Context, resourceType, id string) (*store.Reso
 	if err != nil {
 		return nil, toError(err)
 	}
-	return h.returned(rt, res, nil), nil
+	return h.returned(ctx, rt, res)
 }
 
 // Replace replaces the attributes of a resource with data (as for
@@ -105,7 +105,7 @@ func (h *Handler) Replace(ctx context.Context, resourceType, id string, data any
 	if err != nil {
 		return nil, toError(err)
 	}
-	return h.returned(rt, res, nil), nil
+	return h.returned(ctx, rt, res)
 }
 
 // Patch applies PATCH operations to a resource, as PATCH /{endpoint}/{id}
@@ -130,7 +130,7 @@ func (h *Handler) Patch(ctx context.Context, resourceType, id string, ops []patc
 	if err != nil {
 		return nil, toError(err)
 	}
-	return h.returned(rt, res, nil), nil
+	return h.returned(ctx, rt, res)
 }
 
 // Delete deletes a resource, as DELETE /{endpoint}/{id} does
@@ -202,7 +202,11 @@ func (h *Handler) List(ctx context.Context, resourceType string, req SearchReque
 	if err != nil {
 		return nil, toError(err)
 	}
-	return h.listResult(l), nil
+	out, err := h.listResult(ctx, l)
+	if err != nil {
+		return nil, toError(err)
+	}
+	return out, nil
 }
 
 // Search searches every resource type, as POST /.search does
@@ -214,7 +218,11 @@ func (h *Handler) Search(ctx context.Context, req SearchRequest) (*ListResult, e
 	if err != nil {
 		return nil, toError(err)
 	}
-	return h.listResult(l), nil
+	out, err := h.listResult(ctx, l)
+	if err != nil {
+		return nil, toError(err)
+	}
+	return out, nil
 }
 
 // listed is a page of resources with what rendering them needs.
@@ -231,18 +239,59 @@ type listItem struct {
 	p   *schema.Projection
 }
 
-func (h *Handler) listResult(l listed) *ListResult {
+func (h *Handler) listResult(ctx context.Context, l listed) (*ListResult, error) {
+	if err := h.listedGroups(ctx, l, nil); err != nil {
+		return nil, err
+	}
 	out := &ListResult{TotalResults: l.total, StartIndex: l.start, NextCursor: l.next,
 		Resources: make([]*store.Resource, 0, len(l.items))}
 	for _, it := range l.items {
-		out.Resources = append(out.Resources, h.returned(it.rt, it.res, it.p))
+		out.Resources = append(out.Resources, h.projected(it.rt, it.res, it.p))
 	}
-	return out
+	return out, nil
 }
 
-// returned is res as a client is returned it: rendered with projection p
-// (nil for the default set), without location.
-func (h *Handler) returned(rt *resourceType, res *store.Resource, p *schema.Projection) *store.Resource {
+// listedGroups sets the groups of the users of a page that return them,
+// one lookup per resource type; ref gives a group's $ref (nil for none).
+func (h *Handler) listedGroups(ctx context.Context, l listed, ref func(string) string) error {
+	for _, rt := range h.types {
+		var idx []int
+		var res []*store.Resource
+		for i, it := range l.items {
+			if it.rt == rt && rt.returnsGroups(it.p) {
+				idx, res = append(idx, i), append(res, it.res)
+			}
+		}
+		if len(res) == 0 {
+			continue
+		}
+		with, err := h.withGroups(ctx, rt, res, ref)
+		if err != nil {
+			return err
+		}
+		for j, i := range idx {
+			l.items[i].res = with[j]
+		}
+	}
+	return nil
+}
+
+// returned is res as a client is returned it by default (groups included),
+// without location.
+func (h *Handler) returned(ctx context.Context, rt *resourceType, res *store.Resource) (*store.Resource, error) {
+	if rt.returnsGroups(nil) {
+		with, err := h.withGroups(ctx, rt, []*store.Resource{res}, nil)
+		if err != nil {
+			return nil, toError(err)
+		}
+		res = with[0]
+	}
+	return h.projected(rt, res, nil), nil
+}
+
+// projected is res rendered with projection p (nil for the default set),
+// as canonical data.
+func (h *Handler) projected(rt *resourceType, res *store.Resource, p *schema.Projection) *store.Resource {
 	obj := rt.Render(res.Object(), p)
 	attrs := make(map[string]any, len(obj))
 	for k, v := range obj {

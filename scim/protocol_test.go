@@ -71,7 +71,8 @@ func TestProjection(t *testing.T) {
 			`{` + userExt + `,"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Analytics"}}`},
 		{"excluded", "§3.4.2.5: excludedAttributes removes attributes and sub-attributes from the default set",
 			"GET", "/Users/id-1?excludedAttributes=emails,name.familyName,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "", 200,
-			`{` + userCore + `,"userName":"ada@example.com","displayName":"Ada","name":{"givenName":"Ada"},"meta":` + meta("User", "id-1") + `}`},
+			`{` + userCore + `,"userName":"ada@example.com","displayName":"Ada","name":{"givenName":"Ada"},"meta":` + meta("User", "id-1") +
+				`,"groups":[{"value":"id-2","$ref":"` + testBase + `/Groups/id-2","display":"Analysts","type":"direct"}]}`},
 		{"excluded id", "§3.4.2.5: attributes returned always cannot be excluded",
 			"GET", "/Groups/id-2?excludedAttributes=id,members", "", 200, `{` + groupID + `,"displayName":"Analysts","meta":` + meta("Group", "id-2") + `}`},
 		{"password selected", "RFC 7643 §7: returned=never is not returned even when asked for",

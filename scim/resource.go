@@ -80,12 +80,28 @@ func etag(version string) string { return `W/"` + version + `"` }
 
 // writeResource writes res with its ETag, and Location when it was created
 // or addressed through /Me.
-func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status int, t target, res *store.Resource, p *schema.Projection) {
+func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status int, t target, res *store.Resource, p *schema.Projection) error {
+	if t.rt.returnsGroups(p) {
+		with, err := h.withGroups(r.Context(), t.rt, []*store.Resource{res}, h.groupRef(r))
+		if err != nil {
+			return err
+		}
+		res = with[0]
+	}
 	w.Header().Set("ETag", etag(res.Meta.Version))
 	if status == http.StatusCreated || t.me {
 		w.Header().Set("Location", h.location(r, t.rt, res.ID))
 	}
 	h.writeJSON(w, r, status, h.render(r, t.rt, res, p))
+	return nil
+}
+
+// groupRef gives the $ref of a group in a response to r.
+func (h *Handler) groupRef(r *http.Request) func(id string) string {
+	if h.groupType == nil {
+		return nil
+	}
+	return func(id string) string { return h.location(r, h.groupType, id) }
 }
 
 func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, t target) error {
@@ -102,8 +118,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, t target) err
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	h.writeResource(w, r, http.StatusOK, t, res, p)
-	return nil
+	return h.writeResource(w, r, http.StatusOK, t, res, p)
 }
 
 // noneMatch reports whether an If-None-Match header names the current
@@ -136,8 +151,7 @@ func (h *Handler) serveCreate(w http.ResponseWriter, r *http.Request, rt *resour
 	if err != nil {
 		return err
 	}
-	h.writeResource(w, r, http.StatusCreated, target{rt: rt}, res, p)
-	return nil
+	return h.writeResource(w, r, http.StatusCreated, target{rt: rt}, res, p)
 }
 
 func (h *Handler) serveReplace(w http.ResponseWriter, r *http.Request, t target) error {
@@ -153,8 +167,7 @@ func (h *Handler) serveReplace(w http.ResponseWriter, r *http.Request, t target)
 	if err != nil {
 		return err
 	}
-	h.writeResource(w, r, http.StatusOK, t, res, p)
-	return nil
+	return h.writeResource(w, r, http.StatusOK, t, res, p)
 }
 
 func (h *Handler) servePatch(w http.ResponseWriter, r *http.Request, t target) error {
@@ -183,8 +196,7 @@ func (h *Handler) servePatch(w http.ResponseWriter, r *http.Request, t target) e
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	h.writeResource(w, r, http.StatusOK, t, res, p)
-	return nil
+	return h.writeResource(w, r, http.StatusOK, t, res, p)
 }
 
 func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, t target) error {

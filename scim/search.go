@@ -101,8 +101,7 @@ func (h *Handler) serveRootSearch(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	h.writeListed(w, r, l)
-	return nil
+	return h.writeListed(w, r, l)
 }
 
 // rootSearch searches across every resource type (RFC 7644 §3.4.3), in

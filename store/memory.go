@@ -110,6 +110,7 @@ var (
 	_ Store         = (*Memory)(nil)
 	_ MemberPatcher = (*Memory)(nil)
 	_ CursorLister  = (*Memory)(nil)
+	_ GroupLister   = (*Memory)(nil)
 )
 
 // space holds the resources of one tenant.
@@ -119,6 +120,9 @@ type space struct {
 	// memberOf maps a member id to the set of ids of the groups (resources
 	// of type groupType) whose "members" name it.
 	memberOf map[string]map[string]struct{}
+	// nestedIn maps the id of a member typed "Group" to the set of ids of
+	// the groups that list it (memberOf holds all other members).
+	nestedIn map[string]map[string]struct{}
 }
 
 // table holds the resources of one type.
@@ -269,7 +273,8 @@ func (m *Memory) spaceFor(tenant string, create bool) *space {
 	if sp != nil || !create {
 		return sp
 	}
-	sp = &space{tables: make(map[string]*table), memberOf: make(map[string]map[string]struct{})}
+	sp = &space{tables: make(map[string]*table), memberOf: make(map[string]map[string]struct{}),
+		nestedIn: make(map[string]map[string]struct{})}
 	m.spaces[tenant] = sp
 	return sp
 }

@@ -1,5 +1,11 @@
 package store
 
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
 // userMember returns the value of a member element that may name a user:
 // one whose "type" is absent or not "Group".
 func userMember(el any) (string, bool) {
@@ -68,32 +74,85 @@ func (sp *space) checkMember(el any, self string) error {
 	return &ReferenceError{Attribute: membersAttr, Value: v}
 }
 
-// linkOne records that group gid has the member el, if el may name a user.
+// linkOne records that group gid has the member el: in memberOf if el may
+// name a user, in nestedIn if it is typed "Group".
 func (sp *space) linkOne(gid string, el any) {
-	uid, ok := userMember(el)
+	index := sp.memberOf
+	id, ok := userMember(el)
 	if !ok {
-		return
+		if id, ok = groupMember(el); !ok {
+			return
+		}
+		index = sp.nestedIn
 	}
-	set := sp.memberOf[uid]
+	set := index[id]
 	if set == nil {
 		set = make(map[string]struct{}, 1)
-		sp.memberOf[uid] = set
+		index[id] = set
 	}
 	set[gid] = struct{}{}
 }
 
 // unlinkOne forgets that group gid has the member el.
 func (sp *space) unlinkOne(gid string, el any) {
-	uid, ok := userMember(el)
+	index := sp.memberOf
+	id, ok := userMember(el)
 	if !ok {
-		return
+		if id, ok = groupMember(el); !ok {
+			return
+		}
+		index = sp.nestedIn
 	}
-	if set := sp.memberOf[uid]; set != nil {
+	if set := index[id]; set != nil {
 		delete(set, gid)
 		if len(set) == 0 {
-			delete(sp.memberOf, uid)
+			delete(index, id)
 		}
 	}
+}
+
+// groupMember returns the value of a member element typed "Group".
+func groupMember(el any) (string, bool) {
+	mm, ok := el.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	if typ, _ := mm["type"].(string); typ != groupType {
+		return "", false
+	}
+	v, ok := mm["value"].(string)
+	return v, ok && v != ""
+}
+
+// GroupsOf returns the groups whose members list each of ids, from the
+// member indexes: constant time per group found.
+func (m *Memory) GroupsOf(ctx context.Context, ids []string) (map[string][]GroupRef, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	tenant := m.tenantOf(ctx)
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	sp := m.spaces[tenant]
+	out := map[string][]GroupRef{}
+	if sp == nil || sp.tables[groupType] == nil {
+		return out, nil
+	}
+	groups := sp.tables[groupType]
+	for _, id := range ids {
+		for _, index := range []map[string]map[string]struct{}{sp.memberOf, sp.nestedIn} {
+			for gid := range index[id] {
+				rec := groups.byID[gid]
+				if rec == nil || slices.ContainsFunc(out[id], func(g GroupRef) bool { return g.ID == gid }) {
+					continue
+				}
+				name, _ := rec.current().res.Attributes["displayName"].(string)
+				out[id] = append(out[id], GroupRef{ID: gid, Display: name})
+			}
+		}
+		slices.SortFunc(out[id], func(a, b GroupRef) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return out, nil
 }
 
 // link records the members of the group rec (with id gid).

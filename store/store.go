@@ -326,6 +326,26 @@ type FilterSplitter interface {
 	SplitFilter(typ string, f filter.Expr) (pushed, residual filter.Expr)
 }
 
+// GroupLister is an optional Store capability that answers, from the
+// store's member index, which groups list given resources as members. The
+// handler maintains User.groups with it (RFC 7643 §4.1.2: "groups" is
+// read-only and computed by the service provider): the groups a user is a
+// direct member of, and the groups those are members of. Without it the
+// handler asks List for the groups whose members name the ids (a
+// "members[value eq …]" filter), which costs a read of each such group.
+type GroupLister interface {
+	// GroupsOf returns, for each of ids (users or groups of the caller's
+	// tenant), the groups whose "members" list it, each once; ids no group
+	// lists are absent from the map. Display is the group's displayName.
+	GroupsOf(ctx context.Context, ids []string) (map[string][]GroupRef, error)
+}
+
+// GroupRef is a group that lists a member (see GroupLister).
+type GroupRef struct {
+	// ID is the group's id; Display its displayName ("" if none).
+	ID, Display string
+}
+
 // CursorLister is an optional Store capability for cursor pagination
 // (RFC 9865): pages that stay correct while other clients create and delete
 // resources between requests, which index pagination cannot promise. The
