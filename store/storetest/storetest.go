@@ -119,6 +119,9 @@
 //     handed out earlier unchanged, the ifVersion rule, store.ErrNotFound,
 //     a later user delete removing the member, and 8 goroutines adding 250
 //     distinct (existing) users each without losing one.
+//   - store.GroupLister: GroupsOf gives each id's groups (direct members
+//     only, each once, with displayName), nothing for ids no group lists,
+//     and follows renames, member changes and group deletions at once.
 //   - store.CursorLister: pages walked with ListAfter give List's order
 //     (with filters, index lookups and SortBy; a store may refuse SortBy
 //     with errors.ErrUnsupported), Total as List, Next "" at the end, and
@@ -242,4 +245,5 @@ func runAll(t tb, k *kit) {
 	t.Run("PatchMembersConcurrent", k.testPatchMembersConcurrent)
 	t.Run("ListAfter", k.testListAfter)
 	t.Run("ListAfterChanges", k.testListAfterChanges)
+	t.Run("GroupsOf", k.testGroupsOf)
 }
