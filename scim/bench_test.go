@@ -180,3 +180,35 @@ func BenchmarkPatchRemoveOrFilters(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUserGroups reads a user with its groups (RFC 7643 §4.1.2)
+// through the handler: a user in 1,000 groups, and a user in one group of
+// 100,000 members, over the memory store's member index.
+func BenchmarkUserGroups(b *testing.B) {
+	b.Run("groups=1000", func(b *testing.B) {
+		st := store.NewMemory()
+		uid := benchUsers(b, st, "user", 1)[0]
+		for i := range 1000 {
+			if _, err := st.Create(context.Background(), &store.Resource{Type: "Group",
+				Attributes: map[string]any{"displayName": fmt.Sprintf("g%04d", i), "members": []any{map[string]any{"value": uid}}}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		h, err := scim.NewHandler(scim.Config{Store: st})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			serve(b, h, "GET", "/Users/"+uid, "", http.StatusOK)
+		}
+	})
+	b.Run("members=100000", func(b *testing.B) {
+		st := store.NewMemory()
+		h, _, ids := benchGroup(b, st, 100000)
+		b.ReportAllocs()
+		for b.Loop() {
+			serve(b, h, "GET", "/Users/"+ids[500], "", http.StatusOK)
+		}
+	})
+}

@@ -31,8 +31,8 @@ const groupLookupChunk = filter.DefaultMaxTerms
 // returnsGroups reports whether rt maintains "groups" and p (nil for the
 // default set) returns it.
 func (rt *resourceType) returnsGroups(p *schema.Projection) bool {
-	if !rt.groups {
-		return false
+	if !rt.groups || p == nil { // returned by default
+		return rt.groups
 	}
 	probe := map[string]any{"groups": []any{map[string]any{"value": "x", "display": "x", "type": "direct"}}}
 	_, ok := rt.Render(probe, p)["groups"]
@@ -54,6 +54,9 @@ func (h *Handler) withGroups(ctx context.Context, rt *resourceType, resources []
 	if err != nil {
 		return nil, err
 	}
+	if len(direct) == 0 {
+		return resources, nil // stored data never holds groups
+	}
 	parents := map[string][]store.GroupRef{} // group id -> the groups listing it
 	var frontier []string
 	for _, refs := range direct {
@@ -63,8 +66,10 @@ func (h *Handler) withGroups(ctx context.Context, rt *resourceType, resources []
 	}
 	for depth := 0; len(frontier) > 0 && depth < maxGroupDepth; depth++ {
 		var need []string
+		asked := map[string]bool{}
 		for _, id := range frontier {
-			if _, done := parents[id]; !done && !slices.Contains(need, id) {
+			if _, done := parents[id]; !done && !asked[id] {
+				asked[id] = true
 				need = append(need, id)
 			}
 		}

@@ -140,17 +140,26 @@ func (m *Memory) GroupsOf(ctx context.Context, ids []string) (map[string][]Group
 	}
 	groups := sp.tables[groupType]
 	for _, id := range ids {
-		for _, index := range []map[string]map[string]struct{}{sp.memberOf, sp.nestedIn} {
-			for gid := range index[id] {
+		if _, done := out[id]; done {
+			continue
+		}
+		direct, nested := sp.memberOf[id], sp.nestedIn[id]
+		if len(direct)+len(nested) == 0 {
+			continue
+		}
+		refs := make([]GroupRef, 0, len(direct)+len(nested))
+		for _, index := range []map[string]struct{}{direct, nested} {
+			for gid := range index {
 				rec := groups.byID[gid]
-				if rec == nil || slices.ContainsFunc(out[id], func(g GroupRef) bool { return g.ID == gid }) {
+				if rec == nil {
 					continue
 				}
 				name, _ := rec.current().res.Attributes["displayName"].(string)
-				out[id] = append(out[id], GroupRef{ID: gid, Display: name})
+				refs = append(refs, GroupRef{ID: gid, Display: name})
 			}
 		}
-		slices.SortFunc(out[id], func(a, b GroupRef) int { return strings.Compare(a.ID, b.ID) })
+		slices.SortFunc(refs, func(a, b GroupRef) int { return strings.Compare(a.ID, b.ID) })
+		out[id] = slices.CompactFunc(refs, func(a, b GroupRef) bool { return a.ID == b.ID })
 	}
 	return out, nil
 }
