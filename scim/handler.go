@@ -279,6 +279,12 @@ func NewHandler(cfg Config) (*Handler, error) {
 			if e.Schema == nil || !strings.HasPrefix(strings.ToLower(e.Schema.ID), "urn:") {
 				return nil, fmt.Errorf("scim: resource type %s: extension schema id must be a URN", rt.Name)
 			}
+			if err := e.Schema.Check(); err != nil {
+				return nil, fmt.Errorf("scim: resource type %s: %w", rt.Name, err)
+			}
+		}
+		if err := rt.Schema.Check(); err != nil {
+			return nil, fmt.Errorf("scim: resource type %s: %w", rt.Name, err)
 		}
 		names[strings.ToLower(rt.Name)] = true
 		t := &resourceType{ResourceType: rt, parser: filter.Parser{Schema: rt, Strict: cfg.StrictFilters}}

@@ -42,6 +42,7 @@ func ExampleNew() {
 	}
 	// Output:
 	// scim.store Create
+	// scim.store GroupsOf
 	// SCIM create User
 }
 

@@ -124,6 +124,8 @@ func TestSpansPostUsersPatchGroups(t *testing.T) {
 	want := []span{
 		{Name: "scim.store Create", Kind: "internal", Parent: "SCIM create User",
 			Attrs: map[string]any{"scim.resource_type": "User"}},
+		{Name: "scim.store GroupsOf", Kind: "internal", Parent: "SCIM create User", // the response's User.groups
+			Attrs: map[string]any{"scim.resource_type": "Group", "scim.store.ids": int64(1)}},
 		{Name: "SCIM create User", Kind: "server", Attrs: map[string]any{
 			"scim.operation": "create", "scim.resource_type": "User", "scim.tenant": "acme",
 			"http.request.method": "POST", "http.response.status_code": int64(201)}},
@@ -280,6 +282,10 @@ func (cl) ListAfter(context.Context, string, store.Query, string) (*store.Page, 
 	return nil, nil
 }
 
+type gl struct{}
+
+func (gl) GroupsOf(context.Context, []string) (map[string][]store.GroupRef, error) { return nil, nil }
+
 // TestStoreCapabilities shows that the traced store has exactly the
 // optional capabilities of the store it wraps.
 func TestStoreCapabilities(t *testing.T) {
@@ -287,12 +293,13 @@ func TestStoreCapabilities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type caps struct{ MP, FS, CL bool }
+	type caps struct{ MP, FS, CL, GL bool }
 	capsOf := func(s store.Store) caps {
 		_, m := s.(store.MemberPatcher)
 		_, f := s.(store.FilterSplitter)
 		_, c := s.(store.CursorLister)
-		return caps{m, f, c}
+		_, g := s.(store.GroupLister)
+		return caps{m, f, c, g}
 	}
 	for _, s := range []store.Store{
 		fakeStore{},
@@ -328,6 +335,21 @@ func TestStoreCapabilities(t *testing.T) {
 			mp
 			fs
 			cl
+		}{},
+		struct {
+			fakeStore
+			gl
+		}{},
+		struct {
+			fakeStore
+			fs
+			gl
+		}{},
+		struct {
+			fakeStore
+			mp
+			cl
+			gl
 		}{},
 		store.NewMemory(),
 	} {

@@ -14,15 +14,24 @@ import (
 
 // Store returns s with a child span around each call (see the package
 // documentation). The result implements store.MemberPatcher,
-// store.FilterSplitter and store.CursorLister exactly when s does; give it
-// to scim.Config.Store in place of s.
+// store.FilterSplitter, store.CursorLister and store.GroupLister exactly
+// when s does; give it to scim.Config.Store in place of s.
 func (t *Telemetry) Store(s store.Store) store.Store {
 	b := &tracedStore{next: s, tracer: t.tracer, opts: map[string][]trace.SpanStartOption{}}
 	mp, isMP := s.(store.MemberPatcher)
 	fs, isFS := s.(store.FilterSplitter)
 	cl, isCL := s.(store.CursorLister)
-	m, f, c := memberPatcher{b, mp}, filterSplitter{fs}, cursorLister{b, cl}
+	gl, isGL := s.(store.GroupLister)
+	m, f, c, g := memberPatcher{b, mp}, filterSplitter{fs}, cursorLister{b, cl}, groupLister{b, gl}
 	switch {
+	case isMP && isFS && isCL && isGL:
+		return struct {
+			*tracedStore
+			memberPatcher
+			filterSplitter
+			cursorLister
+			groupLister
+		}{b, m, f, c, g}
 	case isMP && isFS && isCL:
 		return struct {
 			*tracedStore
@@ -30,6 +39,27 @@ func (t *Telemetry) Store(s store.Store) store.Store {
 			filterSplitter
 			cursorLister
 		}{b, m, f, c}
+	case isMP && isFS && isGL:
+		return struct {
+			*tracedStore
+			memberPatcher
+			filterSplitter
+			groupLister
+		}{b, m, f, g}
+	case isMP && isCL && isGL:
+		return struct {
+			*tracedStore
+			memberPatcher
+			cursorLister
+			groupLister
+		}{b, m, c, g}
+	case isFS && isCL && isGL:
+		return struct {
+			*tracedStore
+			filterSplitter
+			cursorLister
+			groupLister
+		}{b, f, c, g}
 	case isMP && isFS:
 		return struct {
 			*tracedStore
@@ -42,12 +72,30 @@ func (t *Telemetry) Store(s store.Store) store.Store {
 			memberPatcher
 			cursorLister
 		}{b, m, c}
+	case isMP && isGL:
+		return struct {
+			*tracedStore
+			memberPatcher
+			groupLister
+		}{b, m, g}
 	case isFS && isCL:
 		return struct {
 			*tracedStore
 			filterSplitter
 			cursorLister
 		}{b, f, c}
+	case isFS && isGL:
+		return struct {
+			*tracedStore
+			filterSplitter
+			groupLister
+		}{b, f, g}
+	case isCL && isGL:
+		return struct {
+			*tracedStore
+			cursorLister
+			groupLister
+		}{b, c, g}
 	case isMP:
 		return struct {
 			*tracedStore
@@ -63,6 +111,11 @@ func (t *Telemetry) Store(s store.Store) store.Store {
 			*tracedStore
 			cursorLister
 		}{b, c}
+	case isGL:
+		return struct {
+			*tracedStore
+			groupLister
+		}{b, g}
 	}
 	return b
 }
@@ -191,4 +244,19 @@ func (c cursorLister) ListAfter(ctx context.Context, typ string, q store.Query, 
 	pageAttrs(span, p)
 	end(span, err)
 	return p, err
+}
+
+type groupLister struct {
+	s    *tracedStore
+	next store.GroupLister
+}
+
+func (g groupLister) GroupsOf(ctx context.Context, ids []string) (map[string][]store.GroupRef, error) {
+	ctx, span := g.s.start(ctx, "scim.store GroupsOf", "Group")
+	if span.IsRecording() {
+		span.SetAttributes(attribute.Int("scim.store.ids", len(ids)))
+	}
+	out, err := g.next.GroupsOf(ctx, ids)
+	end(span, err)
+	return out, err
 }
