@@ -295,7 +295,7 @@ var rfcClauses = []clause{
 	c(7643, "2.4", "service providers SHOULD canonicalize the value returned (e.g., by returning a value for … \"type\")",
 		"not supported: values and types are returned as the client sent them"),
 	c(7643, "2.4", "[service providers] SHOULD NOT return the same (type, value) combination more than once per attribute",
-		"gap: repeated (type, value) elements are stored and returned", "TestRFC7643_2_4_NoRepeatedTypeValue"),
+		covered, "TestRFC7643_2_4_NoRepeatedTypeValue"),
 	c(7643, "2.5", "Unassigned attributes, the null value, or empty array … SHALL be considered to be equivalent in \"state\"", covered,
 		"TestRFC7643_2_5_NullAndEmptyAreUnassigned", "schema:TestNormalize/empty values are absent"),
 

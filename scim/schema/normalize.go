@@ -344,7 +344,10 @@ func (n *normalizer) multi(a *Attribute, p *pathNode, v any) any {
 // member twice names it once.
 func dedupe(a *Attribute, list []any) []any {
 	ok, fold := a.IdentifiedByValue()
-	if !ok || len(list) < 2 {
+	if !ok {
+		return dedupeTyped(a, list)
+	}
+	if len(list) < 2 {
 		return list
 	}
 	seen := make(map[string]bool, len(list))
@@ -361,6 +364,39 @@ func dedupe(a *Attribute, list []any) []any {
 				seen[v] = true
 			}
 		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// dedupeTyped keeps the first of several elements with the same "type" and
+// "value" (RFC 7643 §2.4: a service provider "SHOULD NOT return the same
+// (type, value) combination more than once per attribute"), compared by the
+// sub-attributes' rules; a later duplicate marked primary passes the mark
+// to the one kept.
+func dedupeTyped(a *Attribute, list []any) []any {
+	vs, ts := a.Sub("value"), a.Sub("type")
+	if vs == nil || ts == nil || len(list) < 2 {
+		return list
+	}
+	first := make(map[[2]string]map[string]any, len(list))
+	out := list[:0:0]
+	for _, e := range list {
+		m, isMap := e.(map[string]any)
+		v, hasValue := m["value"].(string)
+		if !isMap || !hasValue {
+			out = append(out, e)
+			continue
+		}
+		t, _ := m["type"].(string)
+		k := [2]string{ts.Key(t), vs.Key(v)}
+		if kept, dup := first[k]; dup {
+			if m["primary"] == true {
+				kept["primary"] = true
+			}
+			continue
+		}
+		first[k] = m
 		out = append(out, e)
 	}
 	return out
