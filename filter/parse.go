@@ -79,6 +79,11 @@ type Parser struct {
 type Error struct {
 	Offset int
 	Msg    string
+	// Unknown is set when the error is that the resource type's schemas
+	// define no attribute (or schema) by the name at Offset: the same filter
+	// may be valid for another resource type (RFC 7644 §3.4.2.1, searches
+	// across resource types).
+	Unknown bool
 }
 
 // Error returns a message such as
@@ -768,10 +773,10 @@ func bind(rt *schema.ResourceType, urn, name, sub, run string, start, nameOff in
 		}
 		if urn != "" {
 			if s, _ := rt.SchemaByURN(urn); s == nil {
-				return AttrPath{}, &Error{Offset: start, Msg: sprintf("unknown schema %s for resource type %s", quote(urn), rt.Name)}
+				return AttrPath{}, &Error{Offset: start, Msg: sprintf("unknown schema %s for resource type %s", quote(urn), rt.Name), Unknown: true}
 			}
 		}
-		return AttrPath{}, &Error{Offset: nameOff, Msg: sprintf("unknown attribute %s", quote(run))}
+		return AttrPath{}, &Error{Offset: nameOff, Msg: sprintf("unknown attribute %s", quote(run)), Unknown: true}
 	}
 	ap := AttrPath{URN: r.URN, Name: r.Attr.Name, Attr: r.Attr}
 	if sub != "" {
@@ -781,7 +786,7 @@ func bind(rt *schema.ResourceType, urn, name, sub, run string, start, nameOff in
 		}
 		sa := r.Attr.Sub(sub)
 		if sa == nil {
-			return AttrPath{}, &Error{Offset: subOff, Msg: sprintf("unknown sub-attribute %s", quote(run))}
+			return AttrPath{}, &Error{Offset: subOff, Msg: sprintf("unknown sub-attribute %s", quote(run)), Unknown: true}
 		}
 		ap.Sub, ap.SubAttr = sa.Name, sa
 	}
@@ -809,7 +814,9 @@ func (ps *parser) resolveSub(run string, start int, parent *AttrPath) (AttrPath,
 	}
 	sa := parent.Attr.Sub(run)
 	if sa == nil {
-		return AttrPath{}, ps.errorf(start, "unknown sub-attribute %s", quote(parent.Name+"."+run))
+		e := ps.errorf(start, "unknown sub-attribute %s", quote(parent.Name+"."+run))
+		e.Unknown = true
+		return AttrPath{}, e
 	}
 	return AttrPath{Name: sa.Name, Attr: sa}, nil
 }

@@ -3,9 +3,12 @@ package scim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -116,16 +119,31 @@ func (h *Handler) rootSearch(ctx context.Context, req SearchRequest) (listed, er
 		return listed{}, badParam("cursor pagination is not supported across resource types; search one resource type's endpoint")
 	}
 	type part struct {
-		rt    *resourceType
-		q     store.Query
-		p     *schema.Projection
-		total int
+		rt      *resourceType
+		q       store.Query
+		p       *schema.Projection
+		total   int
+		unbound filter.Expr // the filter, when it names attributes rt lacks
 	}
 	var parts []part
 	var firstErr error
 	var start, count int
 	for _, rt := range h.types {
 		q, err := h.storeQuery(rt, req)
+		var unbound filter.Expr
+		var fe *filter.Error
+		if errors.As(err, &fe) && fe.Unknown {
+			if firstErr == nil {
+				firstErr = err
+			}
+			// An attribute a resource type does not define is unassigned
+			// in its resources (RFC 7644 §3.4.2.1): evaluate the filter so.
+			if unbound, err = (filter.Parser{Strict: h.cfg.StrictFilters}).Parse(strings.TrimSpace(req.Filter)); err == nil {
+				rest := req
+				rest.Filter = ""
+				q, err = h.storeQuery(rt, rest)
+			}
+		}
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -139,13 +157,15 @@ func (h *Handler) rootSearch(ctx context.Context, req SearchRequest) (listed, er
 		start, count = q.StartIndex, q.Count
 		totals := q
 		totals.StartIndex, totals.Count = 1, 0
-		page, err := h.query(ctx, rt, totals)
+		page, err := h.queryEither(ctx, rt, totals, unbound)
 		if err != nil {
 			return listed{}, err
 		}
-		parts = append(parts, part{rt: rt, q: q, p: p, total: page.Total})
+		parts = append(parts, part{rt: rt, q: q, p: p, total: page.Total, unbound: unbound})
 	}
-	if len(parts) == 0 {
+	if !slices.ContainsFunc(parts, func(pt part) bool { return pt.unbound == nil }) {
+		// No resource type defines every attribute the filter names: it
+		// is an error, not a filter that matches nothing.
 		return listed{}, firstErr
 	}
 	l := listed{start: start}
@@ -163,7 +183,7 @@ func (h *Handler) rootSearch(ctx context.Context, req SearchRequest) (listed, er
 		}
 		q := pt.q
 		q.StartIndex, q.Count = offset+1, count-len(l.items)
-		page, err := h.query(ctx, pt.rt, q)
+		page, err := h.queryEither(ctx, pt.rt, q, pt.unbound)
 		if err != nil {
 			return listed{}, err
 		}
@@ -173,4 +193,33 @@ func (h *Handler) rootSearch(ctx context.Context, req SearchRequest) (listed, er
 		offset = 0
 	}
 	return l, nil
+}
+
+// queryEither is query, or, when unbound is not nil, the evaluation of
+// unbound (a filter naming attributes rt does not define) on rt's resources
+// with filter.Match, over at most MaxFilterCandidates of them.
+func (h *Handler) queryEither(ctx context.Context, rt *resourceType, sq store.Query, unbound filter.Expr) (*store.Page, error) {
+	if unbound == nil {
+		return h.query(ctx, rt, sq)
+	}
+	all := sq
+	all.Filter, all.StartIndex, all.Count = nil, 1, h.maxCandidates+1
+	cand, err := h.store.List(ctx, rt.Name, all)
+	if err != nil {
+		return nil, err
+	}
+	if len(cand.Resources) > h.maxCandidates {
+		return nil, h.tooMany(unbound)
+	}
+	var matched []*store.Resource
+	for _, res := range cand.Resources {
+		if filter.Match(unbound, res.Object()) {
+			matched = append(matched, res)
+		}
+	}
+	page := &store.Page{Total: len(matched)}
+	if from := sq.StartIndex - 1; from < len(matched) {
+		page.Resources = matched[from:min(len(matched), from+sq.Count)]
+	}
+	return page, nil
 }
