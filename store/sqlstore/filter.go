@@ -260,7 +260,7 @@ func memberColumn(sub string) (string, bool) {
 // exact), which are compared with the folded value directly.
 func (t *translator) stringCond(col string, exact, keyCol bool, op filter.Operator, v any) (string, bool) {
 	s, ok := v.(string)
-	if !ok {
+	if !ok || !validText(s) {
 		return "", false
 	}
 	switch {
@@ -407,7 +407,7 @@ func (t *translator) numberCond(num string, op filter.Operator, v any) (string, 
 // comparison exact.
 func (t *translator) instantCond(x string, op filter.Operator, v any, micro bool) (string, bool) {
 	s, ok := v.(string)
-	if !ok {
+	if !ok || !validText(s) {
 		return "", false
 	}
 	tm, err := time.Parse(time.RFC3339Nano, s)
@@ -619,7 +619,17 @@ func (t *translator) innerPresent(p filter.AttrPath, sc scope) (string, bool) {
 	return t.nonEmpty(sc.base, []string{p.Name})
 }
 
-// SplitFilter returns the top-level "and" terms of f that the store
+// SplitFilter implements store.FilterSplitter: it returns f as pushed and
+// no residual, because List and ListAfter evaluate every filter whole.
+// They run in SQL the top-level "and" terms that translate (see
+// sqlSplit for those that do not) and apply filter.Match to the matches
+// of those for the others, reading at most Config.MaxScan resources and
+// keeping only the page; so the handler never asks for every candidate.
+func (s *Store) SplitFilter(typ string, f filter.Expr) (pushed, residual filter.Expr) {
+	return f, nil
+}
+
+// sqlSplit returns the top-level "and" terms of f that the store
 // translates to SQL as pushed and the others as residual. A term stays
 // residual when it (or any part of it) is one of:
 //
@@ -630,6 +640,8 @@ func (t *translator) innerPresent(p filter.AttrPath, sc scope) (string, bool) {
 //     string compared with a number or a boolean attribute, a number
 //     with a string attribute), which the bound, lenient parser does not
 //     produce but filter.Match defines;
+//   - a string value with a NUL character or invalid UTF-8, which
+//     PostgreSQL cannot take as text;
 //   - co, sw or ew on a number or dateTime attribute, and gt, ge, lt or le
 //     on a boolean one (filter.Match mixes text and typed rules there);
 //   - a dateTime comparison with a value that is not an RFC 3339
@@ -639,7 +651,7 @@ func (t *translator) innerPresent(p filter.AttrPath, sc scope) (string, bool) {
 //     multi-valued or complex sub-attribute;
 //   - a JSON key that cannot be written into SQL text (quotes or control
 //     characters; schema names never have them).
-func (s *Store) SplitFilter(typ string, f filter.Expr) (pushed, residual filter.Expr) {
+func (s *Store) sqlSplit(typ string, f filter.Expr) (pushed, residual filter.Expr) {
 	var in, out []filter.Expr
 	for _, c := range filter.Conjuncts(f) {
 		t := &translator{d: s.d, b: &builder{d: s.d}, ti: s.info(typ), typ: typ}

@@ -291,9 +291,9 @@ func TestFilterSuite(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: parse %s: %v", tc.name, text, err)
 				}
-				pushed, residual := f.s.SplitFilter(tc.typ, e)
+				pushed, residual := f.s.sqlSplit(tc.typ, e)
 				if (residual != nil) != tc.residual {
-					t.Errorf("%s: SplitFilter(%s) = pushed %v, residual %v; want residual %v (%s)", tc.name, text, pushed, residual, tc.residual, tc.reason)
+					t.Errorf("%s: sqlSplit(%s) = pushed %v, residual %v; want residual %v (%s)", tc.name, text, pushed, residual, tc.residual, tc.reason)
 				}
 				var want []string
 				for _, r := range f.all[tc.typ] {
