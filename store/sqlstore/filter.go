@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
@@ -63,12 +64,19 @@ func (t *translator) cond(e filter.Expr, sc scope) (string, bool) {
 		r, ok := t.cond(e.Right, sc)
 		return "(" + l + " AND " + r + ")", ok
 	case *filter.Or:
-		l, ok := t.cond(e.Left, sc)
-		if !ok {
-			return "", false
+		terms := orTerms(e)
+		parts := make([]string, len(terms))
+		for i, x := range terms {
+			c, ok := t.cond(x, sc)
+			if !ok {
+				return "", false
+			}
+			parts[i] = c
 		}
-		r, ok := t.cond(e.Right, sc)
-		return "(" + l + " OR " + r + ")", ok
+		if len(parts) == 1 {
+			return parts[0], true
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", true
 	case *filter.Not:
 		t.neg++
 		x, ok := t.cond(e.X, sc)
@@ -259,6 +267,9 @@ func memberColumn(sub string) (string, bool) {
 // filter value. keyCol says col holds keys made by key() (folded unless
 // exact), which are compared with the folded value directly.
 func (t *translator) stringCond(col string, exact, keyCol bool, op filter.Operator, v any) (string, bool) {
+	if ns, ok := v.(needles); ok {
+		return t.anyOp(col, ns, op, !exact, !exact && !keyCol)
+	}
 	s, ok := v.(string)
 	if !ok || !validText(s) {
 		return "", false
@@ -295,6 +306,27 @@ func (t *translator) textOp(text, s string, op filter.Operator, plain, folded bo
 		return t.leaf(t.d.textOrder(text) + sym + b.arg(s)), true
 	}
 	return "", false
+}
+
+// anyOp is textOp for several needles: text matches one of them, the
+// needles folded when foldNeedles and the text too when foldText.
+func (t *translator) anyOp(text string, ns needles, op filter.Operator, foldNeedles, foldText bool) (string, bool) {
+	switch op {
+	case filter.Eq, filter.Co, filter.Sw, filter.Ew:
+	default:
+		return "", false
+	}
+	vs := make([]string, len(ns))
+	for i, n := range ns {
+		if foldNeedles {
+			n = schema.Fold(n)
+		}
+		vs[i] = n
+	}
+	if foldText {
+		text = t.d.fold(text)
+	}
+	return t.leaf(t.d.anyOf(t.b, string(op), text, vs)), true
 }
 
 func orderSym(op filter.Operator) string {

@@ -150,7 +150,7 @@ func TestFilterSuite(t *testing.T) {
 	tests := []struct {
 		name, reason string
 		typ, filter  string
-		// residual: SplitFilter leaves (part of) it to filter.Match.
+		// residual: sqlSplit leaves (part of) it to filter.Match.
 		residual bool
 		// unbound parses without the schema.
 		unbound bool
@@ -193,6 +193,14 @@ func TestFilterSuite(t *testing.T) {
 		{name: "value path sub", reason: "Entra's form", typ: "User", filter: `emails[type eq "work"].value co "example"`},
 		{name: "multi across elements", reason: "conditions on different elements", typ: "User", filter: `emails.type eq "work" and not (emails.primary eq true)`},
 		{name: "multi ne", reason: "no element equals", typ: "User", filter: `emails.type ne "work"`},
+		{name: "or of value paths", reason: "merged into one EXISTS", typ: "User", filter: `emails[value co "ZETA"] or emails[type eq "home" and primary eq true] or emails[value ew ".net"] or userName eq "peggy"`},
+		{name: "not or of value paths", reason: "merged under a negation", typ: "User", filter: `not (emails[value co "zeta"] or emails[value co "jensen"] or emails[type eq "other"])`},
+		{name: "value path co any", reason: "one text, several needles", typ: "User", filter: `emails[value co "ZETA" or value co "jensen.org" or value co "nomatch" or type eq "home"]`},
+		{name: "sw any folded", reason: "key column, folded needles", typ: "User", filter: `userName sw "PEG" or userName sw "Jo" or userName sw "zz"`},
+		{name: "eq any", reason: "IN over the key column", typ: "User", filter: `userName eq "PEGGY" or userName eq "judy" or userName eq "nobody"`},
+		{name: "ew any exact", reason: "caseExact needles", typ: "User", filter: `code ew "a" or code ew "B" or code ew "%"`},
+		{name: "not ew any", reason: "any under a negation", typ: "User", filter: `not (emails.value ew ".org" or emails.value ew ".net")`},
+		{name: "externalId eq any", reason: "column IN", typ: "User", filter: `externalId eq "E-2" or externalId eq "e-1" or externalId eq "x"`},
 		{name: "phone and address", reason: "two value paths", typ: "User", filter: `phoneNumbers[type eq "mobile"] and addresses[country eq "de"]`},
 		{name: "addresses.locality", reason: "multi-valued sub-attribute, folded", typ: "User", filter: `addresses.locality eq "BERLIN"`},
 		{name: "roles value", reason: "another multi-valued complex", typ: "User", filter: `roles eq "ADMIN"`},
@@ -262,6 +270,8 @@ func TestFilterSuite(t *testing.T) {
 		{name: "members not pr", reason: "empty groups", typ: "Group", filter: `not (members pr)`},
 		{name: "members eq null", reason: "absence", typ: "Group", filter: `members.value eq null`},
 		{name: "members type folded", reason: "type is not caseExact", typ: "Group", filter: `members[type eq "group"]`},
+		{name: "members or", reason: "merged value paths on the members table", typ: "Group", filter: `members[value eq {alice}] or members[type eq "GROUP"] or members[display co "a"]`},
+		{name: "members display any", reason: "folded column, several needles", typ: "Group", filter: `members.display co "A" or members.display co "zz"`},
 		{name: "members display co", reason: "display folded", typ: "Group", filter: `members.display co "BAR"`},
 		{name: "members display pr", reason: "presence of a column", typ: "Group", filter: `members[display pr and value eq {jsmith}]`},
 		{name: "members value case", reason: "value is caseExact", typ: "Group", filter: `members.value eq "` + "X" + `"`},
