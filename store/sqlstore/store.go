@@ -59,7 +59,7 @@ type Config struct {
 	NewID func() string
 	// MaxScan bounds the resources one List or ListAfter reads to
 	// evaluate the terms of a filter the SQL cannot translate (see
-	// [Store.SplitFilter]): when more than MaxScan resources match the
+	// Filters in the package documentation): when more than MaxScan resources match the
 	// rest of the filter, the call fails with a 400 tooMany *scim.Error
 	// wrapping [ErrTooMany] instead of reading them. Counting them reads
 	// no attributes. 0 means [DefaultMaxScan] (10,000); a negative value
