@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,6 +153,45 @@ func TestMaxScan(t *testing.T) {
 			}
 			if got != want {
 				t.Errorf("ListAfter pages hold %d resources, List %d", got, want)
+			}
+		})
+	}
+}
+
+// TestTooManyThroughHandler requires the handler to answer a filter over
+// more candidates than MaxScan with 400 tooMany, with and without a
+// cursor, and a filter whose translated part is narrow with its matches.
+func TestTooManyThroughHandler(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db, d := be.open(t)
+			tenant := randomTenant()
+			s, err := New(db, Config{Dialect: d, MaxScan: 2, ResourceTypes: handlerTypes(), NewID: counterIDs(),
+				Tenant: func(context.Context) string { return tenant }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			h := seededHandler(t, s) // two users and a group
+			if rec := serveRaw(h, "POST", "/Users", `{"userName":"carol@example.com"}`); rec.Code != http.StatusCreated {
+				t.Fatalf("creating carol: %d %s", rec.Code, rec.Body)
+			}
+			wide := url.QueryEscape(`userName pr and meta.version gt "0"`)
+			for _, q := range []string{"filter=" + wide, "count=1&cursor=&filter=" + wide} {
+				rec := serveRaw(h, "GET", "/Users?"+q, "")
+				checkSCIMError(t, q, rec.Code, rec.Body.Bytes())
+				if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"scimType":"tooMany"`) {
+					t.Errorf("GET /Users?%s over 3 candidates with MaxScan 2: %d %s, want 400 tooMany", q, rec.Code, rec.Body)
+				}
+			}
+			narrow := url.QueryEscape(`userName sw "a" and meta.version gt "0"`)
+			for _, q := range []string{"filter=" + narrow, "count=1&cursor=&filter=" + narrow} {
+				rec := serveRaw(h, "GET", "/Users?"+q, "")
+				if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"totalResults":1`) {
+					t.Errorf("GET /Users?%s: %d %s, want alice", q, rec.Code, rec.Body)
+				}
 			}
 		})
 	}

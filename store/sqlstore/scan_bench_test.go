@@ -13,7 +13,9 @@ import (
 	"github.com/scimkit/scimkit/scim"
 )
 
-// costlyUsers is the number of users BenchmarkCostlyFilters lists.
+// costlyUsers is the number of users BenchmarkCostlyFilters lists;
+// DefaultMaxScan of them is the most a filter with an untranslated term
+// may read, which BenchmarkCostlyFilters measures too.
 const costlyUsers = 20_000
 
 // costlyFilters are filters whose cost a client controls: many value
@@ -37,10 +39,10 @@ func costlyFilters() []struct{ name, query string } {
 }
 
 // costlyHandler returns a handler over a store of backend be holding
-// costlyUsers users, with the demo's resource types.
-func costlyHandler(b *testing.B, be backend) *scim.Handler {
+// users users, with the demo's resource types.
+func costlyHandler(b *testing.B, be backend, users int) *scim.Handler {
 	db, d := be.open(b)
-	tenant := "bench-costly-" + strconv.Itoa(costlyUsers)
+	tenant := "bench-costly-" + strconv.Itoa(users)
 	if d == SQLite {
 		tenant = randomTenant()
 	}
@@ -57,11 +59,11 @@ func costlyHandler(b *testing.B, be backend) *scim.Handler {
 	if err := db.QueryRowContext(ctx, rebind(d, `SELECT count(*) FROM scim_resources WHERE tenant = ?`), tenant).Scan(&n); err != nil {
 		b.Fatal(err)
 	}
-	if n != costlyUsers {
+	if n != users {
 		if _, err := db.ExecContext(ctx, rebind(d, `DELETE FROM scim_resources WHERE tenant = ?`), tenant); err != nil {
 			b.Fatal(err)
 		}
-		bulkUsers(b, s, costlyUsers, nil)
+		bulkUsers(b, s, users, nil)
 		if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
 			b.Fatal(err)
 		}
@@ -78,7 +80,7 @@ func costlyHandler(b *testing.B, be backend) *scim.Handler {
 func BenchmarkCostlyFilters(b *testing.B) {
 	for _, be := range backends {
 		b.Run(be.name, func(b *testing.B) {
-			h := costlyHandler(b, be)
+			h := costlyHandler(b, be, costlyUsers)
 			for _, f := range costlyFilters() {
 				b.Run(f.name, func(b *testing.B) {
 					for b.Loop() {
@@ -88,6 +90,28 @@ func BenchmarkCostlyFilters(b *testing.B) {
 							b.Fatalf("%s: %d %s", f.name, rec.Code, rec.Body)
 						}
 						b.ReportMetric(float64(rec.Code), "status")
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkMaxScanFilters lists DefaultMaxScan users, the most a filter
+// with an untranslated term may read, with such a filter that matches
+// none of them: the costliest list the budget lets through.
+func BenchmarkMaxScanFilters(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			h := costlyHandler(b, be, DefaultMaxScan)
+			for _, f := range costlyFilters()[2:] {
+				b.Run(f.name, func(b *testing.B) {
+					for b.Loop() {
+						rec := httptest.NewRecorder()
+						h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/Users?"+f.query, nil))
+						if rec.Code != http.StatusOK {
+							b.Fatalf("%s: %d %s", f.name, rec.Code, rec.Body)
+						}
 					}
 				})
 			}
