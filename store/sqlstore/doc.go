@@ -83,9 +83,13 @@
 // function scim_any in SQLite), so each stored value is read once
 // however many terms name it.
 //
-// The top-level "and" terms that do not translate (the list is in the
-// documentation of sqlSplit, in filter.go: unbound paths, values of
-// another type, literals with a NUL or invalid UTF-8, …) are evaluated by
+// Negated value paths and comparisons "and"-ed at the top level are merged
+// the same way ("not (a) and not (b)" is "not (a or b)"). A statement
+// reads at most about 64 JSON values or 8 JSON arrays per row: the
+// top-level "and" terms past that bound, like those that do not
+// translate (the list is in the documentation of sqlSplit, in filter.go:
+// unbound paths, values of another type, literals with a NUL or invalid
+// UTF-8, …), are evaluated by
 // List and ListAfter themselves: they read the matches of the rest in
 // order and apply filter.Match, keeping only the page. [Store.SplitFilter]
 // therefore hands the handler every filter whole.

@@ -200,6 +200,8 @@ func TestFilterSuite(t *testing.T) {
 		{name: "eq any", reason: "IN over the key column", typ: "User", filter: `userName eq "PEGGY" or userName eq "judy" or userName eq "nobody"`},
 		{name: "ew any exact", reason: "caseExact needles", typ: "User", filter: `code ew "a" or code ew "B" or code ew "%"`},
 		{name: "not ew any", reason: "any under a negation", typ: "User", filter: `not (emails.value ew ".org" or emails.value ew ".net")`},
+		{name: "and of negations", reason: "merged into one negated EXISTS", typ: "User", filter: `not (emails[value co "zeta"]) and not (emails[type eq "other"]) and not (userName sw "z") and userName pr and not (emails.value ew ".net")`},
+		{name: "costly and", reason: "terms beyond the SQL cost bound stay with filter.Match", typ: "User", filter: `emails[value co "e"] and emails[value co "x"] and emails[value co "a"] and emails[value co "m"] and emails[value co "p"] and emails[value co "l"] and emails[value co "o"] and emails[value co "c"] and emails[value co "."] and emails[value co "@"]`, residual: true},
 		{name: "externalId eq any", reason: "column IN", typ: "User", filter: `externalId eq "E-2" or externalId eq "e-1" or externalId eq "x"`},
 		{name: "phone and address", reason: "two value paths", typ: "User", filter: `phoneNumbers[type eq "mobile"] and addresses[country eq "de"]`},
 		{name: "addresses.locality", reason: "multi-valued sub-attribute, folded", typ: "User", filter: `addresses.locality eq "BERLIN"`},

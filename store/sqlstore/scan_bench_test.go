@@ -22,9 +22,10 @@ const costlyUsers = 20_000
 // paths or-ed together, one value path with many or-ed terms, and a term
 // the SQL cannot translate (co on an integer), with and without a cursor.
 func costlyFilters() []struct{ name, query string } {
-	var vp, inner []string
+	var vp, inner, neg []string
 	for i := range 110 {
 		vp = append(vp, `emails[value co "x`+strconv.Itoa(i)+`"]`)
+		neg = append(neg, `not (emails[value ew "`+strconv.Itoa(i)+`"])`)
 	}
 	for i := range 150 {
 		inner = append(inner, `value co "x`+strconv.Itoa(i)+`"`)
@@ -33,6 +34,8 @@ func costlyFilters() []struct{ name, query string } {
 	return []struct{ name, query string }{
 		{"or-of-110-value-paths", "filter=" + url.QueryEscape(strings.Join(vp, " or "))},
 		{"value-path-of-150-terms", "filter=" + url.QueryEscape("emails["+strings.Join(inner, " or ")+"]")},
+		{"and-of-110-negated-value-paths", "filter=" + url.QueryEscape(strings.Join(neg, " and "))},
+		{"and-of-110-value-paths", "filter=" + url.QueryEscape(strings.TrimSuffix(strings.Repeat(`emails[value co "@"] and `, 110), " and "))},
 		{"untranslatable", "count=1&filter=" + url.QueryEscape(untranslatable)},
 		{"untranslatable-cursor", "count=1&cursor=&filter=" + url.QueryEscape(untranslatable)},
 	}
