@@ -101,8 +101,8 @@ func BenchmarkCostlyFilters(b *testing.B) {
 }
 
 // BenchmarkMaxScanFilters lists DefaultMaxScan users, the most a filter
-// with an untranslated term may read, with such a filter that matches
-// none of them: the costliest list the budget lets through.
+// with terms left to filter.Match may read, with the costly filters that
+// have such terms: the costliest lists the budget lets through.
 func BenchmarkMaxScanFilters(b *testing.B) {
 	for _, be := range backends {
 		b.Run(be.name, func(b *testing.B) {
