@@ -14,7 +14,9 @@ import (
 // Create stores r with a new id, version 1 and Created equal to
 // LastModified. It returns an error wrapping store.ErrConflict (a
 // *store.ConflictError) if a unique attribute's value is taken.
-func (s *Store) Create(ctx context.Context, r *store.Resource) (*store.Resource, error) {
+func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resource, err error) {
+	ctx, done := s.bound(ctx, false)
+	defer done(&err)
 	if r == nil || r.Type == "" {
 		return nil, errors.New("sqlstore: Create needs a resource with a type")
 	}
@@ -103,7 +105,12 @@ func notFound(typ, id string) error {
 }
 
 // Get returns the resource typ/id, or an error wrapping store.ErrNotFound.
-func (s *Store) Get(ctx context.Context, typ, id string) (*store.Resource, error) {
+func (s *Store) Get(ctx context.Context, typ, id string) (_ *store.Resource, err error) {
+	if !validText(id) {
+		return nil, notFound(typ, id)
+	}
+	ctx, done := s.bound(ctx, false)
+	defer done(&err)
 	ti := s.info(typ)
 	q := rebind(s.d, "SELECT "+s.selectList(ti)+" FROM scim_resources r WHERE r.tenant = ? AND r.id = ? AND r.type = ?")
 	res, err := s.scanResource(s.db.QueryRowContext(ctx, q, s.tenant(ctx), id, typ), typ)
@@ -167,10 +174,15 @@ func (s *Store) bump(ctx context.Context, tx *sql.Tx, tenant, typ, id, ifVersion
 
 // Replace overwrites r.Type/r.ID with r's attributes, keeping Created and
 // giving a new version. See store.Store for the ifVersion rule and errors.
-func (s *Store) Replace(ctx context.Context, r *store.Resource, ifVersion string) (*store.Resource, error) {
+func (s *Store) Replace(ctx context.Context, r *store.Resource, ifVersion string) (_ *store.Resource, err error) {
 	if r == nil {
 		return nil, errors.New("sqlstore: Replace needs a resource")
 	}
+	if !validText(r.ID) {
+		return nil, notFound(r.Type, r.ID)
+	}
+	ctx, done := s.bound(ctx, false)
+	defer done(&err)
 	ti := s.info(r.Type)
 	rw, err := s.split(ti, r.Attributes)
 	if err != nil {
@@ -239,7 +251,12 @@ func (s *Store) writeAttrs(ctx context.Context, tx *sql.Tx, ti *typeInfo, tenant
 // Delete removes typ/id under the ifVersion rule. Deleting a User removes
 // it from the members of every group (members of type "Group" are left),
 // giving each group touched a new version and lastModified.
-func (s *Store) Delete(ctx context.Context, typ, id, ifVersion string) error {
+func (s *Store) Delete(ctx context.Context, typ, id, ifVersion string) (err error) {
+	if !validText(id) {
+		return notFound(typ, id)
+	}
+	ctx, done := s.bound(ctx, false)
+	defer done(&err)
 	ti := s.info(typ)
 	tenant := s.tenant(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {

@@ -3,11 +3,13 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -24,9 +26,11 @@ type position struct {
 }
 
 // errPosition is the error of a position this store did not give for the
-// kind of query it is used with.
+// kind of query it is used with: a 400 invalidCursor (RFC 9865 §6).
 func errPosition(s string) error {
-	return fmt.Errorf("sqlstore: %q is not a list position this store gave for this query", s)
+	return &scim.Error{Status: http.StatusBadRequest, ScimType: "invalidCursor",
+		Detail: "the cursor names no position of this query in this store; start again without one",
+		Err:    fmt.Errorf("sqlstore: %q is not a list position this store gave for this query", s)}
 }
 
 // parsePosition decodes a position that encodePosition made for a list
@@ -58,6 +62,9 @@ func (s *Store) parsePosition(pos string, kind byte) (position, error) {
 	}
 	switch kind {
 	case keyText:
+		if !validText(rest) {
+			return position{}, errPosition(pos)
+		}
 		p.key = rest
 	case keyNumber:
 		if p.key, err = s.d.numericArg(rest); err != nil {
@@ -132,11 +139,13 @@ func (s *Store) encodePosition(seq int64, kind byte, v any) (string, error) {
 //
 // Page.Total is the number of matches, as List gives it. Page.Next is ""
 // when no resource follows the page, and when q.Count is 0. When q.Filter
-// has terms SplitFilter leaves residual, the resources after the position
+// has terms that do not translate to SQL, the resources after the position
 // are read in order and filter.Match applied to them, as List does. A
 // position this store did not give for the kind of query (sorted or not,
 // and by a key of the same kind) is an error.
-func (s *Store) ListAfter(ctx context.Context, typ string, q store.Query, after string) (*store.Page, error) {
+func (s *Store) ListAfter(ctx context.Context, typ string, q store.Query, after string) (_ *store.Page, err error) {
+	ctx, done := s.bound(ctx, q.Filter != nil)
+	defer done(&err)
 	ti := s.info(typ)
 	count := max(q.Count, 0)
 	t, where, residual := s.listWhere(ctx, typ, ti, q.Filter)
@@ -163,7 +172,10 @@ func (s *Store) ListAfter(ctx context.Context, typ string, q store.Query, after 
 	page := &store.Page{Resources: make([]*store.Resource, 0, min(count, 64))}
 	if residual != nil {
 		// The total needs every match, in any order; listResidual
-		// counts them.
+		// counts them. Both it and the page read at most maxScan rows.
+		if err := s.scanLimit(ctx, where, b.args[:filterArgs]); err != nil {
+			return nil, err
+		}
 		all, err := s.listResidual(ctx, typ, ti, &builder{d: s.d, args: b.args[:filterArgs]}, where, "r.seq", residual, 0, 0)
 		if err != nil {
 			return nil, err

@@ -75,6 +75,10 @@ type Dialect interface {
 	// (sw) or ends with (ew) the non-empty needle; folded compares both
 	// folded, otherwise exactly.
 	like(b *builder, op string, text, needle string, folded bool) string
+	// anyOf returns the condition that text equals (op eq), contains
+	// (co), starts with (sw) or ends with (ew) one of the non-empty
+	// needles, compared exactly.
+	anyOf(b *builder, op string, text string, needles []string) string
 	// jsonArg wraps the placeholder of a JSON text argument.
 	jsonArg(ph string) string
 	// membersJSON returns an expression of the members of the group row
@@ -331,6 +335,27 @@ func (postgres) like(b *builder, op string, text, needle string, folded bool) st
 	return "(" + text + ") LIKE " + ph + ` ESCAPE '\'`
 }
 
+func (postgres) anyOf(b *builder, op string, text string, needles []string) string {
+	if op == "eq" {
+		return "(" + text + ") = ANY (" + b.arg(needles) + "::text[])"
+	}
+	patterns := make([]string, len(needles))
+	for i, n := range needles {
+		p := likeEscape(n)
+		switch op {
+		case "co":
+			p = "%" + p + "%"
+		case "sw":
+			p += "%"
+		default:
+			p = "%" + p
+		}
+		patterns[i] = p
+	}
+	// LIKE ANY takes no ESCAPE clause; the backslash is the default.
+	return "(" + text + ") LIKE ANY (" + b.arg(patterns) + "::text[])"
+}
+
 func (postgres) jsonArg(ph string) string { return ph + "::text::jsonb" }
 
 func (postgres) membersJSON() string {
@@ -514,6 +539,17 @@ func (sqlite) like(b *builder, op string, text, needle string, folded bool) stri
 		return "substr(" + text + ",1," + strconv.Itoa(utf8.RuneCountInString(needle)) + ")=" + b.arg(needle)
 	}
 	return "substr(" + text + ",-" + strconv.Itoa(utf8.RuneCountInString(needle)) + ")=" + b.arg(needle)
+}
+
+func (sqlite) anyOf(b *builder, op string, text string, needles []string) string {
+	if op == "eq" {
+		ph := make([]string, len(needles))
+		for i, n := range needles {
+			ph[i] = b.arg(n)
+		}
+		return "(" + text + ") IN (" + strings.Join(ph, ",") + ")"
+	}
+	return "scim_any('" + op + "'," + text + "," + b.arg(joinNeedles(needles)) + ")"
 }
 
 func (sqlite) jsonArg(ph string) string { return ph }

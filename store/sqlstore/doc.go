@@ -7,9 +7,11 @@
 //	err = st.Migrate(ctx) // creates the tables; idempotent
 //	h, err := scim.NewHandler(scim.Config{Store: st, ...})
 //
-// For SQLite open the database with modernc.org/sqlite (driver "sqlite",
-// imported by this package) and use [SQLite]; give the *sql.DB a single
-// connection or a busy timeout, as SQLite allows one writer at a time.
+// For SQLite open the database file with [OpenSQLite] (modernc.org/sqlite,
+// driver "sqlite", which this package imports) and use [SQLite]: WAL mode,
+// a busy timeout, BEGIN IMMEDIATE and 4 connections, so that lists and
+// lookups run beside each other and beside the one write SQLite allows at
+// a time (the store runs its own writes one at a time).
 //
 // # Tables
 //
@@ -73,10 +75,49 @@
 //   - booleans compare with eq; "ne" is the negation of "eq" (true for an
 //     absent attribute) and "pr" is false for absent, null, "", [] and {}.
 //
-// [Store.SplitFilter] tells the handler which top-level "and" terms run in
-// SQL; its documentation lists the constructs left to filter.Match. When
-// List itself is given a filter with such terms it reads the matches of the
-// rest in order and applies filter.Match to them before paging.
+// Terms "or"-ed together are merged before translation: value paths on
+// the same attribute become one EXISTS ("emails[value co "a"] or
+// emails[value co "b"]" is "emails[value co "a" or value co "b"]"), and
+// eq, co, sw or ew comparisons of the same path become one comparison
+// against all the values (IN or = ANY, LIKE ANY in PostgreSQL, the Go
+// function scim_any in SQLite), so each stored value is read once
+// however many terms name it.
+//
+// Negated value paths and comparisons "and"-ed at the top level are merged
+// the same way ("not (a) and not (b)" is "not (a or b)"). A statement
+// reads at most about 64 JSON values or 8 JSON arrays per row: the
+// top-level "and" terms past that bound, like those that do not
+// translate (the list is in the documentation of sqlSplit, in filter.go:
+// unbound paths, values of another type, literals with a NUL or invalid
+// UTF-8, …), are evaluated by
+// List and ListAfter themselves: they read the matches of the rest in
+// order and apply filter.Match, keeping only the page. [Store.SplitFilter]
+// therefore hands the handler every filter whole.
+//
+// # Bounds
+//
+// Every call is bounded (design decision 12: a request's cost depends on
+// its size and the page size, not on the table):
+//
+//   - [Config.MaxScan] (default 10,000) bounds the resources a List or
+//     ListAfter reads to evaluate terms the SQL cannot: it first counts,
+//     through the indexes and without reading attributes, at most
+//     MaxScan+1 matches of the translated part, and answers a 400
+//     tooMany *scim.Error (wrapping [ErrTooMany]) when there are more,
+//     with or without a cursor;
+//   - [Config.StatementTimeout] (default 5s) is a context deadline on the
+//     statements of every call; both drivers cancel a statement when it
+//     passes. A List or ListAfter with a filter that outlasts it answers
+//     400 tooMany (the filter is too costly: narrow it), any other call
+//     503 (wrapping [ErrTimeout]); a caller's own cancellation keeps its
+//     error.
+//
+// Strings that PostgreSQL cannot hold (a NUL character, invalid UTF-8)
+// never reach either database: an id that has one names no resource
+// (store.ErrNotFound), a member value no resource either
+// (store.ErrInvalidReference), a filter literal is evaluated by
+// filter.Match, and an attribute value is refused with a *schema.Error
+// (400 invalidValue) naming the attribute.
 //
 // # Sorting and paging
 //
@@ -115,4 +156,28 @@
 //
 // The timestamps the store sets are truncated to microseconds, the
 // precision of PostgreSQL timestamps, in both dialects.
+//
+// # Running several instances
+//
+// Several processes may serve the same SCIM endpoint behind a load
+// balancer over one PostgreSQL database: every write is a transaction
+// that compares and swaps the version, uniqueness is a unique index, and
+// membership changes lock the rows they read, so instances need no
+// coordination of their own. Two things must be the same on all of them:
+//
+//   - the database and the Config: the same Tenant function, the same
+//     ResourceTypes (Migrate recomputes the keys when the schema's case
+//     rules change, so roll a schema change out to all instances
+//     together), and the same MaxScan, so that every instance gives the
+//     same answer;
+//   - scim.Config.CursorKey: cursors are sealed with it and positions are
+//     the database's own (seq and sort key), so a cursor from one
+//     instance is valid on every other and across restarts only when all
+//     share one key of at least 32 random bytes (scimkit-postgres:
+//     -cursor-key or SCIMKIT_CURSOR_KEY). Without it each process makes
+//     its own and answers another's cursors 400 invalidCursor.
+//
+// Change events (scim.Config.OnChange) are delivered by the instance that
+// made the change only. An SQLite file serves one process; use
+// PostgreSQL for several.
 package sqlstore

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
@@ -19,6 +20,11 @@ type translator struct {
 	ti   *typeInfo
 	typ  string
 	tabs int // aliases handed out
+	// cost estimates the work of the condition built so far per row:
+	// arrayCost for each subquery over a JSON array or the members
+	// table, 1 for each JSON value read. sqlSplit keeps it under
+	// maxSQLCost.
+	cost int
 	// neg counts the NOTs around the condition being built. Only under
 	// one does a NULL differ from false, so only there are leaf
 	// conditions wrapped in COALESCE, which would keep indexes out.
@@ -46,7 +52,18 @@ const (
 	memberScope
 )
 
+// Costs of a translated condition per row, and the most sqlSplit pushes
+// to SQL in one statement: about 8 subqueries over a JSON array, or 64
+// JSON values read (measured: a subquery over a one-element JSON array
+// costs about 2.5µs a row in SQLite and PostgreSQL, so 20,000 rows with
+// 110 of them take 5s, with 8 of them 0.4s).
+const (
+	arrayCost  = 8
+	maxSQLCost = 64
+)
+
 func (t *translator) alias(prefix string) string {
+	t.cost += arrayCost
 	t.tabs++
 	return prefix + strconv.Itoa(t.tabs)
 }
@@ -63,12 +80,19 @@ func (t *translator) cond(e filter.Expr, sc scope) (string, bool) {
 		r, ok := t.cond(e.Right, sc)
 		return "(" + l + " AND " + r + ")", ok
 	case *filter.Or:
-		l, ok := t.cond(e.Left, sc)
-		if !ok {
-			return "", false
+		terms := orTerms(e)
+		parts := make([]string, len(terms))
+		for i, x := range terms {
+			c, ok := t.cond(x, sc)
+			if !ok {
+				return "", false
+			}
+			parts[i] = c
 		}
-		r, ok := t.cond(e.Right, sc)
-		return "(" + l + " OR " + r + ")", ok
+		if len(parts) == 1 {
+			return parts[0], true
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", true
 	case *filter.Not:
 		t.neg++
 		x, ok := t.cond(e.X, sc)
@@ -259,8 +283,11 @@ func memberColumn(sub string) (string, bool) {
 // filter value. keyCol says col holds keys made by key() (folded unless
 // exact), which are compared with the folded value directly.
 func (t *translator) stringCond(col string, exact, keyCol bool, op filter.Operator, v any) (string, bool) {
+	if ns, ok := v.(needles); ok {
+		return t.anyOp(col, ns, op, !exact, !exact && !keyCol)
+	}
 	s, ok := v.(string)
-	if !ok {
+	if !ok || !validText(s) {
 		return "", false
 	}
 	switch {
@@ -297,6 +324,27 @@ func (t *translator) textOp(text, s string, op filter.Operator, plain, folded bo
 	return "", false
 }
 
+// anyOp is textOp for several needles: text matches one of them, the
+// needles folded when foldNeedles and the text too when foldText.
+func (t *translator) anyOp(text string, ns needles, op filter.Operator, foldNeedles, foldText bool) (string, bool) {
+	switch op {
+	case filter.Eq, filter.Co, filter.Sw, filter.Ew:
+	default:
+		return "", false
+	}
+	vs := make([]string, len(ns))
+	for i, n := range ns {
+		if foldNeedles {
+			n = schema.Fold(n)
+		}
+		vs[i] = n
+	}
+	if foldText {
+		text = t.d.fold(text)
+	}
+	return t.leaf(t.d.anyOf(t.b, string(op), text, vs)), true
+}
+
 func orderSym(op filter.Operator) string {
 	switch op {
 	case filter.Gt:
@@ -324,6 +372,7 @@ func (t *translator) jsonCond(base string, ks, path []string, leaf *schema.Attri
 // jsonScalar returns the scalar at ks below base; path is its keys below
 // the row's attributes.
 func (t *translator) jsonScalar(base string, ks, path []string) (scalar, bool) {
+	t.cost++
 	typ := t.d.jsonType(base, ks)
 	if typ == "" {
 		return scalar{}, false
@@ -407,7 +456,7 @@ func (t *translator) numberCond(num string, op filter.Operator, v any) (string, 
 // comparison exact.
 func (t *translator) instantCond(x string, op filter.Operator, v any, micro bool) (string, bool) {
 	s, ok := v.(string)
-	if !ok {
+	if !ok || !validText(s) {
 		return "", false
 	}
 	tm, err := time.Parse(time.RFC3339Nano, s)
@@ -465,6 +514,7 @@ func (t *translator) metaCompare(c *filter.Compare) (string, bool) {
 // nonEmpty returns the condition that the JSON value at ks below base is
 // present and not empty: not null, "", [] or {}.
 func (t *translator) nonEmpty(base string, ks []string) (string, bool) {
+	t.cost++
 	typ := t.d.jsonType(base, ks)
 	v := t.d.jsonValue(base, ks)
 	if typ == "" || v == "" {
@@ -547,6 +597,7 @@ func (t *translator) valuePath(v *filter.ValuePath) (string, bool) {
 		x, ok := t.cond(v.Filter, scope{kind: elemScope, base: obj, keys: keys(p), alias: e})
 		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + t.d.elemType(e, obj) + " = " + t.d.typeObject() + " AND " + x + ")", ok
 	}
+	t.cost++
 	typ := t.d.jsonType(rowKeys, keys(p))
 	obj := t.d.jsonValue(rowKeys, keys(p))
 	if typ == "" {
@@ -619,7 +670,68 @@ func (t *translator) innerPresent(p filter.AttrPath, sc scope) (string, bool) {
 	return t.nonEmpty(sc.base, []string{p.Name})
 }
 
-// SplitFilter returns the top-level "and" terms of f that the store
+// mergeNegations replaces the conjuncts "not (x)" whose x is a value path
+// or a comparison orTerms merges, and translates, by one conjunct
+// "not (x1 or x2 …)": the same condition, in which orTerms merges the
+// value paths on one attribute into one subquery.
+func (s *Store) mergeNegations(typ string, conj []filter.Expr) []filter.Expr {
+	var (
+		xs    []filter.Expr
+		first = -1
+		out   = make([]filter.Expr, 0, len(conj))
+	)
+	for _, c := range conj {
+		if n, ok := c.(*filter.Not); ok && mergeable(n.X) {
+			t := &translator{d: s.d, b: &builder{d: s.d}, ti: s.info(typ), typ: typ}
+			if _, ok := t.cond(n, scope{}); ok {
+				if first < 0 {
+					first = len(out)
+					out = append(out, nil)
+				}
+				xs = append(xs, n.X)
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	switch len(xs) {
+	case 0:
+		return conj
+	case 1:
+		out[first] = &filter.Not{X: xs[0]}
+		return out
+	}
+	x := xs[0]
+	for _, y := range xs[1:] {
+		x = &filter.Or{Left: x, Right: y}
+	}
+	out[first] = &filter.Not{X: x}
+	return out
+}
+
+// mergeable reports whether orTerms may merge x with other terms.
+func mergeable(x filter.Expr) bool {
+	switch x := x.(type) {
+	case *filter.ValuePath:
+		return x.Path.Attr != nil
+	case *filter.Compare:
+		_, ok := groupable(x)
+		return ok
+	}
+	return false
+}
+
+// SplitFilter implements store.FilterSplitter: it returns f as pushed and
+// no residual, because List and ListAfter evaluate every filter whole.
+// They run in SQL the top-level "and" terms that translate (see
+// sqlSplit for those that do not) and apply filter.Match to the matches
+// of those for the others, reading at most Config.MaxScan resources and
+// keeping only the page; so the handler never asks for every candidate.
+func (s *Store) SplitFilter(typ string, f filter.Expr) (pushed, residual filter.Expr) {
+	return f, nil
+}
+
+// sqlSplit returns the top-level "and" terms of f that the store
 // translates to SQL as pushed and the others as residual. A term stays
 // residual when it (or any part of it) is one of:
 //
@@ -630,6 +742,8 @@ func (t *translator) innerPresent(p filter.AttrPath, sc scope) (string, bool) {
 //     string compared with a number or a boolean attribute, a number
 //     with a string attribute), which the bound, lenient parser does not
 //     produce but filter.Match defines;
+//   - a string value with a NUL character or invalid UTF-8, which
+//     PostgreSQL cannot take as text;
 //   - co, sw or ew on a number or dateTime attribute, and gt, ge, lt or le
 //     on a boolean one (filter.Match mixes text and typed rules there);
 //   - a dateTime comparison with a value that is not an RFC 3339
@@ -638,13 +752,19 @@ func (t *translator) innerPresent(p filter.AttrPath, sc scope) (string, bool) {
 //   - a value path on a simple attribute or on meta, and a
 //     multi-valued or complex sub-attribute;
 //   - a JSON key that cannot be written into SQL text (quotes or control
-//     characters; schema names never have them).
-func (s *Store) SplitFilter(typ string, f filter.Expr) (pushed, residual filter.Expr) {
+//     characters; schema names never have them);
+//   - a term that would make the statement read more than about 64 JSON
+//     values or 8 JSON arrays per row (maxSQLCost), counting the terms
+//     before it, so that a long filter costs the database no more than a
+//     short one: what is left is evaluated under Config.MaxScan.
+func (s *Store) sqlSplit(typ string, f filter.Expr) (pushed, residual filter.Expr) {
 	var in, out []filter.Expr
-	for _, c := range filter.Conjuncts(f) {
+	cost := 0
+	for _, c := range s.mergeNegations(typ, filter.Conjuncts(f)) {
 		t := &translator{d: s.d, b: &builder{d: s.d}, ti: s.info(typ), typ: typ}
-		if _, ok := t.cond(c, scope{}); ok {
+		if _, ok := t.cond(c, scope{}); ok && cost+t.cost <= maxSQLCost {
 			in = append(in, c)
+			cost += t.cost
 		} else {
 			out = append(out, c)
 		}

@@ -150,7 +150,7 @@ func TestFilterSuite(t *testing.T) {
 	tests := []struct {
 		name, reason string
 		typ, filter  string
-		// residual: SplitFilter leaves (part of) it to filter.Match.
+		// residual: sqlSplit leaves (part of) it to filter.Match.
 		residual bool
 		// unbound parses without the schema.
 		unbound bool
@@ -193,6 +193,16 @@ func TestFilterSuite(t *testing.T) {
 		{name: "value path sub", reason: "Entra's form", typ: "User", filter: `emails[type eq "work"].value co "example"`},
 		{name: "multi across elements", reason: "conditions on different elements", typ: "User", filter: `emails.type eq "work" and not (emails.primary eq true)`},
 		{name: "multi ne", reason: "no element equals", typ: "User", filter: `emails.type ne "work"`},
+		{name: "or of value paths", reason: "merged into one EXISTS", typ: "User", filter: `emails[value co "ZETA"] or emails[type eq "home" and primary eq true] or emails[value ew ".net"] or userName eq "peggy"`},
+		{name: "not or of value paths", reason: "merged under a negation", typ: "User", filter: `not (emails[value co "zeta"] or emails[value co "jensen"] or emails[type eq "other"])`},
+		{name: "value path co any", reason: "one text, several needles", typ: "User", filter: `emails[value co "ZETA" or value co "jensen.org" or value co "nomatch" or type eq "home"]`},
+		{name: "sw any folded", reason: "key column, folded needles", typ: "User", filter: `userName sw "PEG" or userName sw "Jo" or userName sw "zz"`},
+		{name: "eq any", reason: "IN over the key column", typ: "User", filter: `userName eq "PEGGY" or userName eq "judy" or userName eq "nobody"`},
+		{name: "ew any exact", reason: "caseExact needles", typ: "User", filter: `code ew "a" or code ew "B" or code ew "%"`},
+		{name: "not ew any", reason: "any under a negation", typ: "User", filter: `not (emails.value ew ".org" or emails.value ew ".net")`},
+		{name: "and of negations", reason: "merged into one negated EXISTS", typ: "User", filter: `not (emails[value co "zeta"]) and not (emails[type eq "other"]) and not (userName sw "z") and userName pr and not (emails.value ew ".net")`},
+		{name: "costly and", reason: "terms beyond the SQL cost bound stay with filter.Match", typ: "User", filter: `emails[value co "e"] and emails[value co "x"] and emails[value co "a"] and emails[value co "m"] and emails[value co "p"] and emails[value co "l"] and emails[value co "o"] and emails[value co "c"] and emails[value co "."] and emails[value co "@"]`, residual: true},
+		{name: "externalId eq any", reason: "column IN", typ: "User", filter: `externalId eq "E-2" or externalId eq "e-1" or externalId eq "x"`},
 		{name: "phone and address", reason: "two value paths", typ: "User", filter: `phoneNumbers[type eq "mobile"] and addresses[country eq "de"]`},
 		{name: "addresses.locality", reason: "multi-valued sub-attribute, folded", typ: "User", filter: `addresses.locality eq "BERLIN"`},
 		{name: "roles value", reason: "another multi-valued complex", typ: "User", filter: `roles eq "ADMIN"`},
@@ -262,6 +272,8 @@ func TestFilterSuite(t *testing.T) {
 		{name: "members not pr", reason: "empty groups", typ: "Group", filter: `not (members pr)`},
 		{name: "members eq null", reason: "absence", typ: "Group", filter: `members.value eq null`},
 		{name: "members type folded", reason: "type is not caseExact", typ: "Group", filter: `members[type eq "group"]`},
+		{name: "members or", reason: "merged value paths on the members table", typ: "Group", filter: `members[value eq {alice}] or members[type eq "GROUP"] or members[display co "a"]`},
+		{name: "members display any", reason: "folded column, several needles", typ: "Group", filter: `members.display co "A" or members.display co "zz"`},
 		{name: "members display co", reason: "display folded", typ: "Group", filter: `members.display co "BAR"`},
 		{name: "members display pr", reason: "presence of a column", typ: "Group", filter: `members[display pr and value eq {jsmith}]`},
 		{name: "members value case", reason: "value is caseExact", typ: "Group", filter: `members.value eq "` + "X" + `"`},
@@ -291,9 +303,9 @@ func TestFilterSuite(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: parse %s: %v", tc.name, text, err)
 				}
-				pushed, residual := f.s.SplitFilter(tc.typ, e)
+				pushed, residual := f.s.sqlSplit(tc.typ, e)
 				if (residual != nil) != tc.residual {
-					t.Errorf("%s: SplitFilter(%s) = pushed %v, residual %v; want residual %v (%s)", tc.name, text, pushed, residual, tc.residual, tc.reason)
+					t.Errorf("%s: sqlSplit(%s) = pushed %v, residual %v; want residual %v (%s)", tc.name, text, pushed, residual, tc.residual, tc.reason)
 				}
 				var want []string
 				for _, r := range f.all[tc.typ] {

@@ -11,14 +11,14 @@ import (
 // match the part of f that translates to SQL, the translator holding its
 // arguments, and the rest of f, to apply with filter.Match.
 func (s *Store) listWhere(ctx context.Context, typ string, ti *typeInfo, f filter.Expr) (*translator, string, filter.Expr) {
-	pushed, residual := s.SplitFilter(typ, f)
+	pushed, residual := s.sqlSplit(typ, f)
 	t := &translator{d: s.d, b: &builder{d: s.d}, ti: ti, typ: typ}
 	b := t.b
 	where := "r.tenant = " + b.arg(s.tenant(ctx)) + " AND r.type = " + b.arg(typ)
 	if pushed != nil {
 		c, ok := t.cond(pushed, scope{})
 		if !ok {
-			// SplitFilter pushed only what translates; drop the
+			// sqlSplit pushed only what translates; drop the
 			// arguments of the attempt.
 			b.args = b.args[:2]
 			return t, where, f
@@ -30,11 +30,14 @@ func (s *Store) listWhere(ctx context.Context, typ string, ti *typeInfo, f filte
 
 // List returns the page of resources of type typ that match q.Filter, in
 // creation order or by q.SortBy (missing values last, ties in creation
-// order). The parts of the filter SplitFilter pushes run in SQL with the
-// paging; when the filter has a residual, List reads every match of the
-// pushed part in order, evaluates the residual with filter.Match and pages
-// the result itself.
-func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Page, error) {
+// order). The parts of the filter that translate to SQL run there with
+// the paging; when the filter has other terms, List reads every match of
+// the translated part in order, evaluates the rest with filter.Match and
+// pages the result itself, keeping only the page; it fails with
+// [ErrTooMany] when more than Config.MaxScan resources match that part.
+func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.Page, err error) {
+	ctx, done := s.bound(ctx, q.Filter != nil)
+	defer done(&err)
 	ti := s.info(typ)
 	start := max(q.StartIndex, 1) - 1
 	count := max(q.Count, 0)
@@ -51,6 +54,9 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (*store.Pag
 		}
 	}
 	if residual != nil {
+		if err := s.scanLimit(ctx, where, b.args); err != nil {
+			return nil, err
+		}
 		return s.listResidual(ctx, typ, ti, b, where, order, residual, start, count)
 	}
 	if count == 0 {

@@ -174,7 +174,7 @@ func (s *Store) scanPairs(ctx context.Context, tx *sql.Tx, b *builder, m map[str
 // the group. The result's Resource is nil when the group has more than 100
 // members. It returns an error wrapping errors.ErrUnsupported when typ keeps
 // no members table, d.Attribute is not "members", or d.Set names members.
-func (s *Store) PatchMembers(ctx context.Context, typ, id string, d store.MemberDelta, ifVersion string) (*store.MemberResult, error) {
+func (s *Store) PatchMembers(ctx context.Context, typ, id string, d store.MemberDelta, ifVersion string) (_ *store.MemberResult, err error) {
 	ti := s.info(typ)
 	if ti.members == nil || d.Attribute != membersAttr {
 		return nil, fmt.Errorf("sqlstore: %s has no members table for %q: %w", typ, d.Attribute, errors.ErrUnsupported)
@@ -182,6 +182,30 @@ func (s *Store) PatchMembers(ctx context.Context, typ, id string, d store.Member
 	if _, ok := d.Set[membersAttr]; ok {
 		return nil, fmt.Errorf("sqlstore: Set names %q: %w", membersAttr, errors.ErrUnsupported)
 	}
+	if !validText(id) {
+		return nil, notFound(typ, id)
+	}
+	if err := checkText("", d.Set); err != nil {
+		return nil, err
+	}
+	for _, m := range d.Add {
+		if v, ok := m["value"].(string); ok && !validText(v) {
+			return nil, &store.ReferenceError{Attribute: membersAttr, Value: v}
+		}
+		if err := checkText(membersAttr, m); err != nil {
+			return nil, err
+		}
+	}
+	// A value that is not valid text is no member's.
+	remove := make([]string, 0, len(d.Remove))
+	for _, v := range d.Remove {
+		if validText(v) {
+			remove = append(remove, v)
+		}
+	}
+	d.Remove = remove
+	ctx, done := s.bound(ctx, false)
+	defer done(&err)
 	tenant := s.tenant(ctx)
 	now := s.stamp()
 	out := &store.MemberResult{}
@@ -190,7 +214,7 @@ func (s *Store) PatchMembers(ctx context.Context, typ, id string, d store.Member
 		created time.Time
 		attrs   map[string]any
 	)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if len(d.Set) == 0 {
 			version, created, err = s.bump(ctx, tx, tenant, typ, id, ifVersion, now, "")

@@ -57,7 +57,7 @@ func TestMigrateRekeys(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if pushed, _ := s.SplitFilter("User", f); pushed == nil {
+			if pushed, _ := s.sqlSplit("User", f); pushed == nil {
 				t.Fatal("nickName eq is not pushed down")
 			}
 			page, err := s.List(ctx, "User", store.Query{Filter: f, StartIndex: 1, Count: 10})

@@ -24,6 +24,9 @@ type row struct {
 
 // split turns canonical attributes into their stored form.
 func (s *Store) split(ti *typeInfo, attrs map[string]any) (*row, error) {
+	if err := checkText("", attrs); err != nil {
+		return nil, err
+	}
 	r := &row{}
 	body := attrs
 	if ti.members != nil {

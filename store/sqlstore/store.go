@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/scimkit/scimkit/scim/schema"
@@ -56,13 +57,30 @@ type Config struct {
 	// NewID returns the id of a new resource, unique in its tenant across
 	// all types. Nil means a random UUID (version 4).
 	NewID func() string
+	// MaxScan bounds the resources one List or ListAfter reads to
+	// evaluate the terms of a filter the SQL cannot translate (see
+	// Filters in the package documentation): when more than MaxScan resources match the
+	// rest of the filter, the call fails with a 400 tooMany *scim.Error
+	// wrapping [ErrTooMany] instead of reading them. Counting them reads
+	// no attributes. 0 means [DefaultMaxScan] (10,000); a negative value
+	// means no bound.
+	MaxScan int
+	// StatementTimeout bounds the time one call spends in the database
+	// (a context deadline on its statements, which both drivers honour
+	// by cancelling the statement): a List or ListAfter with a filter
+	// that outlasts it fails with a 400 tooMany *scim.Error wrapping
+	// [ErrTooMany], any other call with a 503 *scim.Error wrapping
+	// [ErrTimeout]. 0 means [DefaultStatementTimeout] (5s); a negative
+	// value means no bound beyond the caller's context.
+	StatementTimeout time.Duration
 }
 
 // Store is a [store.Store] over a SQL database. Create it with [New] and
 // call [Store.Migrate] once before use. It is safe for concurrent use as
 // far as the database is: PostgreSQL serializes the writes of one resource
-// with row locks; with SQLite, give the *sql.DB a single connection
-// (db.SetMaxOpenConns(1)) or a busy timeout.
+// with row locks; with SQLite the store runs one write transaction at a
+// time and, in WAL mode with several connections (see [OpenSQLite]), reads
+// beside it.
 type Store struct {
 	db     *sql.DB
 	d      Dialect
@@ -70,6 +88,13 @@ type Store struct {
 	now    func() time.Time
 	newID  func() string
 	types  map[string]*typeInfo
+
+	maxScan int
+	timeout time.Duration
+	// writes serialises the write transactions of an SQLite store, so
+	// that they never contend for SQLite's single write lock inside one
+	// process (readers run beside them in WAL mode).
+	writes sync.Mutex
 }
 
 var (
@@ -106,7 +131,14 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	if cfg.Dialect == nil {
 		return nil, errors.New("sqlstore: Config.Dialect is required (sqlstore.Postgres or sqlstore.SQLite)")
 	}
-	s := &Store{db: db, d: cfg.Dialect, tenant: cfg.Tenant, now: cfg.Now, newID: cfg.NewID, types: map[string]*typeInfo{}}
+	s := &Store{db: db, d: cfg.Dialect, tenant: cfg.Tenant, now: cfg.Now, newID: cfg.NewID, types: map[string]*typeInfo{},
+		maxScan: cfg.MaxScan, timeout: cfg.StatementTimeout}
+	if s.maxScan == 0 {
+		s.maxScan = DefaultMaxScan
+	}
+	if s.timeout == 0 {
+		s.timeout = DefaultStatementTimeout
+	}
 	if s.tenant == nil {
 		s.tenant = func(context.Context) string { return "" }
 	}
@@ -176,6 +208,10 @@ func (s *Store) stamp() time.Time {
 
 // inTx runs f in a transaction, committing if it returns nil.
 func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	if _, lite := s.d.(sqlite); lite {
+		s.writes.Lock()
+		defer s.writes.Unlock()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -58,11 +58,10 @@ func openPostgres(t testing.TB) (*sql.DB, Dialect) {
 
 func openSQLite(t testing.TB) (*sql.DB, Dialect) {
 	t.Helper()
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "scim.db")+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)")
+	db, err := OpenSQLite(filepath.Join(t.TempDir(), "scim.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetMaxOpenConns(1)
 	t.Cleanup(func() { db.Close() })
 	return db, SQLite
 }

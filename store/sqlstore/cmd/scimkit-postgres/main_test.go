@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scimkit/scimkit/store/sqlstore"
 )
 
 // TestServerOverSQLite drives the host over real HTTP with an SQLite file:
@@ -18,13 +20,13 @@ import (
 // filtered list finds them.
 func TestServerOverSQLite(t *testing.T) {
 	rts := resourceTypes()
-	st, db, err := openStore(context.Background(), "sqlite", filepath.Join(t.TempDir(), "scim.db"), rts)
+	st, db, err := openStore(context.Background(), "sqlite", filepath.Join(t.TempDir(), "scim.db"), sqlstore.Config{ResourceTypes: rts})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var logs bytes.Buffer
-	h, err := newServer("tok", st, rts, slog.New(slog.NewTextHandler(&logs, nil)))
+	h, err := newServer("tok", nil, st, rts, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,5 +90,28 @@ func TestServerOverSQLite(t *testing.T) {
 	code, g = call("GET", "/Groups/"+gid, "")
 	if code != 200 || g["members"] != nil {
 		t.Errorf("group after the member's deletion: status %d, members %v", code, g["members"])
+	}
+}
+
+func TestParseCursorKey(t *testing.T) {
+	key := bytes.Repeat([]byte{0xab}, 32)
+	for _, s := range []string{
+		"abababababababababababababababababababababababababababababababab",
+		"q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=",
+		"q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s",
+		" q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=\n",
+	} {
+		got, err := parseCursorKey(s)
+		if err != nil || !bytes.Equal(got, key) {
+			t.Errorf("parseCursorKey(%q) = %x, %v; want %x", s, got, err, key)
+		}
+	}
+	if got, err := parseCursorKey(""); got != nil || err != nil {
+		t.Errorf("parseCursorKey(\"\") = %x, %v; want no key", got, err)
+	}
+	for _, s := range []string{"abab", "q6urq6urq6urq6urq6urq6urq6urq6urq6urq6ur", "not a key!", strings.Repeat("ab", 31)} {
+		if _, err := parseCursorKey(s); err == nil {
+			t.Errorf("parseCursorKey(%q) accepted a key that is short or not hex or base64", s)
+		}
 	}
 }
