@@ -137,7 +137,7 @@ func TestSort(t *testing.T) {
 		{"default order", "without sortBy the order is the store's stable order", "", []string{"id-1", "id-2", "id-3", "id-4"}},
 		{"ascending", "§3.4.2.3: userName is caseExact=false, so Alice sorts first", "sortBy=userName", []string{"id-2", "id-3", "id-1", "id-4"}},
 		{"descending", "§3.4.2.3: sortOrder=descending", "sortBy=userName&sortOrder=descending", []string{"id-4", "id-1", "id-3", "id-2"}},
-		{"missing last", "resources without the attribute come last in either direction", "sortBy=name.familyName&sortOrder=descending", []string{"id-4", "id-2", "id-1", "id-3"}},
+		{"missing first descending", "resources without the attribute come last ascending and first descending (RFC 7644 §3.4.2.3)", "sortBy=name.familyName&sortOrder=descending", []string{"id-1", "id-3", "id-4", "id-2"}},
 		{"paged", "sorting applies before paging", "sortBy=userName&startIndex=2&count=2", []string{"id-3", "id-1"}},
 	}
 	for _, tc := range tests {

@@ -30,7 +30,7 @@ func TestMemorySortBy(t *testing.T) {
 		{name: "userName", reason: "case-insensitive", sortBy: "userName", want: []string{"Alice", "bob", "carol", "dave"}},
 		{name: "userName descending", reason: "reversed", sortBy: "userName", descending: true, want: []string{"dave", "carol", "bob", "Alice"}},
 		{name: "missing last", reason: "ties (A, a) keep creation order; no title sorts last", sortBy: "title", want: []string{"bob", "dave", "carol", "Alice"}},
-		{name: "missing last descending", reason: "missing values stay last", sortBy: "title", descending: true, want: []string{"carol", "bob", "dave", "Alice"}},
+		{name: "missing first descending", reason: "missing values come first when descending (RFC 7644 §3.4.2.3)", sortBy: "title", descending: true, want: []string{"Alice", "carol", "bob", "dave"}},
 		{name: "multi-valued primary", reason: "carol sorts by her primary email a@x", sortBy: "emails.value", want: []string{"carol", "Alice", "bob", "dave"}},
 		{name: "boolean", reason: "false first, absent last", sortBy: "active", want: []string{"Alice", "carol", "bob", "dave"}},
 		{name: "dateTime descending", reason: "meta.lastModified as instants", sortBy: "meta.lastModified", descending: true, want: []string{"dave", "bob", "Alice", "carol"}},

@@ -180,10 +180,11 @@ type Query struct {
 	// schema.Fold unless the attribute is CaseSensitive, numbers
 	// numerically, dateTimes as instants, booleans false first; a
 	// multi-valued attribute sorts by its primary value, else its first;
-	// resources without a value sort last in either direction; ties keep
-	// the store's default order. Empty SortBy.Name means the default order.
+	// resources without a value sort after every value (last ascending,
+	// first descending); ties keep the store's default order. Empty SortBy.Name means the default order.
 	SortBy filter.AttrPath
-	// Descending reverses the SortBy order (missing values still last).
+	// Descending reverses the SortBy order; values that are missing come
+	// last when ascending and first when descending (RFC 7644 §3.4.2.3).
 	Descending bool
 }
 

@@ -417,19 +417,19 @@ func (a *Attribute) SortKey(v any) SortKey {
 }
 
 // CompareSortKeys orders x before y (negative) or after (positive) in
-// ascending or descending order; missing values come last in either
-// direction. Keys of different kinds order by kind.
+// ascending or descending order. Missing values order after every value, so
+// they come last when ascending and first when descending (RFC 7644
+// §3.4.2.3: "they are ordered last if ascending and first if
+// descending"). Keys of different kinds order by kind.
 func CompareSortKeys(x, y SortKey, descending bool) int {
+	c := 0
 	switch {
 	case x.Kind == SortMissing && y.Kind == SortMissing:
 		return 0
-	case x.Kind == SortMissing:
-		return 1
+	case x.Kind == SortMissing: // after every value, so first when descending
+		c = 1
 	case y.Kind == SortMissing:
-		return -1
-	}
-	c := 0
-	switch {
+		c = -1
 	case x.Kind != y.Kind:
 		c = cmp.Compare(x.Kind, y.Kind)
 	case x.Kind == SortBool && x.Bool != y.Bool:

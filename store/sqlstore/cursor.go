@@ -234,8 +234,8 @@ func (s *Store) ListAfter(ctx context.Context, typ string, q store.Query, after 
 
 // keyOrder is the ORDER BY clause of a list sorted by the key expression.
 func (s *Store) keyOrder(key string, desc bool) string {
-	if desc {
-		return key + " DESC NULLS LAST, r.seq"
+	if desc { // missing values order after every value (RFC 7644 §3.4.2.3)
+		return key + " DESC NULLS FIRST, r.seq"
 	}
 	return key + " ASC NULLS LAST, r.seq"
 }
@@ -260,6 +260,8 @@ func (s *Store) afterQuery(b *builder, ti *typeInfo, where, key string, kind byt
 		switch {
 		case kind == 0:
 			sb.WriteString(" AND r.seq > " + b.arg(pos.seq))
+		case pos.kind == keyMissing && desc: // missing values come first
+			sb.WriteString(" AND ((" + key + " IS NULL AND r.seq > " + b.arg(pos.seq) + ") OR " + key + " IS NOT NULL)")
 		case pos.kind == keyMissing:
 			sb.WriteString(" AND " + key + " IS NULL AND r.seq > " + b.arg(pos.seq))
 		default:
@@ -278,7 +280,11 @@ func (s *Store) afterQuery(b *builder, ti *typeInfo, where, key string, kind byt
 				k1 += "::numeric"
 				k2 += "::numeric"
 			}
-			sb.WriteString(" AND (" + key + cmp + k1 + " OR (" + key + " = " + k2 + " AND r.seq > " + b.arg(pos.seq) + ") OR " + key + " IS NULL)")
+			missingAfter := " OR " + key + " IS NULL" // ascending: missing values come last
+			if desc {
+				missingAfter = ""
+			}
+			sb.WriteString(" AND (" + key + cmp + k1 + " OR (" + key + " = " + k2 + " AND r.seq > " + b.arg(pos.seq) + ")" + missingAfter + ")")
 		}
 	}
 	sb.WriteString(" ORDER BY ")

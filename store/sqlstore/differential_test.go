@@ -214,8 +214,8 @@ func TestDifferentialFolding(t *testing.T) {
 
 	t.Run("patch", func(t *testing.T) {
 		emails := make([]any, len(foldBreakers))
-		for i, v := range foldBreakers {
-			emails[i] = map[string]any{"value": v}
+		for i, v := range foldBreakers { // one type each: (type, value) pairs are kept once
+			emails[i] = map[string]any{"value": v, "type": "t" + strconv.Itoa(i)}
 		}
 		for j, lit := range foldLiterals {
 			q, _ := json.Marshal(lit)

@@ -121,7 +121,8 @@
 //
 // # Sorting and paging
 //
-// SortBy and Descending are translated to ORDER BY with NULLS LAST and seq
+// SortBy and Descending are translated to ORDER BY with missing values last
+// when ascending and first when descending (RFC 7644 §3.4.2.3), seq
 // as the tie-breaker, and StartIndex and Count to OFFSET and LIMIT; Total
 // comes from count(*) OVER () in the same statement.
 //

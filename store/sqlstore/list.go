@@ -46,11 +46,7 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 	order := "r.seq"
 	if q.SortBy.Name != "" {
 		if x, _, ok := t.sortExpr(&q.SortBy); ok {
-			dir := " ASC"
-			if q.Descending {
-				dir = " DESC"
-			}
-			order = x + dir + " NULLS LAST, r.seq"
+			order = s.keyOrder(x, q.Descending)
 		}
 	}
 	if residual != nil {

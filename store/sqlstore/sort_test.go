@@ -73,7 +73,7 @@ func TestSortSuite(t *testing.T) {
 		{name: "userName", reason: "key column, folded", typ: "User", sortBy: "userName", key: str("userName")},
 		{name: "userName desc", reason: "descending", typ: "User", sortBy: "userName", descending: true, key: str("userName")},
 		{name: "title", reason: "missing values last", typ: "User", sortBy: "title", key: str("title")},
-		{name: "title desc", reason: "missing values still last", typ: "User", sortBy: "title", descending: true, key: str("title")},
+		{name: "title desc", reason: "missing values first (RFC 7644 §3.4.2.3)", typ: "User", sortBy: "title", descending: true, key: str("title")},
 		{name: "name.familyName", reason: "sub-attribute; ties in creation order", typ: "User", sortBy: "name.familyName", key: str("name", "familyName")},
 		{name: "badge", reason: "numbers numerically", typ: "User", sortBy: "badge", key: number(testURN, "badge")},
 		{name: "score desc", reason: "decimals numerically", typ: "User", sortBy: "score", descending: true, key: number(testURN, "score")},
@@ -96,8 +96,12 @@ func TestSortSuite(t *testing.T) {
 				slices.SortStableFunc(want, func(a, b *store.Resource) int {
 					x, y := tc.key(a), tc.key(b)
 					switch {
-					case x.missing || y.missing:
-						return cmp.Compare(btoi(x.missing), btoi(y.missing))
+					case x.missing || y.missing: // after every value: last ascending, first descending
+						c := cmp.Compare(btoi(x.missing), btoi(y.missing))
+						if tc.descending {
+							c = -c
+						}
+						return c
 					case tc.descending:
 						return cmp.Or(cmp.Compare(y.s, x.s), cmp.Compare(y.n, x.n))
 					}

@@ -151,7 +151,7 @@ func TestRunCatches(t *testing.T) {
 			wantFailed: []string{"ConcurrentReplaceSameVersion", "NoLostUpdates"},
 		},
 		{
-			name: "sort missing first", reason: "resources without a value sort last in either direction",
+			name: "sort missing first", reason: "resources without a value sort last ascending and first descending",
 			broken:     breakage{sortMissingFirst: true},
 			wantFailed: []string{"SortBy"},
 		},
@@ -652,28 +652,35 @@ func (s *naive) matches(typ string, q store.Query) []*store.Resource {
 		switch {
 		case !oka && !okb:
 			return 0
-		case !oka || !okb:
-			c := 1
+		}
+		c := 0
+		switch x := ka.(type) {
+		case nil: // missing: ordered below
+		case string:
+			if y, ok := kb.(string); ok {
+				c = strings.Compare(x, y)
+			}
+		case time.Time:
+			if y, ok := kb.(time.Time); ok {
+				c = x.Compare(y)
+			}
+		case bool:
+			y, _ := kb.(bool)
+			switch {
+			case !okb:
+			case !x && y:
+				c = -1
+			case x && !y:
+				c = 1
+			}
+		}
+		if !oka || !okb { // missing values order after every value
+			c = 1
 			if !okb {
 				c = -1
 			}
 			if s.broken.sortMissingFirst {
 				c = -c
-			}
-			return c
-		}
-		c := 0
-		switch x := ka.(type) {
-		case string:
-			c = strings.Compare(x, kb.(string))
-		case time.Time:
-			c = x.Compare(kb.(time.Time))
-		case bool:
-			switch {
-			case !x && kb.(bool):
-				c = -1
-			case x && !kb.(bool):
-				c = 1
 			}
 		}
 		if q.Descending {
