@@ -168,6 +168,9 @@ type comparison struct {
 	bound     bool
 	typ       schema.Type // "" when unbound
 	caseExact bool
+	// primaryDefault: an element without the sub-attribute (primary)
+	// compares as false.
+	primaryDefault bool
 }
 
 func matchCompare(c *Compare, v any) bool {
@@ -182,6 +185,15 @@ func matchCompare(c *Compare, v any) bool {
 		return false
 	}
 	k := comparison{op: c.Op, value: c.Value, sub: c.Path.Sub, bound: c.Path.Attr != nil}
+	// "If not specified, the value of primary SHALL be assumed to be
+	// false" (RFC 7643 §2.4): an element without one compares as false.
+	if _, isBool := c.Value.(bool); isBool && isPrimary(c.Path) {
+		if c.Path.Sub != "" {
+			k.primaryDefault = true
+		} else if v == nil {
+			v = false
+		}
+	}
 	if d := c.Path.Leaf(); d != nil {
 		if d.Type == schema.Complex {
 			d = d.Sub("value")
@@ -196,6 +208,20 @@ func matchCompare(c *Compare, v any) bool {
 		return !k.any(v)
 	}
 	return k.any(v)
+}
+
+// isPrimary reports whether p names the "primary" sub-attribute of a
+// multi-valued attribute (inside a value path, p names it alone).
+func isPrimary(p AttrPath) bool {
+	leaf := p.Name
+	if p.Sub != "" {
+		leaf = p.Sub
+	}
+	if !strings.EqualFold(leaf, "primary") {
+		return false
+	}
+	d := p.Leaf()
+	return d == nil || d.Type == schema.Boolean
 }
 
 // any reports whether any value of v (an attribute's value, multi-valued or
@@ -216,6 +242,9 @@ func (k *comparison) one(v any) bool {
 	if m, ok := v.(map[string]any); ok {
 		if k.sub != "" {
 			x := lookup(m, k.sub, k.bound)
+			if x == nil && k.primaryDefault {
+				x = false
+			}
 			if arr, ok := x.([]any); ok {
 				for _, el := range arr {
 					if k.scalar(el) {

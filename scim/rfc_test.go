@@ -291,7 +291,7 @@ var rfcClauses = []clause{
 	c(7643, "2.4", "The primary attribute value \"true\" MUST appear no more than once", covered,
 		"TestRFC7643_2_4_OnePrimary", "schema:TestNormalize/one primary"),
 	c(7643, "2.4", "If not specified, the value of \"primary\" SHALL be assumed to be \"false\"",
-		"gap: a filter for primary eq false does not match an element without primary", "TestRFC7643_2_4_PrimaryAssumedFalse"),
+		covered, "TestRFC7643_2_4_PrimaryAssumedFalse"),
 	c(7643, "2.4", "service providers SHOULD canonicalize the value returned (e.g., by returning a value for … \"type\")",
 		"not supported: values and types are returned as the client sent them"),
 	c(7643, "2.4", "[service providers] SHOULD NOT return the same (type, value) combination more than once per attribute",

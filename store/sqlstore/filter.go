@@ -178,6 +178,11 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 	if p.Attr == nil {
 		return "", false
 	}
+	if leaf := p.Leaf(); leaf != nil && leaf.Type == schema.Boolean && strings.EqualFold(leaf.Name, "primary") {
+		// An element without "primary" compares as false (RFC 7643
+		// §2.4), which the stored JSON cannot say: filter.Match decides.
+		return "", false
+	}
 	if x, ok, done := t.nullOrNe(c, func() (string, bool) { return t.present(&filter.Present{Path: c.Path}) }, t.compare); done {
 		return x, ok
 	}
