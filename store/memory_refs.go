@@ -134,7 +134,7 @@ func (m *Memory) GroupsOf(ctx context.Context, ids []string) (map[string][]Group
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	sp := m.spaces[tenant]
-	out := map[string][]GroupRef{}
+	var out map[string][]GroupRef // made when a first group is found
 	if sp == nil || sp.tables[groupType] == nil {
 		return out, nil
 	}
@@ -159,6 +159,9 @@ func (m *Memory) GroupsOf(ctx context.Context, ids []string) (map[string][]Group
 			}
 		}
 		slices.SortFunc(refs, func(a, b GroupRef) int { return strings.Compare(a.ID, b.ID) })
+		if out == nil {
+			out = make(map[string][]GroupRef, len(ids))
+		}
 		out[id] = slices.CompactFunc(refs, func(a, b GroupRef) bool { return a.ID == b.ID })
 	}
 	return out, nil
