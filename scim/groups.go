@@ -212,28 +212,13 @@ func (h *Handler) queryGroups(ctx context.Context, rt *resourceType, sq store.Qu
 			rest = append(rest, c)
 		}
 	}
-	all := sq
-	all.Filter, all.StartIndex, all.Count = filter.AndOf(rest...), 1, h.maxCandidates+1
-	cand, err := h.query(ctx, rt, all)
+	cand, err := h.candidates(ctx, sq, filter.AndOf(rest...), sq.Filter, func(q store.Query) (*store.Page, error) { return h.query(ctx, rt, q) })
 	if err != nil {
 		return nil, err
 	}
-	if len(cand.Resources) > h.maxCandidates || cand.Total > h.maxCandidates {
-		return nil, h.tooMany(sq.Filter)
-	}
-	with, err := h.withGroups(ctx, rt, cand.Resources, nil)
+	with, err := h.withGroups(ctx, rt, cand, nil)
 	if err != nil {
 		return nil, err
 	}
-	var matched []*store.Resource
-	for i, r := range with {
-		if filter.Match(sq.Filter, r.Object()) {
-			matched = append(matched, cand.Resources[i])
-		}
-	}
-	page := &store.Page{Total: len(matched)}
-	if from := sq.StartIndex - 1; from < len(matched) {
-		page.Resources = matched[from:min(len(matched), from+sq.Count)]
-	}
-	return page, nil
+	return pageMatching(cand, sq, func(i int) bool { return filter.Match(sq.Filter, with[i].Object()) }), nil
 }

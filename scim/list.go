@@ -232,18 +232,36 @@ func (h *Handler) query(ctx context.Context, rt *resourceType, sq store.Query) (
 		sq.Filter = pushed
 		return h.store.List(ctx, rt.Name, sq)
 	}
+	cand, err := h.candidates(ctx, sq, pushed, sq.Filter, func(q store.Query) (*store.Page, error) { return h.store.List(ctx, rt.Name, q) })
+	if err != nil {
+		return nil, err
+	}
+	return pageMatching(cand, sq, func(i int) bool { return filter.Match(residual, cand[i].Object()) }), nil
+}
+
+// candidates asks list for the resources that the filter pushed selects
+// (all when nil), in sq's order, for evaluation in memory: at most
+// MaxFilterCandidates of them, else the client's filter whole is answered
+// 400 tooMany.
+func (h *Handler) candidates(ctx context.Context, sq store.Query, pushed, whole filter.Expr, list func(store.Query) (*store.Page, error)) ([]*store.Resource, error) {
 	all := sq
 	all.Filter, all.StartIndex, all.Count = pushed, 1, h.maxCandidates+1
-	cand, err := h.store.List(ctx, rt.Name, all)
+	cand, err := list(all)
 	if err != nil {
 		return nil, err
 	}
 	if len(cand.Resources) > h.maxCandidates || cand.Total > h.maxCandidates {
-		return nil, h.tooMany(sq.Filter)
+		return nil, h.tooMany(whole)
 	}
+	return cand.Resources, nil
+}
+
+// pageMatching returns the page sq asks for of the candidates for which
+// match holds, in order.
+func pageMatching(cand []*store.Resource, sq store.Query, match func(i int) bool) *store.Page {
 	var matched []*store.Resource
-	for _, res := range cand.Resources {
-		if filter.Match(residual, res.Object()) {
+	for i, res := range cand {
+		if match(i) {
 			matched = append(matched, res)
 		}
 	}
@@ -251,7 +269,7 @@ func (h *Handler) query(ctx context.Context, rt *resourceType, sq store.Query) (
 	if from := sq.StartIndex - 1; from < len(matched) {
 		page.Resources = matched[from:min(len(matched), from+sq.Count)]
 	}
-	return page, nil
+	return page
 }
 
 // tooMany answers a filter whose evaluation needs more candidates than

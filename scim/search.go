@@ -202,24 +202,9 @@ func (h *Handler) queryEither(ctx context.Context, rt *resourceType, sq store.Qu
 	if unbound == nil {
 		return h.query(ctx, rt, sq)
 	}
-	all := sq
-	all.Filter, all.StartIndex, all.Count = nil, 1, h.maxCandidates+1
-	cand, err := h.store.List(ctx, rt.Name, all)
+	cand, err := h.candidates(ctx, sq, nil, unbound, func(q store.Query) (*store.Page, error) { return h.store.List(ctx, rt.Name, q) })
 	if err != nil {
 		return nil, err
 	}
-	if len(cand.Resources) > h.maxCandidates {
-		return nil, h.tooMany(unbound)
-	}
-	var matched []*store.Resource
-	for _, res := range cand.Resources {
-		if filter.Match(unbound, res.Object()) {
-			matched = append(matched, res)
-		}
-	}
-	page := &store.Page{Total: len(matched)}
-	if from := sq.StartIndex - 1; from < len(matched) {
-		page.Resources = matched[from:min(len(matched), from+sq.Count)]
-	}
-	return page, nil
+	return pageMatching(cand, sq, func(i int) bool { return filter.Match(unbound, cand[i].Object()) }), nil
 }
