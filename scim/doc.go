@@ -93,20 +93,28 @@
 // case, "True"/"False" strings for booleans, path-less PATCH values with
 // dotted and URN-qualified keys, Entra ID's member removal by value list,
 // Okta's resource id inside PATCH values, the manager as a plain string,
-// unquoted filter literals, unknown schema URNs. Unknown attributes are
-// ignored and logged at debug level.
+// unquoted filter literals, unknown schema URNs, member "type" labels that
+// disagree with what the id names (corrected). Unknown attributes are
+// ignored and logged at debug level, or refused with 400 invalidSyntax when
+// Config.RejectUndefinedAttributes is set. User.groups is computed from
+// group memberships (RFC 7643 §4.1.2), never written.
 //
 // # Security considerations
 //
 // Request bodies are bounded (Config.MaxBodyBytes, 413 beyond), and so are
 // JSON nesting, PATCH operations (Config.MaxPatchOperations), bulk requests
 // (Config.BulkMaxOperations, Config.BulkMaxPayloadBytes), list pages
-// (Config.MaxResults) and filters (length and nesting). A JSON object that
-// repeats a member name is refused rather than read two ways. Cursors are
-// sealed with an HMAC (Config.CursorKey) and expire. See SECURITY.md.
+// (Config.MaxResults), filters (length, nesting, 50 attribute expressions)
+// and the resources a partly pushed-down filter makes the handler evaluate
+// (Config.MaxFilterCandidates, 400 tooMany beyond). A JSON object that
+// repeats a member name is refused rather than read two ways. Values no
+// store can hold (a NUL character, over-long strings and numbers) and ids
+// that can name nothing are answered before any store is called. Cursors
+// are sealed with an HMAC (Config.CursorKey) and expire. See SECURITY.md.
 // Errors the handler does not recognise are answered 500 with a generic
-// detail; their text goes only to Config.Logger. The password attribute is
-// accepted, stored for the host, and never returned. The host must serve the
-// handler over TLS, authenticate every request, and rate-limit as it sees fit
-// (a 429 with Retry-After is understood by Okta and Entra ID).
+// detail; their text goes only to Config.Logger. A password is handed to
+// Config.HashPassword and the store keeps only its result (or nothing when
+// the hook is nil); it is never returned. The host must serve the handler
+// over TLS, authenticate every request, and rate-limit (scim/ratelimit; a
+// 429 with Retry-After is understood by Okta and Entra ID).
 package scim
