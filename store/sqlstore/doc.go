@@ -126,6 +126,10 @@
 // as the tie-breaker, and StartIndex and Count to OFFSET and LIMIT; Total
 // comes from count(*) OVER () in the same statement.
 //
+// [Store.GroupsOf] implements store.GroupLister from the members table's
+// (tenant, value) index, so User.groups costs one statement per page of
+// users, however large the groups.
+//
 // [Store.ListAfter] implements store.CursorLister, which the handler uses
 // for cursor pagination (RFC 9865), with keyset pagination instead of
 // OFFSET, so a deep page costs what the first does and positions survive
