@@ -99,7 +99,7 @@ var errNoCursors = badParam("cursor pagination is not supported by this service 
 
 // cursorList serves one page of cursor pagination.
 func (h *Handler) cursorList(ctx context.Context, rt *resourceType, req SearchRequest) (listed, error) {
-	if h.cursors == nil {
+	if h.cursors == nil || rt.catalog != nil {
 		return listed{}, errNoCursors
 	}
 	if req.StartIndex != 0 {

@@ -140,6 +140,11 @@ type Config struct {
 	// ever holds one (RFC 7643 §4.1.1: returned "never").
 	HashPassword func(ctx context.Context, password string) (string, error)
 
+	// Catalogs are read-only resource types listing the app's roles and
+	// entitlements in Okta Identity Governance's schemas, served after
+	// ResourceTypes (see Catalog). Nil means none.
+	Catalogs []Catalog
+
 	// OnChange, if not nil, is called after the store committed each
 	// change (see Change). It runs synchronously on the request goroutine,
 	// before the response is written; it cannot fail the request.
@@ -196,6 +201,7 @@ type resourceType struct {
 	parser    filter.Parser
 	noContent bool // PATCH answers 204
 	groups    bool // "groups" is maintained by the handler (User)
+	catalog   *Catalog // the values come from the host, read-only
 }
 
 // NewHandler checks cfg and returns a Handler serving RFC 7644 at its root:
@@ -259,6 +265,19 @@ func NewHandler(cfg Config) (*Handler, error) {
 			schema.GroupResourceType(),
 		}
 	}
+	catalogs := map[*schema.ResourceType]*Catalog{}
+	if len(cfg.Catalogs) > 0 {
+		types = append([]*schema.ResourceType(nil), types...)
+		for i := range cfg.Catalogs {
+			c := &cfg.Catalogs[i]
+			if c.Entries == nil {
+				return nil, fmt.Errorf("scim: catalog %s has no Entries function", c.Name)
+			}
+			rt := catalogType(c)
+			catalogs[rt] = c
+			types = append(types, rt)
+		}
+	}
 	noContent := cfg.NoContentOnPatch
 	if noContent == nil {
 		noContent = []string{"Group"}
@@ -293,6 +312,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 				t.noContent = true
 			}
 		}
+		t.catalog = catalogs[rt]
 		if g := rt.Schema.Attr("groups"); g != nil && g.IsReadOnly() && g.MultiValued && g.Type == schema.Complex {
 			t.groups = true
 		}
@@ -362,6 +382,9 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) error {
 	rt := h.byPath[strings.ToLower(first)]
 	if rt == nil {
 		return notFound("no such endpoint: /" + p)
+	}
+	if rt.catalog != nil && r.Method != http.MethodGet && !(rest == ".search" && r.Method == http.MethodPost) {
+		return h.notAllowed(w, r, "GET")
 	}
 	if rest == "" {
 		switch r.Method {

@@ -220,6 +220,13 @@ func (h *Handler) list(ctx context.Context, rt *resourceType, req SearchRequest)
 // evaluates the rest with filter.Match and pages the result itself, so the
 // answer is the same either way.
 func (h *Handler) query(ctx context.Context, rt *resourceType, sq store.Query) (*store.Page, error) {
+	if rt.catalog != nil {
+		all, err := catalogResources(ctx, rt)
+		if err != nil {
+			return nil, err
+		}
+		return store.ListSlice(ctx, all, sq)
+	}
 	if rt.groups && sq.Filter != nil && namesGroups(sq.Filter) {
 		return h.queryGroups(ctx, rt, sq)
 	}

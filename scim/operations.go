@@ -485,6 +485,9 @@ func (h *Handler) get(ctx context.Context, rt *resourceType, id string) (*store.
 	if err := checkID(rt, id); err != nil {
 		return nil, err
 	}
+	if rt.catalog != nil {
+		return catalogGet(ctx, rt, id)
+	}
 	res, err := h.store.Get(ctx, rt.Name, id)
 	if err != nil {
 		return nil, notFoundAs(err, rt, id)
@@ -532,6 +535,9 @@ func (h *Handler) checkDefined(rt *resourceType, ignored []string) error {
 }
 
 func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]any) (*store.Resource, error) {
+	if rt.catalog != nil {
+		return nil, readOnly(rt)
+	}
 	attrs, err := h.normalize(ctx, rt, in)
 	if err != nil {
 		return nil, err
@@ -558,6 +564,9 @@ func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]an
 func (rt *resourceType) isExtension(key string) bool { return rt.Extension(key) != nil }
 
 func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in map[string]any, ifMatch string) (*store.Resource, error) {
+	if rt.catalog != nil {
+		return nil, readOnly(rt)
+	}
 	attrs, err := h.normalize(ctx, rt, in)
 	if err != nil {
 		return nil, err
@@ -677,6 +686,9 @@ func keepWriteOnly(rt *resourceType, old, next map[string]any) map[string]any {
 // applied a membership delta without loading the resource, res is nil and
 // only version is set.
 func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []patch.Operation, ifMatch string, needResource bool) (res *store.Resource, version string, err error) {
+	if rt.catalog != nil {
+		return nil, "", readOnly(rt)
+	}
 	if err := checkID(rt, id); err != nil {
 		return nil, "", err
 	}
@@ -782,6 +794,9 @@ func (h *Handler) patchDelta(ctx context.Context, rt *resourceType, id string, d
 }
 
 func (h *Handler) delete(ctx context.Context, rt *resourceType, id, ifMatch string) error {
+	if rt.catalog != nil {
+		return readOnly(rt)
+	}
 	if err := checkID(rt, id); err != nil {
 		return err
 	}
