@@ -199,8 +199,8 @@ type Handler struct {
 type resourceType struct {
 	*schema.ResourceType
 	parser    filter.Parser
-	noContent bool // PATCH answers 204
-	groups    bool // "groups" is maintained by the handler (User)
+	noContent bool     // PATCH answers 204
+	groups    bool     // "groups" is maintained by the handler (User)
 	catalog   *Catalog // the values come from the host, read-only
 }
 
