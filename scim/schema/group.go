@@ -48,33 +48,11 @@ type Member struct {
 // Group schema does not define. attrs is not modified.
 func GroupFrom(attrs map[string]any) (*Group, error) {
 	g := &Group{}
-	skip := func(k string) bool {
-		return hasURNPrefix(k) || k == "id" || k == "schemas" || k == "meta"
-	}
-	if err := decodeStruct(reflect.ValueOf(g).Elem(), attrs, "", skip); err != nil {
-		return nil, err
-	}
-	id, err := idFrom(attrs)
+	id, exts, err := decodeResource(g, attrs, nil)
 	if err != nil {
 		return nil, err
 	}
-	g.ID = id
-	for _, k := range sortedKeys(attrs) {
-		if !hasURNPrefix(k) || attrs[k] == nil {
-			continue
-		}
-		m, err := extensionObject(k, attrs[k])
-		if err != nil {
-			return nil, err
-		}
-		if len(m) == 0 {
-			continue
-		}
-		if g.Extensions == nil {
-			g.Extensions = make(Extensions)
-		}
-		g.Extensions[k] = cloneValue(m).(map[string]any)
-	}
+	g.ID, g.Extensions = id, exts
 	return g, nil
 }
 

@@ -224,42 +224,64 @@ type Manager struct {
 // data spells them). attrs is not modified.
 func UserFrom(attrs map[string]any) (*User, error) {
 	u := &User{}
-	skip := func(k string) bool {
-		return hasURNPrefix(k) || k == "id" || k == "schemas" || k == "meta"
-	}
-	if err := decodeStruct(reflect.ValueOf(u).Elem(), attrs, "", skip); err != nil {
-		return nil, err
-	}
-	id, err := idFrom(attrs)
+	id, exts, err := decodeResource(u, attrs, func(urn string, m map[string]any) (bool, error) {
+		if !strings.EqualFold(urn, EnterpriseUserURN) || u.Enterprise != nil {
+			return false, nil
+		}
+		e := &EnterpriseUser{}
+		if err := decodeStruct(reflect.ValueOf(e).Elem(), m, urn+":", nil); err != nil {
+			return false, err
+		}
+		u.Enterprise = e
+		return true, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	u.ID = id
+	u.ID, u.Extensions = id, exts
+	return u, nil
+}
+
+// decodeResource reads canonical data attrs into dst (a pointer to a typed
+// view): the core attributes into its fields, "id" into id, and each
+// non-empty extension object into exts (copied) unless typed(urn, object)
+// took it. "schemas" and "meta" are skipped.
+func decodeResource(dst any, attrs map[string]any, typed func(urn string, m map[string]any) (bool, error)) (id string, exts Extensions, err error) {
+	skip := func(k string) bool {
+		return hasURNPrefix(k) || k == "id" || k == "schemas" || k == "meta"
+	}
+	if err := decodeStruct(reflect.ValueOf(dst).Elem(), attrs, "", skip); err != nil {
+		return "", nil, err
+	}
+	if id, err = idFrom(attrs); err != nil {
+		return "", nil, err
+	}
 	for _, k := range sortedKeys(attrs) {
 		if !hasURNPrefix(k) || attrs[k] == nil {
 			continue
 		}
 		m, err := extensionObject(k, attrs[k])
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		if len(m) == 0 {
 			continue
 		}
-		if strings.EqualFold(k, EnterpriseUserURN) && u.Enterprise == nil {
-			e := &EnterpriseUser{}
-			if err := decodeStruct(reflect.ValueOf(e).Elem(), m, k+":", nil); err != nil {
-				return nil, err
+		if typed != nil {
+			done, err := typed(k, m)
+			if err != nil {
+				return "", nil, err
 			}
-			u.Enterprise = e
-			continue
+			if done {
+				continue
+			}
 		}
-		if u.Extensions == nil {
-			u.Extensions = make(Extensions)
+		if exts == nil {
+			exts = make(Extensions)
 		}
-		u.Extensions[k] = cloneValue(m).(map[string]any)
+		exts[k] = cloneValue(m).(map[string]any)
 	}
-	return u, nil
+	return id, exts, nil
 }
 
 func idFrom(attrs map[string]any) (string, error) {
