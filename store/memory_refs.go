@@ -9,15 +9,20 @@ import (
 // userMember returns the value of a member element that may name a user:
 // one whose "type" is absent or not "Group".
 func userMember(el any) (string, bool) {
-	mm, ok := el.(map[string]any)
-	if !ok {
-		return "", false
+	v, isGroup, ok := memberRef(el)
+	return v, ok && !isGroup
+}
+
+// memberRef returns the value of a member element and whether it is typed
+// "Group".
+func memberRef(el any) (value string, isGroup, ok bool) {
+	mm, isMap := el.(map[string]any)
+	if !isMap {
+		return "", false, false
 	}
-	if typ, _ := mm["type"].(string); typ == groupType {
-		return "", false
-	}
-	v, ok := mm["value"].(string)
-	return v, ok && v != ""
+	typ, _ := mm["type"].(string)
+	v, _ := mm["value"].(string)
+	return v, typ == groupType, v != ""
 }
 
 // sameMember reports whether the listed element have (nil if none) has the
@@ -74,15 +79,15 @@ func (sp *space) checkMember(el any, self string) error {
 	return &ReferenceError{Attribute: membersAttr, Value: v}
 }
 
-// linkOne records that group gid has the member el: in memberOf if el may
-// name a user, in nestedIn if it is typed "Group".
+// linkOne records that group gid has the member el: in nestedIn if it is
+// typed "Group", else in memberOf (it may name a user).
 func (sp *space) linkOne(gid string, el any) {
-	index := sp.memberOf
-	id, ok := userMember(el)
+	id, isGroup, ok := memberRef(el)
 	if !ok {
-		if id, ok = groupMember(el); !ok {
-			return
-		}
+		return
+	}
+	index := sp.memberOf
+	if isGroup {
 		index = sp.nestedIn
 	}
 	set := index[id]
@@ -95,12 +100,12 @@ func (sp *space) linkOne(gid string, el any) {
 
 // unlinkOne forgets that group gid has the member el.
 func (sp *space) unlinkOne(gid string, el any) {
-	index := sp.memberOf
-	id, ok := userMember(el)
+	id, isGroup, ok := memberRef(el)
 	if !ok {
-		if id, ok = groupMember(el); !ok {
-			return
-		}
+		return
+	}
+	index := sp.memberOf
+	if isGroup {
 		index = sp.nestedIn
 	}
 	if set := index[id]; set != nil {
@@ -109,19 +114,6 @@ func (sp *space) unlinkOne(gid string, el any) {
 			delete(index, id)
 		}
 	}
-}
-
-// groupMember returns the value of a member element typed "Group".
-func groupMember(el any) (string, bool) {
-	mm, ok := el.(map[string]any)
-	if !ok {
-		return "", false
-	}
-	if typ, _ := mm["type"].(string); typ != groupType {
-		return "", false
-	}
-	v, ok := mm["value"].(string)
-	return v, ok && v != ""
 }
 
 // GroupsOf returns the groups whose members list each of ids, from the
