@@ -36,3 +36,25 @@ func AndOf(es ...Expr) Expr {
 	}
 	return out
 }
+
+// AnyPath reports whether f holds for some attribute path of e: the paths
+// of comparisons and "pr" tests, and of value paths together with the
+// paths inside their filters (which name sub-attributes of the value
+// path's attribute).
+func AnyPath(e Expr, f func(p AttrPath) bool) bool {
+	switch e := e.(type) {
+	case *Compare:
+		return f(e.Path)
+	case *Present:
+		return f(e.Path)
+	case *And:
+		return AnyPath(e.Left, f) || AnyPath(e.Right, f)
+	case *Or:
+		return AnyPath(e.Left, f) || AnyPath(e.Right, f)
+	case *Not:
+		return AnyPath(e.X, f)
+	case *ValuePath:
+		return f(e.Path) || AnyPath(e.Filter, f)
+	}
+	return false
+}

@@ -130,3 +130,18 @@ func TestParseAttrPath(t *testing.T) {
 		})
 	}
 }
+
+func TestAnyPath(t *testing.T) {
+	e, err := filter.Parse(`userName eq "a" and not (emails[type eq "work" and value pr] or title pr)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	filter.AnyPath(e, func(p filter.AttrPath) bool { seen = append(seen, p.String()); return false })
+	if diff := cmp.Diff([]string{"userName", "emails", "type", "value", "title"}, seen); diff != "" {
+		t.Errorf("paths visited (-want +got):\n%s", diff)
+	}
+	if !filter.AnyPath(e, func(p filter.AttrPath) bool { return p.Name == "value" }) || filter.AnyPath(e, func(p filter.AttrPath) bool { return p.Name == "x" }) {
+		t.Errorf("AnyPath does not report what f finds")
+	}
+}

@@ -185,21 +185,7 @@ func (h *Handler) groupsOf(ctx context.Context, ids []string) (map[string][]stor
 
 // namesGroups reports whether e names the "groups" attribute.
 func namesGroups(e filter.Expr) bool {
-	switch e := e.(type) {
-	case *filter.Compare:
-		return e.Path.URN == "" && e.Path.Name == "groups"
-	case *filter.Present:
-		return e.Path.URN == "" && e.Path.Name == "groups"
-	case *filter.ValuePath:
-		return e.Path.URN == "" && e.Path.Name == "groups"
-	case *filter.And:
-		return namesGroups(e.Left) || namesGroups(e.Right)
-	case *filter.Or:
-		return namesGroups(e.Left) || namesGroups(e.Right)
-	case *filter.Not:
-		return namesGroups(e.X)
-	}
-	return false
+	return filter.AnyPath(e, func(p filter.AttrPath) bool { return p.URN == "" && p.Name == "groups" })
 }
 
 // queryGroups answers sq, whose filter names "groups": the store selects

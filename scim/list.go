@@ -294,32 +294,12 @@ func isNever(a *schema.Attribute) bool { return a != nil && a.Returned == schema
 // guesses against stored secrets, so such filters are refused. It returns ""
 // when there is none.
 func neverReturned(e filter.Expr) string {
-	switch e := e.(type) {
-	case *filter.Compare:
-		if isNever(e.Path.Attr) || isNever(e.Path.SubAttr) {
-			return e.Path.String()
+	name := ""
+	filter.AnyPath(e, func(p filter.AttrPath) bool {
+		if isNever(p.Attr) || isNever(p.SubAttr) {
+			name = p.String()
 		}
-	case *filter.Present:
-		if isNever(e.Path.Attr) || isNever(e.Path.SubAttr) {
-			return e.Path.String()
-		}
-	case *filter.And:
-		if n := neverReturned(e.Left); n != "" {
-			return n
-		}
-		return neverReturned(e.Right)
-	case *filter.Or:
-		if n := neverReturned(e.Left); n != "" {
-			return n
-		}
-		return neverReturned(e.Right)
-	case *filter.Not:
-		return neverReturned(e.X)
-	case *filter.ValuePath:
-		if isNever(e.Path.Attr) {
-			return e.Path.String()
-		}
-		return neverReturned(e.Filter)
-	}
-	return ""
+		return name != ""
+	})
+	return name
 }
