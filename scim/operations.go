@@ -257,8 +257,15 @@ func (h *Handler) listedGroups(ctx context.Context, l listed, ref func(string) s
 	for _, rt := range h.types {
 		var idx []int
 		var res []*store.Resource
+		returns, asked := false, false // a page has one projection per resource type
 		for i, it := range l.items {
-			if it.rt == rt && rt.returnsGroups(it.p) {
+			if it.rt != rt {
+				continue
+			}
+			if !asked {
+				returns, asked = rt.returnsGroups(it.p), true
+			}
+			if returns {
 				idx, res = append(idx, i), append(res, it.res)
 			}
 		}
