@@ -56,6 +56,19 @@ func errorBodyOf(e *Error) errorBody {
 	return errorBody{Schemas: []string{schema.ErrorURN}, Status: strconv.Itoa(e.Status), ScimType: e.ScimType, Detail: e.Detail}
 }
 
+// ErrorOf returns the SCIM Error the handler answers err with: err itself
+// (or the *Error it wraps), the status of a store sentinel it wraps
+// (store.ErrNotFound 404, ErrConflict 409 uniqueness, ErrTooMany 400
+// tooMany, ErrUnavailable 503, …), or a 500 "internal server error" for
+// errors it does not know. It returns nil for nil. Hosts use it in their
+// own middleware or jobs to answer errors the way the handler does.
+func ErrorOf(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	return toError(err)
+}
+
 // toError maps any error from the pure packages, the store or the HTTP
 // layer to the *Error answered to the client. Errors it does not know
 // become a 500 whose detail reveals nothing; the caller logs those.
@@ -86,7 +99,20 @@ func toError(err error) *Error {
 		return &Error{Status: http.StatusRequestEntityTooLarge,
 			Detail: "request body exceeds " + strconv.FormatInt(mbe.Limit, 10) + " bytes", Err: err}
 	}
+	detail := func(generic string) string {
+		var de *store.DetailError
+		if errors.As(err, &de) && de.Detail != "" {
+			return de.Detail
+		}
+		return generic
+	}
 	switch {
+	case errors.Is(err, store.ErrTooMany):
+		return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimTooMany, Detail: detail("the request would make the service provider read too many resources; narrow it"), Err: err}
+	case errors.Is(err, store.ErrUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Detail: detail("the service provider's store did not answer in time"), Err: err}
+	case errors.Is(err, store.ErrInvalidPosition):
+		return &Error{Status: http.StatusBadRequest, ScimType: scimInvalidCursor, Detail: detail("cursor is not one this service provider issued"), Err: err}
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Detail: "resource not found", Err: err}
 	case errors.Is(err, store.ErrConflict):

@@ -163,7 +163,7 @@ func parsePosition(s string, sorted bool) (position, error) {
 		return position{}, nil
 	}
 	bad := func() (position, error) {
-		return position{}, fmt.Errorf("store: %q is not a list position this store gave for this query", s)
+		return position{}, positionError(s)
 	}
 	num, rest, hasKey := strings.Cut(s, ",")
 	seq, err := strconv.ParseUint(num, 10, 64)
@@ -204,3 +204,13 @@ func parsePosition(s string, sorted bool) (position, error) {
 	}
 	return p, nil
 }
+
+// positionError is a position this store did not hand out; it wraps
+// ErrInvalidPosition (400 invalidCursor).
+type positionError string
+
+func (p positionError) Error() string {
+	return fmt.Sprintf("store: %q is not a list position this store gave for this query", string(p))
+}
+
+func (positionError) Unwrap() error { return ErrInvalidPosition }

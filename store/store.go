@@ -98,7 +98,32 @@ var (
 	// never outlive its user: Delete of a user removes it from every group,
 	// and no write can add it back afterwards.
 	ErrInvalidReference = errors.New("store: reference to a missing resource")
+	// ErrTooMany: answering would make the store read more than it allows
+	// for one request (a filter it cannot evaluate from an index, over too
+	// many rows). HTTP 400 with scimType "tooMany" (RFC 7644 §3.12).
+	ErrTooMany = errors.New("store: the request would read too many resources")
+	// ErrUnavailable: the store could not answer in time. HTTP 503.
+	ErrUnavailable = errors.New("store: unavailable")
+	// ErrInvalidPosition: CursorLister.ListAfter was given a position this
+	// store did not hand out for this query. HTTP 400 with scimType
+	// "invalidCursor" (RFC 9865 §6).
+	ErrInvalidPosition = errors.New("store: not a position of this query")
 )
+
+// DetailError gives an error wrapping one of the sentinels above a detail
+// for the client: the handler answers with the sentinel's status and
+// Detail (which must reveal nothing secret) instead of a generic text.
+type DetailError struct {
+	// Detail is sent to the client.
+	Detail string
+	// Err wraps the sentinel that decides the status.
+	Err error
+}
+
+func (e *DetailError) Error() string { return "store: " + e.Detail + ": " + e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *DetailError) Unwrap() error { return e.Err }
 
 // Meta is the server-maintained metadata of a resource (RFC 7643 §3.1).
 type Meta struct {

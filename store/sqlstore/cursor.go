@@ -3,13 +3,11 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
-	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -28,9 +26,8 @@ type position struct {
 // errPosition is the error of a position this store did not give for the
 // kind of query it is used with: a 400 invalidCursor (RFC 9865 §6).
 func errPosition(s string) error {
-	return &scim.Error{Status: http.StatusBadRequest, ScimType: "invalidCursor",
-		Detail: "the cursor names no position of this query in this store; start again without one",
-		Err:    fmt.Errorf("sqlstore: %q is not a list position this store gave for this query", s)}
+	return &store.DetailError{Detail: "the cursor names no position of this query in this store; start again without one",
+		Err: fmt.Errorf("sqlstore: %q is not a list position this store gave for this query: %w", s, store.ErrInvalidPosition)}
 }
 
 // parsePosition decodes a position that encodePosition made for a list

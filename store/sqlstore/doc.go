@@ -103,7 +103,7 @@
 //     ListAfter reads to evaluate terms the SQL cannot: it first counts,
 //     through the indexes and without reading attributes, at most
 //     MaxScan+1 matches of the translated part, and answers a 400
-//     tooMany *scim.Error (wrapping [ErrTooMany]) when there are more,
+//     tooMany (an error wrapping [ErrTooMany], store.ErrTooMany) when there are more,
 //     with or without a cursor;
 //   - [Config.StatementTimeout] (default 5s) is a context deadline on the
 //     statements of every call; both drivers cancel a statement when it

@@ -5,14 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
 )
 
 // Defaults of the Config fields bounding what one call may cost.
@@ -23,20 +22,20 @@ const (
 	DefaultStatementTimeout = 5 * time.Second
 )
 
-// ErrTooMany is wrapped by the error of a List or ListAfter that would read
-// more resources than Config.MaxScan to evaluate the part of a filter the
-// SQL cannot, or whose statements outlast Config.StatementTimeout. The
-// error is a *scim.Error with status 400 and scimType "tooMany"
-// (RFC 7644 §3.12), which the handler answers as is.
-var ErrTooMany = errors.New("sqlstore: the query would read too many resources")
+// ErrTooMany (store.ErrTooMany) is wrapped by the error of a List or
+// ListAfter that would read more resources than Config.MaxScan to evaluate
+// the part of a filter the SQL cannot, or whose statements outlast
+// Config.StatementTimeout: the handler answers 400 "tooMany"
+// (RFC 7644 §3.12) with the error's store.DetailError detail.
+var ErrTooMany = store.ErrTooMany
 
 // ErrTimeout is wrapped by the error of any other call whose statements
-// outlast Config.StatementTimeout: a *scim.Error with status 503.
-var ErrTimeout = errors.New("sqlstore: the database did not answer in time")
+// outlast Config.StatementTimeout; it wraps store.ErrUnavailable (503).
+var ErrTimeout = fmt.Errorf("sqlstore: the database did not answer in time: %w", store.ErrUnavailable)
 
 // tooMany is the error of a list that would scan more than s.maxScan rows.
 func (s *Store) tooMany() error {
-	return &scim.Error{Status: http.StatusBadRequest, ScimType: schema.ScimTooMany,
+	return &store.DetailError{
 		Detail: "the filter has terms this service provider evaluates one resource at a time, and more than " +
 			strconv.Itoa(s.maxScan) + " resources match the rest of it; narrow it with terms such as userName, externalId or displayName eq",
 		Err: ErrTooMany}
@@ -57,19 +56,17 @@ func (s *Store) bound(parent context.Context, filtered bool) (context.Context, f
 		if *err == nil || parent.Err() != nil || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return
 		}
-		var se *scim.Error
-		if errors.As(*err, &se) {
+		var de *store.DetailError
+		if errors.As(*err, &de) {
 			return
 		}
 		if filtered {
-			*err = &scim.Error{Status: http.StatusBadRequest, ScimType: schema.ScimTooMany,
-				Detail: "the filter took longer than " + s.timeout.String() + " to evaluate; narrow it",
-				Err:    fmt.Errorf("%w: %w", ErrTooMany, *err)}
+			*err = &store.DetailError{Detail: "the filter took longer than " + s.timeout.String() + " to evaluate; narrow it",
+				Err: fmt.Errorf("%w: %w", ErrTooMany, *err)}
 			return
 		}
-		*err = &scim.Error{Status: http.StatusServiceUnavailable,
-			Detail: "the database did not answer within " + s.timeout.String(),
-			Err:    fmt.Errorf("%w: %w", ErrTimeout, *err)}
+		*err = &store.DetailError{Detail: "the database did not answer within " + s.timeout.String(),
+			Err: fmt.Errorf("%w: %w", ErrTimeout, *err)}
 	}
 }
 

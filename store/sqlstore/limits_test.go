@@ -62,8 +62,8 @@ func TestStatementTimeout(t *testing.T) {
 			if took := time.Since(started); took > 4*timeout {
 				t.Errorf("the slow statement ended after %v; its bound is %v", took, timeout)
 			}
-			var se *scim.Error
-			if !errors.As(err, &se) || se.Status != http.StatusBadRequest || se.ScimType != schema.ScimTooMany || !errors.Is(err, ErrTooMany) {
+			se := scim.ErrorOf(err)
+			if se == nil || se.Status != http.StatusBadRequest || se.ScimType != schema.ScimTooMany || !errors.Is(err, ErrTooMany) {
 				t.Errorf("slow filtered statement: %v, want a 400 tooMany *scim.Error wrapping ErrTooMany", err)
 			}
 			// The same outside a list is a 503.
@@ -73,7 +73,7 @@ func TestStatementTimeout(t *testing.T) {
 				var n int64
 				return s.db.QueryRowContext(ctx, endless).Scan(&n)
 			}()
-			if !errors.As(err, &se) || se.Status != http.StatusServiceUnavailable || !errors.Is(err, ErrTimeout) {
+			if se = scim.ErrorOf(err); se == nil || se.Status != http.StatusServiceUnavailable || !errors.Is(err, ErrTimeout) {
 				t.Errorf("slow statement: %v, want a 503 *scim.Error wrapping ErrTimeout", err)
 			}
 			// A caller's own cancellation keeps its error.
@@ -124,9 +124,8 @@ func TestMaxScan(t *testing.T) {
 			if pushed, residual := s.SplitFilter("User", wide); residual != nil || pushed != wide {
 				t.Errorf("SplitFilter(%v) = %v, %v; want the filter whole", wide, pushed, residual)
 			}
-			var se *scim.Error
 			_, err = s.List(ctx, "User", store.Query{Filter: wide, StartIndex: 1, Count: 10})
-			if !errors.Is(err, ErrTooMany) || !errors.As(err, &se) || se.Status != http.StatusBadRequest || se.ScimType != schema.ScimTooMany {
+			if se := scim.ErrorOf(err); !errors.Is(err, ErrTooMany) || se == nil || se.Status != http.StatusBadRequest || se.ScimType != schema.ScimTooMany {
 				t.Errorf("List over 8 candidates with MaxScan 5: %v, want a 400 tooMany wrapping ErrTooMany", err)
 			}
 			if _, err = s.ListAfter(ctx, "User", store.Query{Filter: wide, StartIndex: 1, Count: 1}, ""); !errors.Is(err, ErrTooMany) {

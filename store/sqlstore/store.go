@@ -60,17 +60,17 @@ type Config struct {
 	// MaxScan bounds the resources one List or ListAfter reads to
 	// evaluate the terms of a filter the SQL cannot translate (see
 	// Filters in the package documentation): when more than MaxScan resources match the
-	// rest of the filter, the call fails with a 400 tooMany *scim.Error
-	// wrapping [ErrTooMany] instead of reading them. Counting them reads
+	// rest of the filter, the call fails with an error wrapping
+	// [ErrTooMany] (store.ErrTooMany: 400 tooMany) instead of reading them. Counting them reads
 	// no attributes. 0 means [DefaultMaxScan] (10,000); a negative value
 	// means no bound.
 	MaxScan int
 	// StatementTimeout bounds the time one call spends in the database
 	// (a context deadline on its statements, which both drivers honour
 	// by cancelling the statement): a List or ListAfter with a filter
-	// that outlasts it fails with a 400 tooMany *scim.Error wrapping
-	// [ErrTooMany], any other call with a 503 *scim.Error wrapping
-	// [ErrTimeout]. 0 means [DefaultStatementTimeout] (5s); a negative
+	// that outlasts it fails with an error wrapping [ErrTooMany] (400
+	// tooMany), any other call with one wrapping [ErrTimeout] (and
+	// store.ErrUnavailable: 503). 0 means [DefaultStatementTimeout] (5s); a negative
 	// value means no bound beyond the caller's context.
 	StatementTimeout time.Duration
 }
