@@ -90,7 +90,7 @@ func TestGroupFromErrors(t *testing.T) {
 func TestGroupAttributes(t *testing.T) {
 	g := &schema.Group{
 		DisplayName: "G",
-		Members:     []schema.Member{{Value: "u1"}, {Display: "no value"}, {Value: "u1", Display: "again"}, {Value: "u2", Type: "User"}},
+		Members:     []schema.Member{{Value: "u1"}, {Value: "u1", Display: "again"}, {Value: "u2", Type: "User"}},
 		Extensions:  schema.Extensions{typedTagsURN: {"memberCount": 3, "tags": "solo"}},
 	}
 	got, err := g.Attributes(typedGroupType())
@@ -99,7 +99,7 @@ func TestGroupAttributes(t *testing.T) {
 	}
 	want := map[string]any{
 		"displayName": "G",
-		"members":     []any{map[string]any{"value": "u1"}, map[string]any{"display": "no value"}, map[string]any{"value": "u2", "type": "User"}},
+		"members":     []any{map[string]any{"value": "u1"}, map[string]any{"value": "u2", "type": "User"}},
 		typedTagsURN:  map[string]any{"memberCount": json.Number("3"), "tags": []any{"solo"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -107,6 +107,9 @@ func TestGroupAttributes(t *testing.T) {
 	}
 	_, err = (&schema.Group{Members: []schema.Member{{Value: "u1"}}}).Attributes(typedGroupType())
 	checkErr(t, err, &wantErr{"invalidValue", "displayName", "required attribute missing"}, "missing displayName")
+	// A member must name something: one with a display but no value is refused.
+	_, err = (&schema.Group{DisplayName: "G", Members: []schema.Member{{Display: "no value"}}}).Attributes(typedGroupType())
+	checkErr(t, err, &wantErr{"invalidValue", "members[0].value", "is required"}, "member without value")
 }
 
 func TestGroupMemberIDs(t *testing.T) {

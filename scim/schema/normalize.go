@@ -309,6 +309,7 @@ func (n *normalizer) multi(a *Attribute, p *pathNode, v any) any {
 		if x == nil || n.hollow(a, x) {
 			return nil
 		}
+		n.needsValue(a, p, x)
 		return []any{x}
 	}
 	var out []any
@@ -325,6 +326,7 @@ func (n *normalizer) multi(a *Attribute, p *pathNode, v any) any {
 		if x == nil || n.hollow(a, x) {
 			continue
 		}
+		n.needsValue(a, &ep, x)
 		if out == nil {
 			out = make([]any, 0, len(arr))
 		}
@@ -417,6 +419,22 @@ func (n *normalizer) hollow(a *Attribute, x any) bool {
 		}
 	}
 	return true
+}
+
+// needsValue fails an element x of a that names nothing: when a's elements
+// are identified by their "value" (Group members), an element with other
+// content (a display, a $ref) but no value would be a member of no
+// resource.
+func (n *normalizer) needsValue(a *Attribute, p *pathNode, x any) {
+	if ok, _ := a.IdentifiedByValue(); !ok {
+		return
+	}
+	if m, isMap := x.(map[string]any); isMap {
+		if _, has := m["value"]; !has {
+			vp := pathNode{parent: p, name: "value"}
+			n.fail(Errorf(ScimInvalidValue, vp.String(), "is required: the id of the resource the element names"))
+		}
+	}
 }
 
 // onePrimary removes primary from every element after the first whose
