@@ -23,6 +23,10 @@
 //     applies the whole filter (filter.Match is a complete evaluator).
 //   - [CursorLister]: cursor pagination (RFC 9865). Fallback: index paging
 //     only.
+//   - [GroupLister]: the groups that list given members, from the store's
+//     member index, for User.groups. Fallback: one List with a
+//     members[value eq …] filter per page of users, which reads each such
+//     group.
 //
 // Run storetest.Run against it in a test (storetest.RunWith for a store
 // that keeps only some attributes). The package
