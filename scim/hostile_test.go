@@ -34,7 +34,7 @@ func TestValuesNoStoreCanHold(t *testing.T) {
 		{"member without value", "a member must name a resource", "POST", "/Groups", `{"displayName":"g","members":[{"display":"x"}]}`, 400, `"members[0].value": is required`},
 		{"member with an empty value", "", "POST", "/Groups", `{"displayName":"g","members":[{"value":"","display":"x"}]}`, 400, `"members[0].value": is required`},
 		{"PATCH adding a member without value", "", "PATCH", "/Groups/id-2", `{"Operations":[{"op":"add","path":"members","value":[{"display":"x"}]}]}`, 400, `is required`},
-				{"huge number", "numbers obey MaxValueBytes as strings do", "POST", "/Users", `{"userName":"e@x","` + acmeURN + `":{"badgeNumber":` + long + `}}`, 400, `badgeNumber`},
+		{"huge number", "numbers obey MaxValueBytes as strings do", "POST", "/Users", `{"userName":"e@x","` + acmeURN + `":{"badgeNumber":` + long + `}}`, 400, `badgeNumber`},
 		{"NUL id GET", "an id that can name nothing is 404", "GET", "/Users/%00", ``, 404, `not found`},
 		{"invalid UTF-8 id GET", "", "GET", "/Users/%FF", ``, 404, `not found`},
 		{"overlong UTF-8 id GET", "", "GET", "/Users/x%C0%AF", ``, 404, `not found`},
