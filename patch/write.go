@@ -3,6 +3,7 @@ package patch
 import (
 	"maps"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
@@ -218,8 +219,66 @@ func (a *applier) writeMulti(kind opKind, k key, p filter.Path, v any) error {
 	if a.trackMembers && k == a.members {
 		a.memberDiff(before, after)
 	}
+	after, written = mergeKeyed(attr, after, written)
 	a.setList(k, a.primary(k, attr, after, written), true)
 	return nil
+}
+
+// mergeKeyed folds, in a list of an attribute keyed by a value that may
+// change (roles, see schema.Attribute.KeyedByValue), each element whose
+// identity an earlier element has into that earlier one: the sub-attributes
+// of the one written by this operation win, and the merged element keeps
+// the earlier place. Entra's `replace roles[primary eq "True"].value` on a
+// role the user holds already makes that role primary rather than a second
+// element. written (indexes of list) is mapped to the result's indexes.
+// list is owned by the caller; the elements are not modified.
+func mergeKeyed(attr *schema.Attribute, list []any, written []int) ([]any, []int) {
+	if len(written) == 0 || len(list) < 2 {
+		return list, written
+	}
+	if ok, _ := attr.KeyedByValue(); !ok {
+		return list, written
+	}
+	if ok, _ := attr.IdentifiedByValue(); ok {
+		return list, written // values never change, and add skips those present
+	}
+	isWritten := make(map[int]bool, len(written))
+	for _, i := range written {
+		isWritten[i] = true
+	}
+	first := make(map[string]int, len(list))
+	out := make([]any, 0, len(list))
+	var outWritten []int
+	for i, e := range list {
+		m, _ := e.(map[string]any)
+		k, ok := attr.ElementKey(m)
+		j, dup := first[k]
+		if !ok || !dup {
+			if ok {
+				first[k] = len(out)
+			}
+			if isWritten[i] {
+				outWritten = append(outWritten, len(out))
+			}
+			out = append(out, e)
+			continue
+		}
+		kept := out[j].(map[string]any)
+		base, win := m, kept
+		if isWritten[i] {
+			base, win = kept, m
+			if !slices.Contains(outWritten, j) {
+				outWritten = append(outWritten, j)
+			}
+		}
+		merged := maps.Clone(base)
+		for name, x := range win {
+			merged[name] = x
+		}
+		out[j] = merged
+	}
+	sort.Ints(outWritten)
+	return out, outWritten
 }
 
 // appendValues appends the values of v that are not already in before.
@@ -232,7 +291,7 @@ func (a *applier) appendValues(k key, attr *schema.Attribute, before []any, v an
 	if len(add) == 0 {
 		return before, nil, nil, nil
 	}
-	if id, fold := attr.IdentifiedByValue(); id {
+	if id, fold := attr.KeyedByValue(); id {
 		appended = newByValue(before, add, fold)
 	} else {
 		for _, e := range add {
@@ -327,7 +386,7 @@ func replaceValues(attr *schema.Attribute, path string, v any) ([]any, []int, er
 	if len(list) == 0 {
 		return nil, nil, nil
 	}
-	if id, fold := attr.IdentifiedByValue(); id {
+	if id, fold := attr.KeyedByValue(); id {
 		list = newByValue(nil, list, fold)
 	}
 	after := slices.Clone(list)

@@ -40,6 +40,13 @@ type Change struct {
 	// MembersAdded and MembersRemoved are the member values (ids) a write
 	// of a group's "members" added and removed.
 	MembersAdded, MembersRemoved []string
+	// Granted and Revoked are the roles and entitlements a write of a
+	// user's "roles" or "entitlements" added and removed (for Created,
+	// every one it holds), sorted by attribute, value and type. A full-set
+	// PUT (Okta Identity Governance) revokes what it omits; Entra ID's
+	// AppRoleAssignmentsComplex only adds, AssertiveAppRoleAssignmentsComplex
+	// replaces the whole list.
+	Granted, Revoked []Grant
 }
 
 func (h *Handler) report(ctx context.Context, c Change) {

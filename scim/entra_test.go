@@ -131,8 +131,8 @@ var entraDialects = []entraDialect{
 			`{"op":"Replace","path":"roles[primary eq \"True\"].value","value":"Admin"}`,
 		},
 		rolesWant: []string{
-			`[{"value":"{\"id\":\"06b07648-ecfe-589f-9d2f-6325724a46ee\",\"value\":\"Admin\",\"displayName\":\"Admin\"}"}]`,
-			`[{"value":"{\"id\":\"06b07648-ecfe-589f-9d2f-6325724a46ee\",\"value\":\"Admin\",\"displayName\":\"Admin\"}"},{"primary":true,"value":"Admin"}]`,
+			`[{"value":"Admin","display":"Admin"}]`,
+			`[{"value":"Admin","display":"Admin","primary":true}]`,
 		},
 		rename: `{"op":"Replace","path":"displayName","value":"displayName_updated"}`,
 		remove: `{"op":"Remove","path":"members","value":[{"value":"id-1"},{"value":"id-3"}]}`,

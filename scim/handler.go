@@ -143,7 +143,23 @@ type Config struct {
 	// Catalogs are read-only resource types listing the app's roles and
 	// entitlements in Okta Identity Governance's schemas, served after
 	// ResourceTypes (see Catalog). Nil means none.
+	//
+	// With catalogs, every role and entitlement a write gives a user is
+	// checked against them: a value no catalog of its kind lists is
+	// answered 400 invalidValue naming it ("roles[0].value"), and the
+	// stored element gets the entry's id as the catalog spells it, its
+	// display name and, for entitlements, the catalog's name as its type
+	// (see Grant). Grants a user holds already are never re-checked, so
+	// revoking always works.
 	Catalogs []Catalog
+
+	// IgnoreUnknownGrants drops a role or entitlement that no catalog
+	// lists from a write, instead of refusing the write with 400. The user
+	// is stored without it, and GET does not return it; an identity
+	// provider that compares what it sent with what it reads back (Entra
+	// ID) then sends it again on every cycle. Without catalogs of a kind it
+	// has no effect on that kind.
+	IgnoreUnknownGrants bool
 
 	// OnChange, if not nil, is called after the store committed each
 	// change (see Change). It runs synchronously on the request goroutine,
@@ -187,6 +203,10 @@ type Handler struct {
 
 	bulkMaxOps     int
 	bulkMaxPayload int64
+
+	// grantCatalogs are the catalogs users' roles and entitlements are
+	// checked against, by kind.
+	grantCatalogs map[schema.GrantKind][]*Catalog
 
 	cursors       store.CursorLister // nil if the store cannot page by position
 	cursorKey     []byte
@@ -275,6 +295,14 @@ func NewHandler(cfg Config) (*Handler, error) {
 			}
 			rt := catalogType(c)
 			catalogs[rt] = c
+			kind := schema.RoleGrant
+			if c.Entitlement {
+				kind = schema.EntitlementGrant
+			}
+			if h.grantCatalogs == nil {
+				h.grantCatalogs = map[schema.GrantKind][]*Catalog{}
+			}
+			h.grantCatalogs[kind] = append(h.grantCatalogs[kind], c)
 			types = append(types, rt)
 		}
 	}

@@ -552,6 +552,9 @@ func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]an
 	if attrs, err = h.passwords(ctx, rt, attrs, nil, nil); err != nil {
 		return nil, err
 	}
+	if attrs, err = h.checkGrants(ctx, rt, nil, attrs); err != nil {
+		return nil, err
+	}
 	l := labels{}
 	res, err := h.store.Create(ctx, &store.Resource{Type: rt.Name, Attributes: attrs})
 	for err != nil {
@@ -564,6 +567,7 @@ func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]an
 	c := Change{Kind: Created, Type: rt.Name, ID: res.ID, Resource: res,
 		Changed: changedPaths(nil, res.Attributes, rt.isExtension)}
 	c.MembersAdded, _ = memberDelta(nil, res.Attributes)
+	c.Granted, _ = grantDelta(rt, nil, res.Attributes)
 	h.report(ctx, c)
 	return res, nil
 }
@@ -591,7 +595,11 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 		if err := rt.CheckImmutable(old.Attributes, attrs); err != nil {
 			return nil, err
 		}
-		next := keepWriteOnly(rt, old.Attributes, l.apply(attrs))
+		checked, err := h.checkGrants(ctx, rt, old.Attributes, attrs)
+		if err != nil {
+			return nil, err
+		}
+		next := keepWriteOnly(rt, old.Attributes, l.apply(checked))
 		res, err := h.store.Replace(ctx, &store.Resource{Type: rt.Name, ID: id, Attributes: next}, old.Meta.Version)
 		if err != nil {
 			var relabel bool
@@ -609,6 +617,7 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 		c := Change{Kind: Replaced, Type: rt.Name, ID: id, Resource: res,
 			Changed: changedPaths(old.Attributes, res.Attributes, rt.isExtension)}
 		c.MembersAdded, c.MembersRemoved = memberDelta(old.Attributes, res.Attributes)
+		c.Granted, c.Revoked = grantDelta(rt, old.Attributes, res.Attributes)
 		h.report(ctx, c)
 		return res, nil
 	}
@@ -736,6 +745,9 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 		if result.Attributes, err = h.passwords(ctx, rt, result.Attributes, result.Changed, hashed); err != nil {
 			return nil, "", err
 		}
+		if result.Attributes, err = h.checkGrants(ctx, rt, old.Attributes, result.Attributes); err != nil {
+			return nil, "", err
+		}
 		res := old
 		if len(result.Changed) > 0 {
 			res, err = h.store.Replace(ctx, &store.Resource{Type: rt.Name, ID: id, Attributes: l.apply(result.Attributes)}, old.Meta.Version)
@@ -752,8 +764,10 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 			if err != nil {
 				return nil, "", notFoundAs(err, rt, id)
 			}
-			h.report(ctx, Change{Kind: Patched, Type: rt.Name, ID: id, Resource: res, Changed: result.Changed,
-				MembersAdded: result.MembersAdded, MembersRemoved: result.MembersRemoved})
+			c := Change{Kind: Patched, Type: rt.Name, ID: id, Resource: res, Changed: result.Changed,
+				MembersAdded: result.MembersAdded, MembersRemoved: result.MembersRemoved}
+			c.Granted, c.Revoked = grantDelta(rt, old.Attributes, res.Attributes)
+			h.report(ctx, c)
 		}
 		return res, res.Meta.Version, nil
 	}

@@ -92,8 +92,8 @@ func UserSchema() *Schema {
 				{Name: "display", Type: String, Mutability: ReadOnly},
 				{Name: "type", Type: String, CanonicalValues: []string{"direct", "indirect"}, Mutability: ReadOnly},
 			}},
-			multi("entitlements", String),
-			multi("roles", String),
+			with(multi("entitlements", String), func(a *Attribute) { a.grant = EntitlementGrant }),
+			with(multi("roles", String), func(a *Attribute) { a.grant = RoleGrant }),
 			multi("x509Certificates", Binary),
 		},
 	}

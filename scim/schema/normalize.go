@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 )
@@ -341,57 +342,29 @@ func (n *normalizer) multi(a *Attribute, p *pathNode, v any) any {
 	return out
 }
 
-// dedupe keeps the first of several elements with one "value" when the
-// attribute's elements are identified by it (Group members): a list naming a
-// member twice names it once.
+// dedupe keeps the first of several elements with one identity
+// ([Attribute.ElementKey]): one "value" when the attribute's elements are
+// keyed by it (Group members, roles), one "type" and "value" otherwise (RFC
+// 7643 §2.4: a service provider "SHOULD NOT return the same (type, value)
+// combination more than once per attribute"). A later duplicate marked
+// primary passes the mark to the one kept. The elements are fresh maps
+// owned by the normalizer.
 func dedupe(a *Attribute, list []any) []any {
-	ok, fold := a.IdentifiedByValue()
-	if !ok {
-		return dedupeTyped(a, list)
-	}
 	if len(list) < 2 {
 		return list
 	}
-	seen := make(map[string]bool, len(list))
-	out := list[:0:0]
-	for _, e := range list {
-		if m, isMap := e.(map[string]any); isMap {
-			if v, isStr := m["value"].(string); isStr {
-				if fold {
-					v = Fold(v)
-				}
-				if seen[v] {
-					continue
-				}
-				seen[v] = true
-			}
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
-// dedupeTyped keeps the first of several elements with the same "type" and
-// "value" (RFC 7643 §2.4: a service provider "SHOULD NOT return the same
-// (type, value) combination more than once per attribute"), compared by the
-// sub-attributes' rules; a later duplicate marked primary passes the mark
-// to the one kept.
-func dedupeTyped(a *Attribute, list []any) []any {
-	vs, ts := a.Sub("value"), a.Sub("type")
-	if vs == nil || ts == nil || len(list) < 2 {
+	if ok, _ := a.KeyedByValue(); !ok && (a.Sub("value") == nil || a.Sub("type") == nil) {
 		return list
 	}
-	first := make(map[[2]string]map[string]any, len(list))
+	first := make(map[string]map[string]any, len(list))
 	out := list[:0:0]
 	for _, e := range list {
-		m, isMap := e.(map[string]any)
-		v, hasValue := m["value"].(string)
-		if !isMap || !hasValue {
+		m, _ := e.(map[string]any)
+		k, ok := a.ElementKey(m)
+		if !ok {
 			out = append(out, e)
 			continue
 		}
-		t, _ := m["type"].(string)
-		k := [2]string{ts.Key(t), vs.Key(v)}
 		if kept, dup := first[k]; dup {
 			if m["primary"] == true {
 				kept["primary"] = true
@@ -522,9 +495,18 @@ func (n *normalizer) single(a *Attribute, p *pathNode, v any) any {
 }
 
 func (n *normalizer) complex(a *Attribute, p *pathNode, m map[string]any) any {
+	if a.grant != NoGrant {
+		m = unwrapGrant(m)
+	}
 	var out map[string]any
 	for k, v := range m {
 		sa := a.Sub(k)
+		if sa == nil && a.grant != NoGrant && strings.EqualFold(k, "displayName") {
+			if _, both := m["display"]; both {
+				continue
+			}
+			sa = a.Sub("display")
+		}
 		if sa == nil {
 			n.ignorePath(p, k)
 			continue
@@ -566,4 +548,54 @@ func (n *normalizer) scalar(a *Attribute, p *pathNode, v any) any {
 
 func hasURNPrefix(s string) bool {
 	return len(s) >= 4 && strings.EqualFold(s[:4], "urn:")
+}
+
+// unwrapGrant returns the element m of "roles" or "entitlements" with a
+// "value" that is a JSON object encoded as a string, as Entra ID's
+// AppRoleAssignmentsComplex sends it in PATCH
+// ({"value":"{\"id\":\"…\",\"value\":\"Admin\",\"displayName\":\"Admin\"}"},
+// idp-roles-auth-limits.md §2.2), replaced by an element of that object's
+// "value", with its "displayName" (or "display") and "type" where m has
+// none. The object's "id" is dropped: Entra advises matching on the value.
+// Any other m is returned as it is; m is not modified.
+func unwrapGrant(m map[string]any) map[string]any {
+	s, ok := m["value"].(string)
+	if !ok || len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return m
+	}
+	var inner map[string]any
+	if json.Unmarshal([]byte(s), &inner) != nil {
+		return m
+	}
+	v, ok := inner["value"].(string)
+	if !ok || v == "" {
+		return m
+	}
+	out := make(map[string]any, len(m)+2)
+	for k, x := range m {
+		out[k] = x
+	}
+	out["value"] = v
+	has := func(names ...string) bool {
+		for k := range m {
+			for _, n := range names {
+				if strings.EqualFold(k, n) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if !has("display", "displayName") {
+		for _, k := range []string{"displayName", "display"} {
+			if d, ok := inner[k].(string); ok && d != "" {
+				out["display"] = d
+				break
+			}
+		}
+	}
+	if t, ok := inner["type"].(string); ok && t != "" && !has("type") {
+		out["type"] = t
+	}
+	return out
 }

@@ -119,6 +119,39 @@ type Attribute struct {
 	Uniqueness      Uniqueness
 	ReferenceTypes  []string
 	SubAttributes   []*Attribute
+
+	// grant marks the core User's "roles" and "entitlements"; see
+	// [Attribute.Grant].
+	grant GrantKind
+}
+
+// GrantKind says whether an attribute holds grants an identity provider
+// gives a user, and of which kind.
+type GrantKind uint8
+
+// The kinds of grant: the core User's "roles" and "entitlements" (RFC 7643
+// §4.1.2). Okta Identity Governance carries the ids of the app's roles and
+// entitlements in them, Entra ID its app role assignments in "roles"
+// (idp-roles-auth-limits.md §1.4, §2).
+const (
+	NoGrant          GrantKind = iota
+	RoleGrant                  // "roles": elements are identified by their value
+	EntitlementGrant           // "entitlements": identified by type and value
+)
+
+// Grant reports whether a is the core User's "roles" or "entitlements"
+// (in UserSchema, and in copies made by [Schema.Keep]). Normalization
+// treats their elements the way identity providers send them: a "value"
+// that is a JSON object encoded as a string (Entra's
+// AppRoleAssignmentsComplex, {"id":…,"value":"Admin","displayName":"Admin"})
+// is replaced by its "value", its "displayName" becoming the element's
+// "display" when none is given; "displayName" is accepted for "display";
+// and roles are identified by their value ([Attribute.KeyedByValue]).
+func (a *Attribute) Grant() GrantKind {
+	if a == nil {
+		return NoGrant
+	}
+	return a.grant
 }
 
 // Sub returns the sub-attribute called name, compared case-insensitively,
@@ -171,6 +204,9 @@ func (a *Attribute) Hollow(m map[string]any) bool {
 // sub-attribute is an immutable string, as for Group "members"), so that two
 // elements with one value are the same element; and whether values compare
 // case-insensitively.
+//
+// See [Attribute.KeyedByValue] for attributes whose elements are identified
+// by a value that may change.
 func (a *Attribute) IdentifiedByValue() (ok, fold bool) {
 	if a.Type != Complex {
 		return false, false
@@ -180,6 +216,26 @@ func (a *Attribute) IdentifiedByValue() (ok, fold bool) {
 		return false, false
 	}
 	return true, !sub.CaseSensitive()
+}
+
+// KeyedByValue reports whether two elements of the multi-valued complex
+// attribute a with one "value" are one element: when a is
+// [Attribute.IdentifiedByValue] (Group "members"), and for the core User's
+// "roles", whose value is the role's key for every identity provider but
+// may be rewritten in place (Entra's `roles[primary eq "True"].value`).
+// Such a list holds each value once, and adding an element whose value is
+// there already adds nothing. fold reports whether values compare
+// case-insensitively.
+func (a *Attribute) KeyedByValue() (ok, fold bool) {
+	if ok, fold := a.IdentifiedByValue(); ok {
+		return ok, fold
+	}
+	if a.Grant() == RoleGrant {
+		if sub := a.Sub("value"); sub != nil && sub.Type == String {
+			return true, !sub.CaseSensitive()
+		}
+	}
+	return false, false
 }
 
 func find(attrs []*Attribute, name string) *Attribute {

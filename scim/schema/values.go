@@ -492,3 +492,26 @@ func IsNumber(s string) bool {
 	}
 	return i == len(s)
 }
+
+// ElementKey returns the identity of el, an element of the multi-valued
+// complex attribute a, under which a list holds it once: the [Attribute.Key]
+// of its "value" when a is [Attribute.KeyedByValue] (Group members, roles);
+// otherwise the keys of its "type" and "value" (RFC 7643 §2.4), an absent
+// type counting as "". ok is false when el has no string "value", or a has
+// neither rule (no "value" or no "type" sub-attribute).
+func (a *Attribute) ElementKey(el map[string]any) (key string, ok bool) {
+	v, isStr := el["value"].(string)
+	vs := a.Sub("value")
+	if !isStr || vs == nil {
+		return "", false
+	}
+	if keyed, _ := a.KeyedByValue(); keyed {
+		return vs.Key(v), true
+	}
+	ts := a.Sub("type")
+	if ts == nil {
+		return "", false
+	}
+	t, _ := el["type"].(string)
+	return ts.Key(t) + "\x00" + vs.Key(v), true
+}

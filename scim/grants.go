@@ -1,0 +1,282 @@
+package scim
+
+import (
+	"context"
+	"maps"
+	"net/http"
+	"sort"
+	"strconv"
+
+	"github.com/scimkit/scimkit/scim/schema"
+)
+
+// Grant is one role or entitlement that a write gave a user or took away:
+// an element of the user's "roles" or "entitlements" (RFC 7643 §4.1.2), as
+// stored after the write (for a revocation, as it was stored before).
+// Change.Granted and Change.Revoked carry them, so that a host maps them
+// onto its own permissions: Okta Identity Governance grants by a full-set
+// PUT of the user (an element missing from it is revoked), Entra ID by
+// POST and PATCH (see Config.Catalogs).
+type Grant struct {
+	// Attribute is "roles" or "entitlements".
+	Attribute string
+	// Value is the role's or entitlement's id: a CatalogEntry.ID when the
+	// handler has catalogs of that kind, otherwise the value as sent.
+	Value string
+	// Display is the element's display name, as sent or filled in from the
+	// catalog.
+	Display string
+	// Type is the element's type: for entitlements the name of the catalog
+	// serving it ("License"); for roles as sent (Entra sends
+	// "WindowsAzureActiveDirectoryRole"), often "".
+	Type string
+}
+
+// grantDelta returns the grants in next but not in old, and in old but not
+// in next, for each grant attribute of rt (schema.Attribute.Grant), by the
+// elements' identity (schema.Attribute.ElementKey: a role's value, an
+// entitlement's type and value). The result is sorted by attribute, value
+// and type.
+func grantDelta(rt *resourceType, old, next map[string]any) (granted, revoked []Grant) {
+	for _, a := range rt.Schema.Attributes {
+		if a.Grant() == schema.NoGrant {
+			continue
+		}
+		ol, _ := old[a.Name].([]any)
+		nl, _ := next[a.Name].([]any)
+		if len(ol) == 0 && len(nl) == 0 {
+			continue
+		}
+		ok, nk := grantKeys(a, ol), grantKeys(a, nl)
+		for k, m := range nk {
+			if _, had := ok[k]; !had {
+				granted = append(granted, grantOf(a, m))
+			}
+		}
+		for k, m := range ok {
+			if _, has := nk[k]; !has {
+				revoked = append(revoked, grantOf(a, m))
+			}
+		}
+	}
+	sortGrants(granted)
+	sortGrants(revoked)
+	return granted, revoked
+}
+
+func grantKeys(a *schema.Attribute, list []any) map[string]map[string]any {
+	out := make(map[string]map[string]any, len(list))
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		if k, ok := a.ElementKey(m); ok {
+			if _, dup := out[k]; !dup {
+				out[k] = m
+			}
+		}
+	}
+	return out
+}
+
+func grantOf(a *schema.Attribute, m map[string]any) Grant {
+	g := Grant{Attribute: a.Name}
+	g.Value, _ = m["value"].(string)
+	g.Display, _ = m["display"].(string)
+	g.Type, _ = m["type"].(string)
+	return g
+}
+
+func sortGrants(gs []Grant) {
+	sort.Slice(gs, func(i, j int) bool {
+		if gs[i].Attribute != gs[j].Attribute {
+			return gs[i].Attribute < gs[j].Attribute
+		}
+		if gs[i].Value != gs[j].Value {
+			return gs[i].Value < gs[j].Value
+		}
+		return gs[i].Type < gs[j].Type
+	})
+}
+
+// checkGrants checks the elements of rt's "roles" and "entitlements" in
+// next that old does not hold (by schema.Attribute.ElementKey) against the
+// handler's catalogs of that kind, when it has any (Config.Catalogs):
+//
+//   - a role's value must be the ID of an entry of a role catalog; an
+//     entitlement's value the ID of an entry of the entitlement catalog its
+//     type names, or of exactly one entitlement catalog when it has no
+//     type. Values compare by the attribute's rule (case-insensitively).
+//   - the element's value is set to the entry's ID as the catalog spells
+//     it, its "display" to the entry's DisplayName when it has none, and an
+//     entitlement's "type" to the catalog's name when it has none.
+//   - an element that names nothing the catalogs list is answered 400
+//     invalidValue naming it (roles[1].value), or, with
+//     Config.IgnoreUnknownGrants, dropped.
+//
+// Elements old holds already are kept as they are, so that a catalog entry
+// withdrawn by the host never blocks an unrelated write, and revoking is
+// never refused. next is not modified; the result shares what it does not
+// change with it.
+func (h *Handler) checkGrants(ctx context.Context, rt *resourceType, old, next map[string]any) (map[string]any, error) {
+	if len(h.grantCatalogs) == 0 {
+		return next, nil
+	}
+	out, copied := next, false
+	for _, a := range rt.Schema.Attributes {
+		kind := a.Grant()
+		cats := h.grantCatalogs[kind]
+		if kind == schema.NoGrant || len(cats) == 0 {
+			continue
+		}
+		list, _ := next[a.Name].([]any)
+		if len(list) == 0 {
+			continue
+		}
+		ol, _ := old[a.Name].([]any)
+		had := grantKeys(a, ol)
+		var idx *grantIndex
+		var kept []any
+		changed := false
+		for i, e := range list {
+			m, _ := e.(map[string]any)
+			if k, ok := a.ElementKey(m); ok {
+				if _, held := had[k]; held {
+					kept = append(kept, e)
+					continue
+				}
+			}
+			if idx == nil {
+				var err error
+				if idx, err = newGrantIndex(ctx, a, cats); err != nil {
+					return nil, err
+				}
+			}
+			filled, problem := idx.resolve(a, m)
+			if problem != "" {
+				if h.cfg.IgnoreUnknownGrants {
+					h.log.DebugContext(ctx, "scim: ignored an unknown grant", "attribute", a.Name, "detail", problem)
+					changed = true
+					continue
+				}
+				return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue,
+					Detail: a.Name + "[" + strconv.Itoa(i) + "]." + problem}
+			}
+			changed = changed || filled != nil
+			if filled == nil {
+				kept = append(kept, e)
+			} else {
+				kept = append(kept, filled)
+			}
+		}
+		if !changed {
+			continue
+		}
+		if !copied {
+			out = maps.Clone(next)
+			copied = true
+		}
+		if len(kept) == 0 {
+			delete(out, a.Name)
+		} else {
+			out[a.Name] = kept
+		}
+	}
+	return out, nil
+}
+
+// grantIndex finds the catalog entries of one kind by the key of their id.
+type grantIndex struct {
+	byKey map[string][]grantEntry
+	// catalogs are the catalogs' names by the key of the name, for
+	// entitlements' "type".
+	catalogs map[string]string
+}
+
+type grantEntry struct {
+	CatalogEntry
+	catalog string // the catalog's name
+}
+
+// newGrantIndex reads the entries of cats (for the request in ctx) and
+// indexes them by the key of their id under a's "value" rule.
+func newGrantIndex(ctx context.Context, a *schema.Attribute, cats []*Catalog) (*grantIndex, error) {
+	vs, ts := a.Sub("value"), a.Sub("type")
+	idx := &grantIndex{byKey: map[string][]grantEntry{}, catalogs: map[string]string{}}
+	for _, c := range cats {
+		entries, err := c.Entries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		idx.catalogs[ts.Key(c.Name)] = c.Name
+		for _, e := range entries {
+			k := vs.Key(e.ID)
+			idx.byKey[k] = append(idx.byKey[k], grantEntry{CatalogEntry: e, catalog: c.Name})
+		}
+	}
+	return idx, nil
+}
+
+// resolve finds the entry element m of a names. It returns the element to
+// store when it differs from m (value as the catalog spells it, display and
+// type filled in), or nil when m is right as it is; or a description of
+// the fault, starting with the sub-attribute at fault ("value \"x\" is not
+// …").
+func (idx *grantIndex) resolve(a *schema.Attribute, m map[string]any) (map[string]any, string) {
+	v, _ := m["value"].(string)
+	if v == "" {
+		return nil, "value is required: the id of a " + kindNoun(a) + " the app's catalog lists"
+	}
+	vs, ts := a.Sub("value"), a.Sub("type")
+	candidates := idx.byKey[vs.Key(v)]
+	var found *grantEntry
+	if a.Grant() == schema.EntitlementGrant {
+		t, typed := m["type"].(string)
+		if typed {
+			name, ok := idx.catalogs[ts.Key(t)]
+			if !ok {
+				return nil, "type " + strconv.Quote(t) + " is not the name of an entitlement catalog of this service provider"
+			}
+			for i := range candidates {
+				if candidates[i].catalog == name {
+					found = &candidates[i]
+					break
+				}
+			}
+		} else if len(candidates) > 1 {
+			return nil, "type is required: value " + strconv.Quote(v) + " is in the catalogs " +
+				strconv.Quote(candidates[0].catalog) + " and " + strconv.Quote(candidates[1].catalog)
+		} else if len(candidates) == 1 {
+			found = &candidates[0]
+		}
+	} else if len(candidates) > 0 {
+		found = &candidates[0]
+	}
+	if found == nil {
+		return nil, "value " + strconv.Quote(v) + " is not a " + kindNoun(a) + " of this service provider (the catalog resource types list them)"
+	}
+	var out map[string]any
+	set := func(k, x string) {
+		if out == nil {
+			out = maps.Clone(m)
+		}
+		out[k] = x
+	}
+	if v != found.ID {
+		set("value", found.ID)
+	}
+	if d, _ := m["display"].(string); d == "" && found.DisplayName != "" {
+		set("display", found.DisplayName)
+	}
+	if a.Grant() == schema.EntitlementGrant {
+		if t, _ := m["type"].(string); t != found.catalog {
+			set("type", found.catalog)
+		}
+	}
+	return out, ""
+}
+
+func kindNoun(a *schema.Attribute) string {
+	if a.Grant() == schema.EntitlementGrant {
+		return "entitlement"
+	}
+	return "role"
+}
