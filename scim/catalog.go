@@ -61,7 +61,8 @@ func catalogResources(ctx context.Context, rt *resourceType) ([]*store.Resource,
 		if rt.catalog.Entitlement {
 			attrs["type"] = rt.catalog.Name
 		}
-		out = append(out, &store.Resource{Type: rt.Name, ID: e.ID, Attributes: attrs})
+		out = append(out, &store.Resource{Type: rt.Name, ID: e.ID, Attributes: attrs,
+			Meta: store.Meta{Version: store.ContentVersion(e.ID, e.DisplayName, e.Description)}})
 	}
 	return out, nil
 }

@@ -254,3 +254,43 @@ func ExampleHandler_Create_typed() {
 	// Output:
 	// grace@example.com Grace grace@example.com Research true
 }
+
+// An app declares its roles once; Okta Identity Governance discovers them
+// at /Roles and grants them in users' "roles", Entra ID sends its app roles
+// there. The handler checks each grant against the catalog, fills in its
+// display name, and reports grants and revocations in Change, which the app
+// maps onto its own permissions.
+func ExampleCatalog() {
+	roles := []scim.CatalogEntry{
+		{ID: "member", DisplayName: "Member"},
+		{ID: "admin", DisplayName: "Administrator", Description: "Manages the app"},
+	}
+	h, err := scim.NewHandler(scim.Config{
+		Store: store.NewMemory(),
+		Catalogs: []scim.Catalog{{Name: "Role", Endpoint: "/Roles",
+			Entries: func(context.Context) ([]scim.CatalogEntry, error) { return roles, nil }}},
+		OnChange: func(_ context.Context, c scim.Change) {
+			for _, g := range c.Granted {
+				fmt.Println("granted", g.Value, g.Display)
+			}
+			for _, g := range c.Revoked {
+				fmt.Println("revoked", g.Value)
+			}
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	u, _ := h.Create(ctx, "User", &schema.User{UserName: "ada@example.com", Roles: []schema.Role{{Value: "admin"}}})
+	// Okta's full-set PUT without "admin" revokes it.
+	_, _ = h.Replace(ctx, "User", u.ID, &schema.User{UserName: "ada@example.com", Roles: []schema.Role{{Value: "member"}}}, "")
+
+	_, err = h.Replace(ctx, "User", u.ID, &schema.User{UserName: "ada@example.com", Roles: []schema.Role{{Value: "owner"}}}, "")
+	fmt.Println(scim.ErrorOf(err).Detail)
+	// Output:
+	// granted admin Administrator
+	// granted member Member
+	// revoked admin
+	// roles[0].value "owner" is not a role of this service provider (the catalog resource types list them)
+}

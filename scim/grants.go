@@ -223,7 +223,7 @@ func newGrantIndex(ctx context.Context, a *schema.Attribute, cats []*Catalog) (*
 func (idx *grantIndex) resolve(a *schema.Attribute, m map[string]any) (map[string]any, string) {
 	v, _ := m["value"].(string)
 	if v == "" {
-		return nil, "value is required: the id of a " + kindNoun(a) + " the app's catalog lists"
+		return nil, "value is required: the id of " + kindNoun(a) + " the app's catalog lists"
 	}
 	vs, ts := a.Sub("value"), a.Sub("type")
 	candidates := idx.byKey[vs.Key(v)]
@@ -251,7 +251,7 @@ func (idx *grantIndex) resolve(a *schema.Attribute, m map[string]any) (map[strin
 		found = &candidates[0]
 	}
 	if found == nil {
-		return nil, "value " + strconv.Quote(v) + " is not a " + kindNoun(a) + " of this service provider (the catalog resource types list them)"
+		return nil, "value " + strconv.Quote(v) + " is not " + kindNoun(a) + " of this service provider (the catalog resource types list them)"
 	}
 	var out map[string]any
 	set := func(k, x string) {
@@ -276,7 +276,7 @@ func (idx *grantIndex) resolve(a *schema.Attribute, m map[string]any) (map[strin
 
 func kindNoun(a *schema.Attribute) string {
 	if a.Grant() == schema.EntitlementGrant {
-		return "entitlement"
+		return "an entitlement"
 	}
-	return "role"
+	return "a role"
 }
