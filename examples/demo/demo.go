@@ -52,6 +52,26 @@ func ResourceTypes() []*schema.ResourceType {
 	}
 }
 
+// The app's roles. Every user has one: "admin" when an identity provider
+// (or the app's settings page) granted it, otherwise the default "member".
+const (
+	RoleMember = "member"
+	RoleAdmin  = "admin"
+)
+
+// RoleCatalog declares the app's roles to identity providers (see
+// scim.Catalog): Okta Identity Governance discovers them at /Roles and
+// grants them in users' "roles"; Entra ID app roles whose values are
+// "member" and "admin" (any case) arrive there too.
+func RoleCatalog() scim.Catalog {
+	entries := []scim.CatalogEntry{
+		{ID: RoleMember, DisplayName: "Member", Description: "Uses the app"},
+		{ID: RoleAdmin, DisplayName: "Administrator", Description: "Manages the app's settings and users"},
+	}
+	return scim.Catalog{Name: "Role", Endpoint: "/Roles", Description: "The app's roles",
+		Entries: func(context.Context) ([]scim.CatalogEntry, error) { return entries, nil }}
+}
+
 // App stands for the host application: it keeps the role of each user and
 // logs what provisioning does.
 type App struct {
@@ -65,17 +85,6 @@ func NewApp(logger *slog.Logger) *App {
 	return &App{roles: map[string]string{}, log: logger}
 }
 
-// roleKey carries the role that the app's own code gives the user it
-// creates through scimkit's Go API.
-type roleKey struct{}
-
-// WithRole returns a context for a create through scimkit's Go API by the
-// app's own code (its settings page): OnChange gives the created user role
-// instead of the default one.
-func WithRole(ctx context.Context, role string) context.Context {
-	return context.WithValue(ctx, roleKey{}, role)
-}
-
 // Role returns the role of the user with that id, or "".
 func (a *App) Role(id string) string {
 	a.mu.Lock()
@@ -83,10 +92,12 @@ func (a *App) Role(id string) string {
 	return a.roles[id]
 }
 
-// OnChange is the provisioning hook (scim.Config.OnChange): users created
-// over SCIM get the default "member" role (users the app creates itself get
-// the role its context carries, see WithRole), deleted users lose theirs,
-// and deactivations and membership changes are logged.
+// OnChange is the provisioning hook (scim.Config.OnChange). A created user
+// gets the "admin" role when it was granted, otherwise the default
+// "member"; a later grant of "admin" makes the user an administrator and
+// its revocation (Okta's full-set PUT without it, Entra's assertive
+// replace) makes them a member again; deleted users lose their role.
+// Deactivations and membership changes are logged.
 func (a *App) OnChange(ctx context.Context, c scim.Change) {
 	if c.Type != "User" {
 		if c.Type == "Group" && (len(c.MembersAdded) > 0 || len(c.MembersRemoved) > 0) {
@@ -96,28 +107,43 @@ func (a *App) OnChange(ctx context.Context, c scim.Change) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	switch c.Kind {
-	case scim.Created:
-		role, ok := ctx.Value(roleKey{}).(string)
-		if !ok {
-			role = "member"
-		}
-		a.roles[c.ID] = role
-		a.log.InfoContext(ctx, "assigned role", "user", c.ID, "role", role)
-	case scim.Deleted:
+	role := ""
+	switch {
+	case c.Kind == scim.Deleted:
 		delete(a.roles, c.ID)
 		a.log.InfoContext(ctx, "removed user", "user", c.ID)
+		return
+	case holds(c.Granted, RoleAdmin):
+		role = RoleAdmin
+	case c.Kind == scim.Created || holds(c.Revoked, RoleAdmin):
+		role = RoleMember
+	}
+	if role != "" && a.roles[c.ID] != role {
+		a.roles[c.ID] = role
+		a.log.InfoContext(ctx, "assigned role", "user", c.ID, "role", role)
+	}
+	if c.Kind == scim.Created {
+		return
+	}
+	u, err := c.Resource.User()
+	switch {
+	case err != nil:
+		a.log.WarnContext(ctx, "unreadable user", "user", c.ID, "err", err)
+	case !u.IsActive():
+		a.log.InfoContext(ctx, "user deactivated", "user", c.ID)
 	default:
-		u, err := c.Resource.User()
-		switch {
-		case err != nil:
-			a.log.WarnContext(ctx, "unreadable user", "user", c.ID, "err", err)
-		case !u.IsActive():
-			a.log.InfoContext(ctx, "user deactivated", "user", c.ID)
-		default:
-			a.log.InfoContext(ctx, "user updated", "user", c.ID, "changed", c.Changed)
+		a.log.InfoContext(ctx, "user updated", "user", c.ID, "changed", c.Changed)
+	}
+}
+
+// holds reports whether grants hold the role.
+func holds(grants []scim.Grant, role string) bool {
+	for _, g := range grants {
+		if g.Attribute == "roles" && g.Value == role {
+			return true
 		}
 	}
+	return false
 }
 
 // statusRecorder remembers the status code written.

@@ -9,9 +9,12 @@
 // bearer token (Okta: "HTTP Header" authentication). It registers the
 // Enterprise User extension and a custom extension
 // urn:ietf:params:scim:schemas:extension:acme:2.0:User (costCenter,
-// badgeNumber, isContractor), logs every request, gives every user created
-// over SCIM the app's default "member" role, and stops cleanly on SIGINT or
-// SIGTERM.
+// badgeNumber, isContractor), declares the app's roles "member" and "admin"
+// at /Roles (Okta Identity Governance discovers them there; Entra ID app
+// roles with those values map onto them), logs every request, gives every
+// user created over SCIM the app's default "member" role or "admin" when the
+// identity provider granted it (and takes it back when revoked), and stops
+// cleanly on SIGINT or SIGTERM.
 //
 // At start-up it creates the app's first administrator (-admin, default
 // admin@example.com) the way the app's own settings page would: through
@@ -42,8 +45,9 @@ import (
 func newServer(token string, app *demo.App, logger *slog.Logger) (http.Handler, *scim.Handler, error) {
 	h, err := scim.NewHandler(scim.Config{
 		Store:         store.NewMemory(),
-		ResourceTypes: demo.ResourceTypes(), // User + Enterprise + acme, Group
-		OnChange:      app.OnChange,         // default role for SCIM-created users
+		ResourceTypes: demo.ResourceTypes(),               // User + Enterprise + acme, Group
+		Catalogs:      []scim.Catalog{demo.RoleCatalog()}, // roles member and admin at /Roles
+		OnChange:      app.OnChange,                       // the app's role from the granted roles
 		Logger:        logger,
 	})
 	if err != nil {
@@ -55,13 +59,15 @@ func newServer(token string, app *demo.App, logger *slog.Logger) (http.Handler, 
 }
 
 // createAdmin creates an administrator as the app's settings page does:
-// through the Go API, with the "admin" role in the context for the app's
-// OnChange hook. An existing user of that userName is an error (409).
+// through the Go API, granting the "admin" role, which the app's OnChange
+// hook turns into its own role and identity providers read back on import.
+// An existing user of that userName is an error (409).
 func createAdmin(ctx context.Context, h *scim.Handler, email string) (*schema.User, error) {
-	res, err := h.Create(demo.WithRole(ctx, "admin"), "User", &schema.User{
+	res, err := h.Create(ctx, "User", &schema.User{
 		UserName: email,
 		Emails:   []schema.Email{{Value: email, Type: "work", Primary: new(true)}},
 		Active:   new(true),
+		Roles:    []schema.Role{{Value: demo.RoleAdmin}},
 	})
 	if err != nil {
 		return nil, err

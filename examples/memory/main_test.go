@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -111,6 +112,39 @@ func TestExampleServer(t *testing.T) {
 	}
 	if _, err := createAdmin(context.Background(), sh, "root@example.com"); err == nil {
 		t.Errorf("a second administrator with the same userName was created")
+	}
+
+	// Okta Identity Governance: its check of the role catalog, then a
+	// full-set PUT granting admin, then one without it.
+	code, l = call("GET", "/Roles?count=1&startIndex=1", "tok", "")
+	if res, _ := l["Resources"].([]any); code != 200 || len(res) != 1 || l["itemsPerPage"] != float64(1) {
+		t.Errorf("Okta's check of /Roles: status %d, %v", code, l)
+	}
+	put := func(roles string) {
+		t.Helper()
+		code, u := call("PUT", "/Users/"+id, "tok", `{"userName":"ada@example.com","active":true,"roles":`+roles+`}`)
+		if code != 200 {
+			t.Fatalf("PUT roles %s: status %d: %v", roles, code, u)
+		}
+	}
+	put(`[{"value":"member"},{"value":"admin"}]`)
+	if role := app.Role(id); role != "admin" {
+		t.Errorf("role after granting admin = %q, want admin", role)
+	}
+	put(`[{"value":"member"}]`)
+	if role := app.Role(id); role != "member" {
+		t.Errorf("role after revoking admin = %q, want member", role)
+	}
+	// Entra ID's AppRoleAssignmentsComplex: its app role "Admin", as a JSON
+	// string in an Add.
+	code, u = call("PATCH", "/Users/"+id, "tok", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+	  {"op":"Add","path":"roles","value":[{"value":"{\"id\":\"8ae0\",\"value\":\"Admin\",\"displayName\":\"Admin\"}"}]}]}`)
+	if code != 200 || app.Role(id) != "admin" {
+		t.Errorf("Entra's grant of Admin: status %d, role %q: %v", code, app.Role(id), u["roles"])
+	}
+	code, u = call("PUT", "/Users/"+id, "tok", `{"userName":"ada@example.com","roles":[{"value":"owner"}]}`)
+	if code != 400 || !strings.Contains(fmt.Sprint(u["detail"]), `roles[0].value "owner"`) {
+		t.Errorf("unknown role: status %d: %v", code, u)
 	}
 	out := logs.String()
 	for _, want := range []string{"assigned role", "role=member", "role=admin", "user deactivated", "status=201"} {

@@ -57,6 +57,7 @@ func newServer(token string, cursorKey []byte, st store.Store, rts []*schema.Res
 		Store:         st,
 		CursorKey:     cursorKey,
 		ResourceTypes: rts,
+		Catalogs:      []scim.Catalog{demo.RoleCatalog()},
 		OnChange:      app.OnChange,
 		Logger:        logger,
 	})
