@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/scimkit/scimkit/scim/schema"
 )
@@ -279,4 +280,46 @@ func kindNoun(a *schema.Attribute) string {
 		return "an entitlement"
 	}
 	return "a role"
+}
+
+// keepUnsentGrants carries the stored roles and entitlements over into a
+// PUT body in that does not mention them at all (RFC 7644 §3.5.1 lets a
+// service provider keep attributes a replace omits). Identity providers
+// that do not manage grants (Okta without Identity Governance, OneLogin)
+// send full PUTs of the profile attributes they map, which must not revoke
+// the roles the app or another provider gave; one that manages grants
+// sends the attribute, as an empty list or null to revoke every one. A
+// PUT naming the attribute replaces it: what its list omits is revoked.
+// next is the normalized body; it is not modified.
+func keepUnsentGrants(rt *resourceType, in, old, next map[string]any) map[string]any {
+	out, copied := next, false
+	for _, a := range rt.Schema.Attributes {
+		if a.Grant() == schema.NoGrant {
+			continue
+		}
+		v, held := old[a.Name]
+		if _, set := next[a.Name]; set || !held || mentions(rt, in, a.Name) {
+			continue
+		}
+		if !copied {
+			out, copied = maps.Clone(next), true
+		}
+		out[a.Name] = v
+	}
+	return out
+}
+
+// mentions reports whether a body names the core attribute: as a key in any
+// case, URN-qualified, or inside an object under the core schema's URN.
+func mentions(rt *resourceType, in map[string]any, name string) bool {
+	core := rt.Schema.ID
+	for k, v := range in {
+		if strings.EqualFold(k, name) || strings.EqualFold(k, core+":"+name) {
+			return true
+		}
+		if m, ok := v.(map[string]any); ok && strings.EqualFold(k, core) && mentions(rt, m, name) {
+			return true
+		}
+	}
+	return false
 }

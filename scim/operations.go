@@ -595,7 +595,7 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 		if err := rt.CheckImmutable(old.Attributes, attrs); err != nil {
 			return nil, err
 		}
-		checked, err := h.checkGrants(ctx, rt, old.Attributes, attrs)
+		checked, err := h.checkGrants(ctx, rt, old.Attributes, keepUnsentGrants(rt, in, old.Attributes, attrs))
 		if err != nil {
 			return nil, err
 		}

@@ -117,13 +117,14 @@ func (a *app) sessionUser(r *http.Request) (id int64, role string, err error) {
 // createUser is the settings page's "add user": administrators add users
 // with a role of their choice. It goes through scimkit's Go API, so the
 // user is checked like one an identity provider creates (valid userName,
-// unique email) and reported to OnChange; the role travels in the context
-// to the store, which writes it in the same INSERT.
+// unique email) and reported to OnChange; the role is a grant of one of
+// the app's roles, which identity providers read back on import.
 func (a *app) createUser(ctx context.Context, email, first, last, role string) (*schema.User, error) {
-	res, err := a.scim.Create(withRole(ctx, role), "User", &schema.User{
+	res, err := a.scim.Create(ctx, "User", &schema.User{
 		UserName: email,
 		Name:     &schema.Name{GivenName: first, FamilyName: last},
 		Active:   new(true),
+		Roles:    []schema.Role{{Value: role}},
 	})
 	if err != nil {
 		return nil, err

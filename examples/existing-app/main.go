@@ -37,7 +37,9 @@ func newServer(db *sql.DB, token string, logger *slog.Logger) (http.Handler, *ap
 	h, err := scim.NewHandler(scim.Config{
 		Store:         tableStore{db: db},
 		ResourceTypes: resourceTypes(),
-		Logger:        logger,
+		Catalogs: []scim.Catalog{{Name: "Role", Endpoint: "/Roles", Description: "The app's roles",
+			Entries: func(context.Context) ([]scim.CatalogEntry, error) { return appRoles, nil }}},
+		Logger: logger,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -228,3 +228,83 @@ func TestSettingsPage(t *testing.T) {
 		t.Errorf("admin = %+v", admin)
 	}
 }
+
+// TestRolesFromTheIdP checks that the app's roles come from the identity
+// provider: Okta Identity Governance finds them at /Roles, a full-set PUT
+// granting admin makes the user an administrator of the app (its own
+// /api/me says so), one omitting admin makes them a member again, a profile
+// PUT that does not mention roles leaves the role alone, and Entra's
+// AppRoleAssignmentsComplex grant of its app role "Admin" works too.
+func TestRolesFromTheIdP(t *testing.T) {
+	db, err := openDB(filepath.Join(t.TempDir(), "app.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h, a, err := newServer(db, "tok", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ctx := context.Background()
+	do := func(method, path, auth, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("Content-Type", "application/scim+json")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	code, l := do("GET", "/scim/v2/Roles?count=1&startIndex=1", "tok", "")
+	if res, _ := l["Resources"].([]any); code != 200 || len(res) != 1 || l["itemsPerPage"] != float64(1) || l["totalResults"] != float64(2) {
+		t.Errorf("Okta's check of /Roles: %d %v", code, l)
+	}
+	code, u := do("POST", "/scim/v2/Users", "tok", `{"userName":"ada@example.com","name":{"givenName":"Ada"},"active":true}`)
+	if code != 201 {
+		t.Fatalf("create: %d %v", code, u)
+	}
+	id := u["id"].(string)
+	session, err := a.login(ctx, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	roleSeen := func() string { // the app's own role lookup
+		t.Helper()
+		_, me := do("GET", "/api/me", "Session "+session, "")
+		r, _ := me["role"].(string)
+		return r
+	}
+	if r := roleSeen(); r != "member" {
+		t.Errorf("role of a SCIM-created user = %q, want member", r)
+	}
+	for _, step := range []struct{ name, body, want string }{
+		{"grant admin (full-set PUT)", `{"userName":"ada@example.com","name":{"givenName":"Ada"},"active":true,"roles":[{"value":"member"},{"value":"admin"}]}`, "admin"},
+		{"profile PUT without roles", `{"userName":"ada@example.com","name":{"givenName":"Augusta"},"active":true}`, "admin"},
+		{"omit admin (full-set PUT)", `{"userName":"ada@example.com","name":{"givenName":"Ada"},"active":true,"roles":[{"value":"member"}]}`, "member"},
+	} {
+		if code, u := do("PUT", "/scim/v2/Users/"+id, "tok", step.body); code != 200 {
+			t.Fatalf("%s: %d %v", step.name, code, u)
+		}
+		if r := roleSeen(); r != step.want {
+			t.Errorf("%s: role %q, want %q", step.name, r, step.want)
+		}
+	}
+	code, u = do("PATCH", "/scim/v2/Users/"+id, "tok", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+	  {"op":"Add","path":"roles","value":[{"value":"{\"id\":\"8ae0\",\"value\":\"Admin\",\"displayName\":\"Admin\"}"}]}]}`)
+	if code != 200 || roleSeen() != "admin" {
+		t.Errorf("Entra's grant of Admin: %d, role %q: %v", code, roleSeen(), u["roles"])
+	}
+	if code, u := do("PUT", "/scim/v2/Users/"+id, "tok", `{"userName":"ada@example.com","roles":[{"value":"owner"}]}`); code != 400 {
+		t.Errorf("an unknown role: %d %v", code, u)
+	}
+	if r := roleSeen(); r != "admin" {
+		t.Errorf("after a refused write: role %q, want admin", r)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -25,7 +26,7 @@ import (
 // resourceTypes are what the tables hold, as /Schemas says: other attributes
 // are ignored on input (logged at debug level), and filters on them are 400.
 func resourceTypes() []*schema.ResourceType {
-	user := schema.UserSchema().Keep("userName", "name.givenName", "name.familyName", "displayName", "active")
+	user := schema.UserSchema().Keep("userName", "name.givenName", "name.familyName", "displayName", "active", "roles.value", "roles.display")
 	group := schema.GroupSchema().Keep("displayName", "members.value")
 	return []*schema.ResourceType{
 		{Name: "User", Endpoint: "/Users", Schema: user},
@@ -40,12 +41,33 @@ func init() { // SCIM's case-insensitive key, for the users_email_key index
 	})
 }
 
-// roleKey carries the role the settings page gives a user it creates through
-// the Go API; one an identity provider creates gets "member", in one INSERT.
-type roleKey struct{}
+// appRoles are the values of the users.role column, declared to identity
+// providers as the catalog /Roles (Okta Identity Governance grants them in
+// "roles", Entra app roles with these values arrive there). A user holds
+// one: "admin" when granted, otherwise "member".
+var appRoles = []scim.CatalogEntry{
+	{ID: "member", DisplayName: "Member", Description: "Uses the app"},
+	{ID: "admin", DisplayName: "Administrator", Description: "Manages the app's settings and users"},
+}
 
-func withRole(ctx context.Context, role string) context.Context {
-	return context.WithValue(ctx, roleKey{}, role)
+// roleOf is the users.role of a user granted roles: "admin" when it is
+// among them, otherwise "member" (the handler has checked them against
+// appRoles, and writes the catalog's spelling).
+func roleOf(roles []schema.Role) string {
+	if slices.ContainsFunc(roles, func(r schema.Role) bool { return r.Value == "admin" }) {
+		return "admin"
+	}
+	return "member"
+}
+
+// rolesOf is the "roles" of a users.role.
+func rolesOf(role string) []any {
+	for _, e := range appRoles {
+		if e.ID == role {
+			return []any{map[string]any{"value": e.ID, "display": e.DisplayName}}
+		}
+	}
+	return nil
 }
 
 // tableStore is the store.Store over the app's tables. A user's id is its
@@ -66,7 +88,7 @@ type querier interface {
 
 // users reads the users (table alias t) a WHERE clause selects.
 func users(ctx context.Context, q querier, where string, args ...any) ([]*store.Resource, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, email, first_name, last_name, display_name, active, created_at, updated_at
+	rows, err := q.QueryContext(ctx, `SELECT id, email, first_name, last_name, display_name, active, role, created_at, updated_at
 		FROM users t `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
@@ -75,14 +97,14 @@ func users(ctx context.Context, q querier, where string, args ...any) ([]*store.
 	var out []*store.Resource
 	for rows.Next() {
 		var id int64
-		var email, first, last, display, created, updated string
+		var email, first, last, display, role, created, updated string
 		var active bool
-		if err := rows.Scan(&id, &email, &first, &last, &display, &active, &created, &updated); err != nil {
+		if err := rows.Scan(&id, &email, &first, &last, &display, &active, &role, &created, &updated); err != nil {
 			return nil, err
 		}
 		attrs := schema.Compact(map[string]any{"userName": email, "active": active, "displayName": display,
-			"name": map[string]any{"givenName": first, "familyName": last}})
-		r, err := resource("User", strconv.FormatInt(id, 10), attrs, created, updated, email, first, last, display, active)
+			"name": map[string]any{"givenName": first, "familyName": last}, "roles": rolesOf(role)})
+		r, err := resource("User", strconv.FormatInt(id, 10), attrs, created, updated, email, first, last, display, active, role)
 		if err != nil {
 			return nil, err
 		}
@@ -228,7 +250,7 @@ func current(ctx context.Context, tx *sql.Tx, typ, id, ifVersion string) (*store
 }
 
 // save writes r to row id (a new row when id is 0) and returns the row id.
-// A new user gets the role in ctx, or the column's default "member";
+// A user's role is "admin" when granted, otherwise "member";
 // deactivating a user ends its sessions. A team's members it did not list
 // before (old) must be existing users.
 func save(ctx context.Context, tx *sql.Tx, r *store.Resource, id int64, old []string) (int64, error) {
@@ -243,12 +265,11 @@ func save(ctx context.Context, tx *sql.Tx, r *store.Resource, id int64, old []st
 		if uerr != nil {
 			return 0, uerr
 		}
-		role, _ := ctx.Value(roleKey{}).(string)
 		name := cmp.Or(u.Name, &schema.Name{})
 		res, err = tx.ExecContext(ctx, `INSERT INTO users (id, email, first_name, last_name, display_name, active, role, created_at, updated_at)
-			VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, COALESCE(NULLIF(?, ''), 'member'), ?, ?) ON CONFLICT (id) DO UPDATE SET email = excluded.email,
+			VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = excluded.email,
 			first_name = excluded.first_name, last_name = excluded.last_name, display_name = excluded.display_name, active = excluded.active,
-			updated_at = excluded.updated_at`, id, u.UserName, name.GivenName, name.FamilyName, u.DisplayName, u.IsActive(), role, t, t)
+			role = excluded.role, updated_at = excluded.updated_at`, id, u.UserName, name.GivenName, name.FamilyName, u.DisplayName, u.IsActive(), roleOf(u.Roles), t, t)
 	}
 	if err != nil {
 		return 0, err

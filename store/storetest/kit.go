@@ -173,9 +173,11 @@ func (k *kit) mustParsePath(t tb, typ, text string) filter.AttrPath {
 // an attribute the store gives a default (Config.Defaults): expectations
 // written for data that leaves it out do not hold for such a store.
 func (k *kit) defaulted(typ, text string) bool {
-	for name := range k.cfg.Defaults[typ] {
-		if strings.Contains(strings.ToLower(text), strings.ToLower(name)) {
-			return true
+	for _, m := range []map[string]any{k.cfg.Defaults[typ], k.cfg.Fixed[typ]} {
+		for name := range m {
+			if strings.Contains(strings.ToLower(text), strings.ToLower(name)) {
+				return true
+			}
 		}
 	}
 	return false
@@ -212,6 +214,11 @@ func (k *kit) trim(typ string, attrs map[string]any) map[string]any {
 			if _, set := out[a.Name]; !set {
 				out[a.Name] = v
 			}
+		}
+	}
+	for name, v := range k.cfg.Fixed[typ] {
+		if a := rt.Schema.Attr(name); a != nil {
+			out[a.Name] = v
 		}
 	}
 	return out
@@ -376,6 +383,11 @@ func (k *kit) rich(typ string, seed int, memberIDs ...string) *store.Resource {
 			members = append(members, m)
 		}
 		attrs["members"] = members
+	}
+	for name, v := range k.cfg.Fixed[typ] {
+		if a := rt.Schema.Attr(name); a != nil {
+			attrs[a.Name] = v
+		}
 	}
 	return &store.Resource{Type: typ, Attributes: attrs}
 }

@@ -167,6 +167,14 @@ type Config struct {
 	// them out, and so never expects their absence. Nil: the store keeps
 	// absent attributes absent.
 	Defaults map[string]map[string]any
+	// Fixed are values for top-level attributes whose values the store
+	// restricts to a small set, by type and attribute, e.g. {"User":
+	// {"roles": []any{map[string]any{"value": "member"}}}} for a role
+	// column that holds the ids of the app's role catalog (the handler
+	// refuses others, see scim.Config.Catalogs). The kit then writes that
+	// value for the attribute in all its data, and skips filters and sorts
+	// on it. Nil: every declared attribute keeps any valid value.
+	Fixed map[string]map[string]any
 }
 
 // Run checks that the Store returned by newStore honours the documented
