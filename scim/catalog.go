@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strings"
@@ -15,6 +16,9 @@ import (
 // schema is Okta's Role or Entitlement schema (checking that
 // "?count=1&startIndex=1" answers one value), and shows the values for
 // grants; users then carry them in "roles" and "entitlements", by id.
+// Entra ID app roles whose values are the catalog's ids arrive in "roles"
+// too. Every grant a write gives a user is checked against the catalogs
+// (see Config.Catalogs), and reported in Change.Granted and Change.Revoked.
 type Catalog struct {
 	// Name is the resource type's name, shown by Okta ("Role",
 	// "License"); for entitlements it is also each value's "type".
@@ -35,8 +39,9 @@ type Catalog struct {
 type CatalogEntry struct {
 	// ID is the value users carry (roles[].value, entitlements[].value).
 	ID string
-	// DisplayName is required; Description is optional (Okta shows up to
-	// 1,000 characters).
+	// DisplayName is what administrators see (the ID when empty);
+	// Description is optional and served cut to 1,000 characters, Okta's
+	// limit. An entry without an ID is not served.
 	DisplayName, Description string
 }
 
@@ -57,7 +62,10 @@ func catalogResources(ctx context.Context, rt *resourceType) ([]*store.Resource,
 	}
 	out := make([]*store.Resource, 0, len(entries))
 	for _, e := range entries {
-		attrs := schema.Compact(map[string]any{"displayName": e.DisplayName, "description": e.Description})
+		if e.ID == "" {
+			continue // nothing could grant it
+		}
+		attrs := schema.Compact(map[string]any{"displayName": cmp.Or(e.DisplayName, e.ID), "description": cutRunes(e.Description, maxCatalogDescription)})
 		if rt.catalog.Entitlement {
 			attrs["type"] = rt.catalog.Name
 		}
@@ -65,6 +73,25 @@ func catalogResources(ctx context.Context, rt *resourceType) ([]*store.Resource,
 			Meta: store.Meta{Version: store.ContentVersion(e.ID, e.DisplayName, e.Description)}})
 	}
 	return out, nil
+}
+
+// maxCatalogDescription is the length, in characters, at which Okta cuts an
+// entitlement's description (idp-roles-auth-limits.md §1.3).
+const maxCatalogDescription = 1000
+
+// cutRunes returns s cut to at most n characters.
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
 }
 
 // catalogGet returns the entry of rt with that id.

@@ -142,6 +142,7 @@ var fuzzBodies = []string{
 	`{"Operations":[{"op":"Replace","path":"active","value":"False"}]}`,
 	`{"Operations":[{"op":"Add","path":"roles","value":[{"value":"{\"id\":\"06b0\",\"value\":\"Admin\",\"displayName\":\"Admin\"}"}]}]}`,
 	`{"Operations":[{"op":"Replace","path":"roles[primary eq \"True\"].value","value":"Admin"}]}`,
+	`{"Operations":[{"op":"replace","path":"roles","value":[{"primary":"False","type":"WindowsAzureActiveDirectoryRole","displayName":"User","value":"user"},{"value":"{\"value\":\"Ghost\"}"}]},{"op":"add","path":"entitlements","value":[{"value":"PRO"}]}]}`,
 	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group","http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
 	 "externalId":"8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159","displayName":"displayName","meta":{"resourceType":"Group"}}`,
 	`{"Operations":[{"op":"Add","path":"members","value":[{"$ref":null,"value":"id-1"},{"$ref":null,"value":"id-2"}]}]}`,
@@ -255,6 +256,14 @@ func newFuzzEnv(t *testing.T) *fuzzEnv {
 		MaxBodyBytes:  1 << 20,
 		CursorKey:     bytes.Repeat([]byte{7}, 32),
 		Me:            func(context.Context) (string, string, error) { return "User", fuzzAlice, nil },
+		Catalogs: []scim.Catalog{
+			{Name: "Role", Endpoint: "/Roles", Entries: func(context.Context) ([]scim.CatalogEntry, error) {
+				return []scim.CatalogEntry{{ID: "Admin", DisplayName: "Admin"}, {ID: "User", DisplayName: "User"}}, nil
+			}},
+			{Name: "License", Endpoint: "/Licenses", Entitlement: true, Entries: func(context.Context) ([]scim.CatalogEntry, error) {
+				return []scim.CatalogEntry{{ID: "pro", DisplayName: "Pro seat"}}, nil
+			}},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

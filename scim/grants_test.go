@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -198,5 +200,28 @@ func TestGrantsInBulk(t *testing.T) {
 	}
 	if len(s.changes) != 1 || len(s.changes[0].Granted) != 1 || s.changes[0].Granted[0].Display != "Administrator" {
 		t.Errorf("changes: %+v", s.changes)
+	}
+}
+
+// TestCatalogEntriesServed checks what Okta is shown of odd entries: one
+// without an id is left out, one without a display name shows its id, and
+// a description is cut to Okta's 1,000 characters (not bytes).
+func TestCatalogEntriesServed(t *testing.T) {
+	long := strings.Repeat("é", 1500)
+	s := newServer(t, func(c *scim.Config) {
+		c.Catalogs = []scim.Catalog{{Name: "Role", Endpoint: "/Roles", Entries: func(context.Context) ([]scim.CatalogEntry, error) {
+			return []scim.CatalogEntry{{DisplayName: "no id"}, {ID: "viewer", Description: long}}, nil
+		}}}
+	})
+	r := s.do("GET", "/Roles", "")
+	r.expect(t, 200, "")
+	res := r.body.(map[string]any)["Resources"].([]any)
+	if len(res) != 1 {
+		t.Fatalf("served %d entries: %s", len(res), r.raw)
+	}
+	e := res[0].(map[string]any)
+	got := []any{e["id"], e["displayName"], utf8.RuneCountInString(e["description"].(string))}
+	if diff := cmp.Diff([]any{"viewer", "viewer", 1000}, got); diff != "" {
+		t.Errorf("entry (-want +got):\n%s", diff)
 	}
 }
