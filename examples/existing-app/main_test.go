@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,17 +23,7 @@ import (
 // PATCH and by PUT (ending the user's sessions), and a group push with
 // member add and remove and a rename.
 func TestOktaFlow(t *testing.T) {
-	db, err := openDB(filepath.Join(t.TempDir(), "app.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	h, a, err := newServer(db, "tok", slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	db, a, srv := startApp(t)
 	ctx := context.Background()
 	call := func(method, path, body string) (int, map[string]any) {
 		t.Helper()
@@ -236,17 +227,7 @@ func TestSettingsPage(t *testing.T) {
 // PUT that does not mention roles leaves the role alone, and Entra's
 // AppRoleAssignmentsComplex grant of its app role "Admin" works too.
 func TestRolesFromTheIdP(t *testing.T) {
-	db, err := openDB(filepath.Join(t.TempDir(), "app.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	h, a, err := newServer(db, "tok", slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	_, a, srv := startApp(t)
 	ctx := context.Background()
 	do := func(method, path, auth, body string) (int, map[string]any) {
 		t.Helper()
@@ -307,4 +288,22 @@ func TestRolesFromTheIdP(t *testing.T) {
 	if r := roleSeen(); r != "admin" {
 		t.Errorf("after a refused write: role %q, want admin", r)
 	}
+}
+
+// startApp serves the app over a new database on loopback, with the SCIM
+// token "tok", until the test ends.
+func startApp(t *testing.T) (*sql.DB, *app, *httptest.Server) {
+	t.Helper()
+	db, err := openDB(filepath.Join(t.TempDir(), "app.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	h, a, err := newServer(db, "tok", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return db, a, srv
 }
