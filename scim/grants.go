@@ -184,36 +184,86 @@ func (h *Handler) checkGrants(ctx context.Context, rt *resourceType, old, next m
 	return out, nil
 }
 
-// grantIndex finds the catalog entries of one kind by the key of their id.
+// grantIndex finds the catalog entries of one kind by their id. The first
+// lookups scan the entries; once lookups times entries pass
+// grantScanBudget, it indexes them by the key of their id, so that a write
+// granting one role costs a scan without allocation, and one granting
+// thousands costs one index.
 type grantIndex struct {
-	byKey map[string][]grantEntry
-	// catalogs are the catalogs' names by the key of the name, for
-	// entitlements' "type".
-	catalogs map[string]string
+	vs, ts   *schema.Attribute // a's "value" and "type"
+	catalogs []grantCatalog
+	total    int                     // entries in all catalogs
+	byKey    map[string][]grantEntry // nil until built
+	scanned  int                     // entries compared so far
 }
+
+// grantCatalog is the entries of one catalog for one request.
+type grantCatalog struct {
+	name    string
+	entries []CatalogEntry
+}
+
+// grantScanBudget is how many entry comparisons a write makes before the
+// entries are indexed.
+const grantScanBudget = 1 << 14
 
 type grantEntry struct {
 	CatalogEntry
 	catalog string // the catalog's name
 }
 
-// newGrantIndex reads the entries of cats (for the request in ctx) and
-// indexes them by the key of their id under a's "value" rule.
+// newGrantIndex reads the entries of cats (for the request in ctx), to be
+// matched under a's "value" rule.
 func newGrantIndex(ctx context.Context, a *schema.Attribute, cats []*Catalog) (*grantIndex, error) {
-	vs, ts := a.Sub("value"), a.Sub("type")
-	idx := &grantIndex{byKey: map[string][]grantEntry{}, catalogs: map[string]string{}}
+	idx := &grantIndex{vs: a.Sub("value"), ts: a.Sub("type")}
 	for _, c := range cats {
 		entries, err := c.Entries(ctx)
 		if err != nil {
 			return nil, err
 		}
-		idx.catalogs[ts.Key(c.Name)] = c.Name
-		for _, e := range entries {
-			k := vs.Key(e.ID)
-			idx.byKey[k] = append(idx.byKey[k], grantEntry{CatalogEntry: e, catalog: c.Name})
-		}
+		idx.catalogs = append(idx.catalogs, grantCatalog{c.Name, entries})
+		idx.total += len(entries)
 	}
 	return idx, nil
+}
+
+// lookup returns the entries whose id equals v under the value rule, in
+// catalog order.
+func (idx *grantIndex) lookup(v string) []grantEntry {
+	if idx.byKey == nil && idx.scanned+idx.total > grantScanBudget {
+		idx.byKey = make(map[string][]grantEntry, idx.total)
+		for _, c := range idx.catalogs {
+			for _, e := range c.entries {
+				k := idx.vs.Key(e.ID)
+				idx.byKey[k] = append(idx.byKey[k], grantEntry{e, c.name})
+			}
+		}
+	}
+	if idx.byKey != nil {
+		return idx.byKey[idx.vs.Key(v)]
+	}
+	idx.scanned += idx.total
+	var out []grantEntry
+	exact := idx.vs.CaseSensitive()
+	for _, c := range idx.catalogs {
+		for _, e := range c.entries {
+			if schema.EqualStrings(exact, e.ID, v) {
+				out = append(out, grantEntry{e, c.name})
+			}
+		}
+	}
+	return out
+}
+
+// catalogNamed returns the name of the catalog t names, under the type
+// rule.
+func (idx *grantIndex) catalogNamed(t string) (string, bool) {
+	for _, c := range idx.catalogs {
+		if schema.EqualStrings(idx.ts.CaseSensitive(), c.name, t) {
+			return c.name, true
+		}
+	}
+	return "", false
 }
 
 // resolve finds the entry element m of a names. It returns the element to
@@ -226,13 +276,12 @@ func (idx *grantIndex) resolve(a *schema.Attribute, m map[string]any) (map[strin
 	if v == "" {
 		return nil, "value is required: the id of " + kindNoun(a) + " the app's catalog lists"
 	}
-	vs, ts := a.Sub("value"), a.Sub("type")
-	candidates := idx.byKey[vs.Key(v)]
+	candidates := idx.lookup(v)
 	var found *grantEntry
 	if a.Grant() == schema.EntitlementGrant {
 		t, typed := m["type"].(string)
 		if typed {
-			name, ok := idx.catalogs[ts.Key(t)]
+			name, ok := idx.catalogNamed(t)
 			if !ok {
 				return nil, "type " + strconv.Quote(t) + " is not the name of an entitlement catalog of this service provider"
 			}

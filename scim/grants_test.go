@@ -225,3 +225,35 @@ func TestCatalogEntriesServed(t *testing.T) {
 		t.Errorf("entry (-want +got):\n%s", diff)
 	}
 }
+
+// TestGrantsManyAgainstLargeCatalog grants more roles than a scan of a
+// large catalog allows, so that the lookups switch from scanning to an
+// index halfway: every role is found either way, in the catalog's spelling.
+func TestGrantsManyAgainstLargeCatalog(t *testing.T) {
+	var entries []scim.CatalogEntry
+	for i := range 2000 {
+		entries = append(entries, scim.CatalogEntry{ID: fmt.Sprintf("Role-%04d", i), DisplayName: fmt.Sprintf("R%d", i)})
+	}
+	h, err := scim.NewHandler(scim.Config{Store: store.NewMemory(), Catalogs: []scim.Catalog{{Name: "Role", Endpoint: "/Roles",
+		Entries: func(context.Context) ([]scim.CatalogEntry, error) { return entries, nil }}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var roles, want []schema.Role
+	for i := range 40 {
+		roles = append(roles, schema.Role{Value: fmt.Sprintf("ROLE-%04d", i*37)})
+		want = append(want, schema.Role{Value: fmt.Sprintf("Role-%04d", i*37), Display: fmt.Sprintf("R%d", i*37)})
+	}
+	res, err := h.Create(context.Background(), "User", &schema.User{UserName: "a", Roles: roles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := res.User()
+	if diff := cmp.Diff(want, u.Roles); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+	_, err = h.Create(context.Background(), "User", &schema.User{UserName: "b", Roles: append(roles, schema.Role{Value: "Role-9999"})})
+	if e := scim.ErrorOf(err); e == nil || !strings.HasPrefix(e.Detail, `roles[40].value "Role-9999"`) {
+		t.Errorf("unknown 41st role: %v", err)
+	}
+}
