@@ -76,7 +76,7 @@ func catalogResources(ctx context.Context, rt *resourceType) ([]*store.Resource,
 }
 
 // maxCatalogDescription is the length, in characters, at which Okta cuts an
-// entitlement's description (idp-roles-auth-limits.md §1.3).
+// entitlement's description (Okta, "Build a SCIM 2.0 server with entitlements").
 const maxCatalogDescription = 1000
 
 // cutRunes returns s cut to at most n characters.

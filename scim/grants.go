@@ -40,7 +40,7 @@ type Grant struct {
 // and type.
 func grantDelta(rt *resourceType, old, next map[string]any) (granted, revoked []Grant) {
 	for _, a := range rt.Schema.Attributes {
-		if a.Grant() == schema.NoGrant {
+		if a.Grant == schema.NoGrant {
 			continue
 		}
 		ol, _ := old[a.Name].([]any)
@@ -123,7 +123,7 @@ func (h *Handler) checkGrants(ctx context.Context, rt *resourceType, old, next m
 	}
 	out, copied := next, false
 	for _, a := range rt.Schema.Attributes {
-		kind := a.Grant()
+		kind := a.Grant
 		cats := h.grantCatalogs[kind]
 		if kind == schema.NoGrant || len(cats) == 0 {
 			continue
@@ -278,7 +278,7 @@ func (idx *grantIndex) resolve(a *schema.Attribute, m map[string]any) (map[strin
 	}
 	candidates := idx.lookup(v)
 	var found *grantEntry
-	if a.Grant() == schema.EntitlementGrant {
+	if a.Grant == schema.EntitlementGrant {
 		t, typed := m["type"].(string)
 		if typed {
 			name, ok := idx.catalogNamed(t)
@@ -316,7 +316,7 @@ func (idx *grantIndex) resolve(a *schema.Attribute, m map[string]any) (map[strin
 	if d, _ := m["display"].(string); d == "" && found.DisplayName != "" {
 		set("display", found.DisplayName)
 	}
-	if a.Grant() == schema.EntitlementGrant {
+	if a.Grant == schema.EntitlementGrant {
 		if t, _ := m["type"].(string); t != found.catalog {
 			set("type", found.catalog)
 		}
@@ -325,7 +325,7 @@ func (idx *grantIndex) resolve(a *schema.Attribute, m map[string]any) (map[strin
 }
 
 func kindNoun(a *schema.Attribute) string {
-	if a.Grant() == schema.EntitlementGrant {
+	if a.Grant == schema.EntitlementGrant {
 		return "an entitlement"
 	}
 	return "a role"
@@ -343,7 +343,7 @@ func kindNoun(a *schema.Attribute) string {
 func keepUnsentGrants(rt *resourceType, in, old, next map[string]any) map[string]any {
 	out, copied := next, false
 	for _, a := range rt.Schema.Attributes {
-		if a.Grant() == schema.NoGrant {
+		if a.Grant == schema.NoGrant {
 			continue
 		}
 		v, held := old[a.Name]

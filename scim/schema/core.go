@@ -92,8 +92,8 @@ func UserSchema() *Schema {
 				{Name: "display", Type: String, Mutability: ReadOnly},
 				{Name: "type", Type: String, CanonicalValues: []string{"direct", "indirect"}, Mutability: ReadOnly},
 			}},
-			with(multi("entitlements", String), func(a *Attribute) { a.grant = EntitlementGrant }),
-			with(multi("roles", String), func(a *Attribute) { a.grant = RoleGrant }),
+			with(multi("entitlements", String), func(a *Attribute) { a.Grant = EntitlementGrant }),
+			with(multi("roles", String), func(a *Attribute) { a.Grant = RoleGrant }),
 			multi("x509Certificates", Binary),
 		},
 	}

@@ -495,13 +495,13 @@ func (n *normalizer) single(a *Attribute, p *pathNode, v any) any {
 }
 
 func (n *normalizer) complex(a *Attribute, p *pathNode, m map[string]any) any {
-	if a.grant != NoGrant {
+	if a.Grant != NoGrant {
 		m = unwrapGrant(m)
 	}
 	var out map[string]any
 	for k, v := range m {
 		sa := a.Sub(k)
-		if sa == nil && a.grant != NoGrant && strings.EqualFold(k, "displayName") {
+		if sa == nil && a.Grant != NoGrant && strings.EqualFold(k, "displayName") {
 			if _, both := m["display"]; both {
 				continue
 			}
@@ -553,10 +553,10 @@ func hasURNPrefix(s string) bool {
 // unwrapGrant returns the element m of "roles" or "entitlements" with a
 // "value" that is a JSON object encoded as a string, as Entra ID's
 // AppRoleAssignmentsComplex sends it in PATCH
-// ({"value":"{\"id\":\"…\",\"value\":\"Admin\",\"displayName\":\"Admin\"}"},
-// idp-roles-auth-limits.md §2.2), replaced by an element of that object's
-// "value", with its "displayName" (or "display") and "type" where m has
-// none. The object's "id" is dropped: Entra advises matching on the value.
+// ({"value":"{\"id\":\"…\",\"value\":\"Admin\",\"displayName\":\"Admin\"}"};
+// Microsoft Learn, "Customize application attributes"), replaced by an
+// element of that object's "value", with its "displayName" (or "display")
+// and "type" where m has none. The object's "id" is dropped: Entra advises matching on the value.
 // Any other m is returned as it is; m is not modified.
 func unwrapGrant(m map[string]any) map[string]any {
 	s, ok := m["value"].(string)

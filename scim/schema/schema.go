@@ -120,9 +120,20 @@ type Attribute struct {
 	ReferenceTypes  []string
 	SubAttributes   []*Attribute
 
-	// grant marks the core User's "roles" and "entitlements"; see
-	// [Attribute.Grant].
-	grant GrantKind
+	// Grant marks an attribute that holds grants an identity provider
+	// gives a user: RoleGrant on the core User's "roles", EntitlementGrant
+	// on its "entitlements" (as UserSchema sets them; not part of the
+	// attribute's RFC 7643 §7 definition, and not shown in /Schemas).
+	// Normalization treats their elements the way identity providers send
+	// them: a "value" that is a JSON object encoded as a string (Entra's
+	// AppRoleAssignmentsComplex,
+	// {"id":…,"value":"Admin","displayName":"Admin"}) is replaced by that
+	// object's "value", its "displayName" becoming the element's "display"
+	// when none is given; "displayName" is accepted for "display"; and
+	// roles are identified by their value ([Attribute.KeyedByValue]). The
+	// handler checks grants against the app's catalogs
+	// (scim.Config.Catalogs). Zero is NoGrant.
+	Grant GrantKind
 }
 
 // GrantKind says whether an attribute holds grants an identity provider
@@ -132,27 +143,13 @@ type GrantKind uint8
 // The kinds of grant: the core User's "roles" and "entitlements" (RFC 7643
 // §4.1.2). Okta Identity Governance carries the ids of the app's roles and
 // entitlements in them, Entra ID its app role assignments in "roles"
-// (idp-roles-auth-limits.md §1.4, §2).
+// (Okta, "Build a SCIM 2.0 server with entitlements"; Microsoft Learn,
+// "Customize application attributes").
 const (
 	NoGrant          GrantKind = iota
 	RoleGrant                  // "roles": elements are identified by their value
 	EntitlementGrant           // "entitlements": identified by type and value
 )
-
-// Grant reports whether a is the core User's "roles" or "entitlements"
-// (in UserSchema, and in copies made by [Schema.Keep]). Normalization
-// treats their elements the way identity providers send them: a "value"
-// that is a JSON object encoded as a string (Entra's
-// AppRoleAssignmentsComplex, {"id":…,"value":"Admin","displayName":"Admin"})
-// is replaced by its "value", its "displayName" becoming the element's
-// "display" when none is given; "displayName" is accepted for "display";
-// and roles are identified by their value ([Attribute.KeyedByValue]).
-func (a *Attribute) Grant() GrantKind {
-	if a == nil {
-		return NoGrant
-	}
-	return a.grant
-}
 
 // Sub returns the sub-attribute called name, compared case-insensitively,
 // or nil.
@@ -230,7 +227,7 @@ func (a *Attribute) KeyedByValue() (ok, fold bool) {
 	if ok, fold := a.IdentifiedByValue(); ok {
 		return ok, fold
 	}
-	if a.Grant() == RoleGrant {
+	if a.Grant == RoleGrant {
 		if sub := a.Sub("value"); sub != nil && sub.Type == String {
 			return true, !sub.CaseSensitive()
 		}
