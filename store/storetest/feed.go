@@ -105,11 +105,10 @@ func (k *kit) testFeed(t tb) {
 		}
 		want = append(want, store.Change{Kind: store.Patched, Type: "Group", ID: g.ID, Version: res.Version,
 			Changed: []string{"members"}, MembersRemoved: []string{u.ID}})
-		// A delta that changes nothing may be no event.
-		if res, err := mp.PatchMembers(ctx, "Group", g.ID, d, ""); err != nil {
+		// A delta that changes nothing is no event, or one that lists
+		// nothing if the store gave the group a new version.
+		if _, err := mp.PatchMembers(ctx, "Group", g.ID, d, ""); err != nil {
 			t.Fatalf("PatchMembers: %v", err)
-		} else if res.Version != want[len(want)-1].Version {
-			want = append(want, store.Change{Kind: store.Patched, Type: "Group", ID: g.ID, Version: res.Version})
 		}
 	}
 	if err := s.Delete(ctx, "User", u.ID, "no-such-version"); !errors.Is(err, store.ErrVersionMismatch) {
