@@ -233,7 +233,9 @@ func TestRetry(t *testing.T) {
 	var errs []string
 	fails := 3
 	err := feed.Run(ctx, feed.Config{Feed: s, Name: "retry", MinRetry: time.Millisecond,
-		OnError: func(_ context.Context, e *store.Event, err error) { errs = append(errs, fmt.Sprint(e.Position, ": ", err)) },
+		OnError: func(_ context.Context, e *store.Event, err error) {
+			errs = append(errs, fmt.Sprint(e.Position, ": ", err))
+		},
 		Handle: func(_ context.Context, e store.Event) error {
 			if e.Position == 2 && fails > 0 {
 				fails--
