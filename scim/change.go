@@ -2,26 +2,26 @@ package scim
 
 import (
 	"context"
-	"sort"
 
-	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
-// ChangeKind says what kind of write a Change reports.
-type ChangeKind string
+// ChangeKind says what kind of write a Change reports (store.ChangeKind).
+type ChangeKind = store.ChangeKind
 
 // The kinds of change reported to Config.OnChange.
 const (
-	Created  ChangeKind = "created"  // POST
-	Replaced ChangeKind = "replaced" // PUT
-	Patched  ChangeKind = "patched"  // PATCH that changed something
-	Deleted  ChangeKind = "deleted"  // DELETE
+	Created  = store.Created  // POST
+	Replaced = store.Replaced // PUT
+	Patched  = store.Patched  // PATCH that changed something
+	Deleted  = store.Deleted  // DELETE
 )
 
 // Change reports one committed write, for Config.OnChange: a host gives a
 // SCIM-created user its default role, sends an invitation, ends the sessions
-// of a deactivated user, and so on.
+// of a deactivated user, and so on. It is the store.Change that a store
+// with a change feed (store.Feed) records in the same transaction, plus
+// the resource.
 type Change struct {
 	Kind ChangeKind
 	// Type is the resource type name ("User", "Group").
@@ -49,73 +49,10 @@ type Change struct {
 	Granted, Revoked []Grant
 }
 
-func (h *Handler) report(ctx context.Context, c Change) {
+// report calls Config.OnChange with c and the resource res.
+func (h *Handler) report(ctx context.Context, c store.Change, res *store.Resource) {
 	if h.cfg.OnChange != nil {
-		h.cfg.OnChange(ctx, c)
+		h.cfg.OnChange(ctx, Change{Kind: c.Kind, Type: c.Type, ID: c.ID, Resource: res, Changed: c.Changed,
+			MembersAdded: c.MembersAdded, MembersRemoved: c.MembersRemoved, Granted: c.Granted, Revoked: c.Revoked})
 	}
-}
-
-// changedPaths compares two canonical data maps top-level attribute by
-// attribute; extension objects are compared attribute by attribute and
-// reported as "urn:...:attr".
-func changedPaths(old, next map[string]any, isExtension func(string) bool) []string {
-	var out []string
-	seen := map[string]bool{}
-	visit := func(k string) {
-		if seen[k] {
-			return
-		}
-		seen[k] = true
-		if isExtension(k) {
-			o, _ := old[k].(map[string]any)
-			n, _ := next[k].(map[string]any)
-			for _, p := range changedPaths(o, n, func(string) bool { return false }) {
-				out = append(out, k+":"+p)
-			}
-			return
-		}
-		if !schema.Identical(old[k], next[k]) {
-			out = append(out, k)
-		}
-	}
-	for k := range old {
-		visit(k)
-	}
-	for k := range next {
-		visit(k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// memberDelta returns the member values in next but not in old, and in old
-// but not in next.
-func memberDelta(old, next map[string]any) (added, removed []string) {
-	ov, nv := memberValues(old), memberValues(next)
-	for v := range nv {
-		if !ov[v] {
-			added = append(added, v)
-		}
-	}
-	for v := range ov {
-		if !nv[v] {
-			removed = append(removed, v)
-		}
-	}
-	sort.Strings(added)
-	sort.Strings(removed)
-	return added, removed
-}
-
-func memberValues(attrs map[string]any) map[string]bool {
-	out := map[string]bool{}
-	list, _ := attrs["members"].([]any)
-	for _, m := range list {
-		if mm, ok := m.(map[string]any); ok {
-			if v, ok := mm["value"].(string); ok {
-				out[v] = true
-			}
-		}
-	}
-	return out
 }

@@ -9,28 +9,22 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/scim/schema"
+	"github.com/scimkit/scimkit/store"
 )
 
-// Grant is one role or entitlement that a write gave a user or took away:
-// an element of the user's "roles" or "entitlements" (RFC 7643 §4.1.2), as
-// stored after the write (for a revocation, as it was stored before).
-// Change.Granted and Change.Revoked carry them, so that a host maps them
-// onto its own permissions: Okta Identity Governance grants by a full-set
-// PUT of the user (an element missing from it is revoked), Entra ID by
-// POST and PATCH (see Config.Catalogs).
-type Grant struct {
-	// Attribute is "roles" or "entitlements".
-	Attribute string
-	// Value is the role's or entitlement's id: a CatalogEntry.ID when the
-	// handler has catalogs of that kind, otherwise the value as sent.
-	Value string
-	// Display is the element's display name, as sent or filled in from the
-	// catalog.
-	Display string
-	// Type is the element's type: for entitlements the name of the catalog
-	// serving it ("License"); for roles as sent (Entra sends
-	// "WindowsAzureActiveDirectoryRole"), often "".
-	Type string
+// Grant is one role or entitlement that a write gave a user or took away
+// (store.Grant). Change.Granted and Change.Revoked carry them, so that a
+// host maps them onto its own permissions: Okta Identity Governance grants
+// by a full-set PUT of the user (an element missing from it is revoked),
+// Entra ID by POST and PATCH (see Config.Catalogs).
+type Grant = store.Grant
+
+// changeOf is store.ChangeOf for a write of rt that makes old into next,
+// with the grants it gives and takes away.
+func changeOf(rt *resourceType, kind ChangeKind, id string, old, next map[string]any) store.Change {
+	c := store.ChangeOf(kind, rt.Name, id, "", old, next)
+	c.Granted, c.Revoked = grantDelta(rt, old, next)
+	return c
 }
 
 // grantDelta returns the grants in next but not in old, and in old but not

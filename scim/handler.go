@@ -163,7 +163,13 @@ type Config struct {
 
 	// OnChange, if not nil, is called after the store committed each
 	// change (see Change). It runs synchronously on the request goroutine,
-	// before the response is written; it cannot fail the request.
+	// before the response is written; it cannot fail the request. It is
+	// best effort: a change is not reported if the process stops between
+	// the commit and the call, and each instance sees only its own
+	// changes. For anything that must not be lost, or must be seen by
+	// every instance, use a store's change feed (store.Feed, delivered by
+	// package store/feed), which records the same change in the write's
+	// own transaction.
 	OnChange func(ctx context.Context, c Change)
 
 	// Logger receives errors the client does not see in full (internal

@@ -17,6 +17,7 @@ func TestPurePackagesAvoidHTTP(t *testing.T) {
 		"github.com/scimkit/scimkit/filter",
 		"github.com/scimkit/scimkit/patch",
 		"github.com/scimkit/scimkit/store",
+		"github.com/scimkit/scimkit/store/feed",
 		"github.com/scimkit/scimkit/scim/schema",
 	}
 	for _, p := range pkgs {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -556,23 +555,21 @@ func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]an
 		return nil, err
 	}
 	l := labels{}
-	res, err := h.store.Create(ctx, &store.Resource{Type: rt.Name, Attributes: attrs})
+	c := changeOf(rt, Created, "", nil, attrs)
+	res, err := h.store.Create(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, Attributes: attrs})
 	for err != nil {
 		var again bool
 		if again, err = l.learn(ctx, h.store, attrs["members"], err); !again {
 			return nil, err
 		}
-		res, err = h.store.Create(ctx, &store.Resource{Type: rt.Name, Attributes: l.apply(attrs)})
+		next := l.apply(attrs)
+		c = changeOf(rt, Created, "", nil, next)
+		res, err = h.store.Create(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, Attributes: next})
 	}
-	c := Change{Kind: Created, Type: rt.Name, ID: res.ID, Resource: res,
-		Changed: changedPaths(nil, res.Attributes, rt.isExtension)}
-	c.MembersAdded, _ = memberDelta(nil, res.Attributes)
-	c.Granted, _ = grantDelta(rt, nil, res.Attributes)
-	h.report(ctx, c)
+	c.ID, c.Version = res.ID, res.Meta.Version
+	h.report(ctx, c, res)
 	return res, nil
 }
-
-func (rt *resourceType) isExtension(key string) bool { return rt.Extension(key) != nil }
 
 func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in map[string]any, ifMatch string) (*store.Resource, error) {
 	if rt.catalog != nil {
@@ -600,7 +597,8 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 			return nil, err
 		}
 		next := keepWriteOnly(rt, old.Attributes, l.apply(checked))
-		res, err := h.store.Replace(ctx, &store.Resource{Type: rt.Name, ID: id, Attributes: next}, old.Meta.Version)
+		c := changeOf(rt, Replaced, id, old.Attributes, next)
+		res, err := h.store.Replace(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, ID: id, Attributes: next}, old.Meta.Version)
 		if err != nil {
 			var relabel bool
 			if relabel, err = l.learn(ctx, h.store, attrs["members"], err); relabel {
@@ -614,11 +612,8 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 		if err != nil {
 			return nil, notFoundAs(err, rt, id)
 		}
-		c := Change{Kind: Replaced, Type: rt.Name, ID: id, Resource: res,
-			Changed: changedPaths(old.Attributes, res.Attributes, rt.isExtension)}
-		c.MembersAdded, c.MembersRemoved = memberDelta(old.Attributes, res.Attributes)
-		c.Granted, c.Revoked = grantDelta(rt, old.Attributes, res.Attributes)
-		h.report(ctx, c)
+		c.Version = res.Meta.Version
+		h.report(ctx, c, res)
 		return res, nil
 	}
 }
@@ -750,7 +745,10 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 		}
 		res := old
 		if len(result.Changed) > 0 {
-			res, err = h.store.Replace(ctx, &store.Resource{Type: rt.Name, ID: id, Attributes: l.apply(result.Attributes)}, old.Meta.Version)
+			c := store.Change{Kind: Patched, Type: rt.Name, ID: id, Changed: result.Changed,
+				MembersAdded: result.MembersAdded, MembersRemoved: result.MembersRemoved}
+			c.Granted, c.Revoked = grantDelta(rt, old.Attributes, result.Attributes)
+			res, err = h.store.Replace(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, ID: id, Attributes: l.apply(result.Attributes)}, old.Meta.Version)
 			if err != nil {
 				var relabel bool
 				if relabel, err = l.learn(ctx, h.store, result.Attributes["members"], err); relabel {
@@ -764,10 +762,8 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 			if err != nil {
 				return nil, "", notFoundAs(err, rt, id)
 			}
-			c := Change{Kind: Patched, Type: rt.Name, ID: id, Resource: res, Changed: result.Changed,
-				MembersAdded: result.MembersAdded, MembersRemoved: result.MembersRemoved}
-			c.Granted, c.Revoked = grantDelta(rt, old.Attributes, res.Attributes)
-			h.report(ctx, c)
+			c.Version = res.Meta.Version
+			h.report(ctx, c, res)
 		}
 		return res, res.Meta.Version, nil
 	}
@@ -796,14 +792,8 @@ func (h *Handler) patchDelta(ctx context.Context, rt *resourceType, id string, d
 	if err != nil {
 		return nil, "", notFoundAs(err, rt, id)
 	}
-	changed := append([]string(nil), res.Changed...)
-	if len(res.Added) > 0 || len(res.Removed) > 0 {
-		changed = append(changed, d.Attribute)
-	}
-	sort.Strings(changed)
-	if len(changed) > 0 {
-		h.report(ctx, Change{Kind: Patched, Type: rt.Name, ID: id, Resource: res.Resource, Changed: changed,
-			MembersAdded: res.Added, MembersRemoved: res.Removed})
+	if c, ok := res.Change(rt.Name, id, d); ok {
+		h.report(ctx, c, res.Resource)
 	}
 	out := res.Resource
 	if out == nil && needResource {
@@ -834,9 +824,10 @@ func (h *Handler) delete(ctx context.Context, rt *resourceType, id, ifMatch stri
 			ifVersion = cur.Meta.Version
 		}
 	}
-	if err := h.store.Delete(ctx, rt.Name, id, ifVersion); err != nil {
+	c := store.Change{Kind: Deleted, Type: rt.Name, ID: id}
+	if err := h.store.Delete(store.WithChange(ctx, c), rt.Name, id, ifVersion); err != nil {
 		return notFoundAs(err, rt, id)
 	}
-	h.report(ctx, Change{Kind: Deleted, Type: rt.Name, ID: id})
+	h.report(ctx, c, nil)
 	return nil
 }

@@ -55,6 +55,12 @@ type MemoryConfig struct {
 	// unknown (ErrNotFound). Ids are unique per tenant. Nil means a single
 	// tenant, "".
 	Tenant func(ctx context.Context) string
+	// FeedRetention bounds the change feed (see [Memory.ReadFeed]) of each
+	// tenant, which the store prunes as it writes. MaxEvents 0 means
+	// [DefaultMemoryFeedEvents]; each event holds its Change (the names of
+	// the attributes changed and the member ids added and removed). The
+	// feed is lost with the process like everything else in the store.
+	FeedRetention Retention
 }
 
 // Memory is a [Store] that keeps everything in memory. It is complete and
@@ -88,7 +94,10 @@ type MemoryConfig struct {
 //   - Tenants, when [MemoryConfig.Tenant] is set, are kept apart entirely.
 //
 // Memory also implements the optional capabilities [MemberPatcher] (see
-// [Memory.PatchMembers]) and [CursorLister] (see [Memory.ListAfter]).
+// [Memory.PatchMembers]), [CursorLister] (see [Memory.ListAfter]),
+// [GroupLister] and [Feed]: every write appends its event to the tenant's
+// change feed under the same lock, which keeps the last
+// [MemoryConfig.FeedRetention] events, and wakes WaitFeed at once.
 //
 // Lookups by id, by each unique attribute, by externalId and by Group
 // displayName use indexes. List uses them when the filter, or one of its
@@ -104,6 +113,10 @@ type Memory struct {
 	types  map[string]*typeRules
 	spaces map[string]*space // by tenant
 	seq    uint64            // creation counter: the list order
+
+	retention Retention
+	// wake is closed, and set to nil, by the next write; WaitFeed makes it.
+	wake chan struct{}
 }
 
 var (
@@ -123,6 +136,7 @@ type space struct {
 	// nestedIn maps the id of a member typed "Group" to the set of ids of
 	// the groups that list it (memberOf holds all other members).
 	nestedIn map[string]map[string]struct{}
+	feed     feedLog
 }
 
 // table holds the resources of one type.
@@ -234,6 +248,11 @@ func NewMemoryWith(cfg MemoryConfig) *Memory {
 		tenant: cfg.Tenant,
 		types:  make(map[string]*typeRules),
 		spaces: make(map[string]*space),
+
+		retention: cfg.FeedRetention,
+	}
+	if m.retention.MaxEvents <= 0 {
+		m.retention.MaxEvents = DefaultMemoryFeedEvents
 	}
 	if m.now == nil {
 		m.now = time.Now

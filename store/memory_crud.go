@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Create stores a copy of r with a new ID and Meta (Created equal to
@@ -54,6 +55,7 @@ func (m *Memory) Create(ctx context.Context, r *Resource) (*Resource, error) {
 	if r.Type == groupType {
 		sp.link(id, rec)
 	}
+	m.record(tenant, sp, ChangeFor(ctx, Created, r.Type, id, res.Meta.Version, nil, r.Attributes), now)
 	return res, nil
 }
 
@@ -152,6 +154,10 @@ func (m *Memory) Replace(ctx context.Context, r *Resource, ifVersion string) (*R
 		Attributes: r.Attributes,
 		Meta:       Meta{Created: old.Meta.Created, LastModified: m.now().UTC(), Version: sp.nextVersion()},
 	}
+	c, hint := hinted(ctx, Replaced, r.Type, r.ID, res.Meta.Version)
+	if !hint {
+		c = ChangeOf(Replaced, r.Type, r.ID, res.Meta.Version, rec.current().res.Attributes, r.Attributes)
+	}
 	if r.Type == groupType {
 		sp.unlink(old.ID, rec)
 	}
@@ -161,6 +167,7 @@ func (m *Memory) Replace(ctx context.Context, r *Resource, ifVersion string) (*R
 	if r.Type == groupType {
 		sp.link(old.ID, rec)
 	}
+	m.record(tenant, sp, c, res.Meta.LastModified)
 	return res, nil
 }
 
@@ -194,5 +201,6 @@ func (m *Memory) Delete(ctx context.Context, typ, id, ifVersion string) error {
 	case userType:
 		m.dropMember(sp, id)
 	}
+	m.record(tenant, sp, ChangeFor(ctx, Deleted, typ, id, "", nil, nil), time.Time{})
 	return nil
 }

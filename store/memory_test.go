@@ -23,7 +23,8 @@ func TestMemoryConformance(t *testing.T) {
 func TestMemoryConformanceWithCounterIDs(t *testing.T) {
 	storetest.Run(t, func(*testing.T) store.Store {
 		var n int
-		return store.NewMemoryWith(store.MemoryConfig{NewID: func() string { n++; return strconv.Itoa(n) }})
+		return store.NewMemoryWith(store.MemoryConfig{NewID: func() string { n++; return strconv.Itoa(n) },
+			FeedRetention: store.Retention{MaxAge: time.Hour}})
 	})
 }
 

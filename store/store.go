@@ -27,6 +27,11 @@
 //     member index, for User.groups. Fallback: one List with a
 //     members[value eq …] filter per page of users, which reads each such
 //     group.
+//   - [Feed]: a durable change feed, each write's [Event] recorded in the
+//     write's own atomic step; package store/feed delivers it to the
+//     host. A store records [ChangeFor] the context of each write, which
+//     carries the Change scim.Handler computed ([WithChange]). Fallback:
+//     none (scim.Config.OnChange only).
 //
 // Run storetest.Run against it in a test (storetest.RunWith for a store
 // that keeps only some attributes). The package
@@ -64,9 +69,13 @@
 //     ignored on input, and filters and sorts on them are refused.
 //   - The handler calls Config.OnChange after the store committed; work
 //     that must be atomic with the write (the default role of a user an
-//     identity provider creates, ending a deactivated user's sessions)
-//     belongs in the store's own transaction, which sees the request's
-//     context.
+//     identity provider creates, ending a deactivated user's sessions
+//     kept in the same database) belongs in the store's own transaction,
+//     which sees the request's context. Work outside that database (a
+//     cache, another service, an e-mail) belongs to a change feed: to
+//     offer [Feed], insert ChangeFor(ctx, …) into an outbox table in each
+//     write's transaction, with the tenant's next position taken from a
+//     counter row updated in the same transaction.
 //   - The typed views (Resource.User, Resource.Group) read canonical data
 //     without map type assertions.
 package store

@@ -75,14 +75,38 @@ func RoleCatalog() scim.Catalog {
 // App stands for the host application: it keeps the role of each user and
 // logs what provisioning does.
 type App struct {
-	mu    sync.Mutex
-	roles map[string]string // user id -> role
-	log   *slog.Logger
+	mu       sync.Mutex
+	roles    map[string]string // user id -> role
+	sessions map[string]int    // user id -> open sessions
+	log      *slog.Logger
 }
 
 // NewApp returns an App logging to logger.
 func NewApp(logger *slog.Logger) *App {
-	return &App{roles: map[string]string{}, log: logger}
+	return &App{roles: map[string]string{}, sessions: map[string]int{}, log: logger}
+}
+
+// OpenSession opens a session of the user with that id (a login).
+func (a *App) OpenSession(id string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.sessions[id]++
+}
+
+// Sessions returns the number of open sessions of the user with that id.
+func (a *App) Sessions(id string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.sessions[id]
+}
+
+// EndSessions ends every session of the user with that id.
+func (a *App) EndSessions(ctx context.Context, id string) {
+	a.mu.Lock()
+	n := a.sessions[id]
+	delete(a.sessions, id)
+	a.mu.Unlock()
+	a.log.InfoContext(ctx, "ended sessions", "user", id, "sessions", n)
 }
 
 // Role returns the role of the user with that id, or "".

@@ -13,8 +13,10 @@
 // at /Roles (Okta Identity Governance discovers them there; Entra ID app
 // roles with those values map onto them), logs every request, gives every
 // user created over SCIM the app's default "member" role or "admin" when the
-// identity provider granted it (and takes it back when revoked), and stops
-// cleanly on SIGINT or SIGTERM.
+// identity provider granted it and takes it back when revoked
+// (Config.OnChange), ends the sessions of users an identity provider
+// deactivates or deletes (from the store's change feed, see endSessions),
+// and stops cleanly on SIGINT or SIGTERM.
 //
 // At start-up it creates the app's first administrator (-admin, default
 // admin@example.com) the way the app's own settings page would: through
@@ -25,6 +27,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -32,19 +35,33 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 
 	"github.com/scimkit/scimkit/examples/demo"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/feed"
 )
 
 // newServer builds the host's HTTP handler: SCIM under /scim/v2 behind the
-// bearer token, with request logging. app receives every committed change.
-// The SCIM handler is returned too, for the app's own code.
-func newServer(token string, app *demo.App, logger *slog.Logger) (http.Handler, *scim.Handler, error) {
+// bearer token, with request logging. app receives every committed change,
+// and a consumer of the store's change feed ends the sessions of users
+// deactivated or deleted until ctx is done. The SCIM handler is returned
+// too, for the app's own code.
+func newServer(ctx context.Context, token string, app *demo.App, logger *slog.Logger) (http.Handler, *scim.Handler, error) {
+	st := store.NewMemory()
+	go func() {
+		err := feed.Run(ctx, feed.Config{Feed: st, Name: "sessions", Handle: endSessions(st, app),
+			OnError: func(ctx context.Context, _ *store.Event, err error) {
+				logger.WarnContext(ctx, "ending sessions (retried)", "err", err)
+			}})
+		if err != nil {
+			logger.Error("the sessions consumer stopped", "err", err)
+		}
+	}()
 	h, err := scim.NewHandler(scim.Config{
-		Store:         store.NewMemory(),
+		Store:         st,
 		ResourceTypes: demo.ResourceTypes(),               // User + Enterprise + acme, Group
 		Catalogs:      []scim.Catalog{demo.RoleCatalog()}, // roles member and admin at /Roles
 		OnChange:      app.OnChange,                       // the app's role from the granted roles
@@ -56,6 +73,38 @@ func newServer(token string, app *demo.App, logger *slog.Logger) (http.Handler, 
 	mux := http.NewServeMux()
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", scim.NewBearerAuth(token).Wrap(h)))
 	return demo.LogRequests(logger, mux), h, nil
+}
+
+// endSessions is the change feed's handler that ends the sessions of a
+// user who is deleted, or whose "active" changed to false. It works from
+// the feed rather than OnChange so that no deactivation is missed: the
+// consumer retries until it succeeds, and with a durable store
+// (store/sqlstore with Config.Feed) resumes after a crash from where it
+// stopped. Events may come twice; ending sessions again does no harm.
+func endSessions(st store.Store, app *demo.App) func(ctx context.Context, e store.Event) error {
+	return func(ctx context.Context, e store.Event) error {
+		c := e.Change
+		switch {
+		case c.Type != "User":
+			return nil
+		case c.Kind == store.Deleted:
+			app.EndSessions(ctx, c.ID)
+			return nil
+		case !slices.Contains(c.Changed, "active"):
+			return nil
+		}
+		r, err := st.Get(ctx, "User", c.ID) // the state now: the event names what changed, not how
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // deleted since; that event ends them
+		}
+		if err != nil {
+			return err // retried with backoff
+		}
+		if u, err := r.User(); err == nil && !u.IsActive() {
+			app.EndSessions(ctx, c.ID)
+		}
+		return nil
+	}
 }
 
 // createAdmin creates an administrator as the app's settings page does:
@@ -94,12 +143,14 @@ func run(addr, token, admin string, logger *slog.Logger, out io.Writer) error {
 			return err
 		}
 	}
-	handler, h, err := newServer(token, demo.NewApp(logger), logger)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	handler, h, err := newServer(ctx, token, demo.NewApp(logger), logger)
 	if err != nil {
 		return err
 	}
 	if admin != "" {
-		u, err := createAdmin(context.Background(), h, admin)
+		u, err := createAdmin(ctx, h, admin)
 		if err != nil {
 			return fmt.Errorf("creating the administrator: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/scimkit/scimkit/examples/demo"
 )
@@ -41,7 +42,9 @@ func TestExampleServer(t *testing.T) {
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	app := demo.NewApp(logger)
-	h, sh, err := newServer("tok", app, logger)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	h, sh, err := newServer(ctx, "tok", app, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,9 +94,19 @@ func TestExampleServer(t *testing.T) {
 	if ext["costCenter"] != "R&D" || ext["badgeNumber"] != float64(7) || ext["isContractor"] != true {
 		t.Errorf("custom attributes = %v", ext)
 	}
+	app.OpenSession(id)
+	app.OpenSession(admin.ID)
 	code, u = call("PATCH", "/Users/"+id, "tok", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`)
 	if code != 200 || u["active"] != false {
 		t.Errorf("deactivate: status %d, active %v", code, u["active"])
+	}
+	// The feed consumer ends the deactivated user's sessions, and only
+	// theirs.
+	for deadline := time.Now().Add(10 * time.Second); app.Sessions(id) > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if n, m := app.Sessions(id), app.Sessions(admin.ID); n != 0 || m != 1 {
+		t.Errorf("sessions after the deactivation: %d of the user (want 0), %d of the administrator (want 1)", n, m)
 	}
 	if code, _ := call("GET", "/Users/"+id, "tok", ""); code != 200 {
 		t.Errorf("inactive user: status %d, want 200", code)

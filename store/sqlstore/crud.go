@@ -50,10 +50,11 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resourc
 			if err := s.checkRefs(ctx, tx, tenant, "", rw.members); err != nil {
 				return err
 			}
-			_, err := s.addMembers(ctx, tx, tenant, id, rw.members)
-			return err
+			if _, err := s.addMembers(ctx, tx, tenant, id, rw.members); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.record(ctx, tx, tenant, store.ChangeFor(ctx, store.Created, r.Type, id, "1", nil, r.Attributes), now)
 	})
 	if err != nil {
 		return nil, err
@@ -208,10 +209,11 @@ func (s *Store) Replace(ctx context.Context, r *store.Resource, ifVersion string
 			if _, err := tx.ExecContext(ctx, rebind(s.d, `DELETE FROM scim_members WHERE tenant = ? AND group_id = ?`), tenant, r.ID); err != nil {
 				return err
 			}
-			_, err := s.addMembers(ctx, tx, tenant, r.ID, rw.members)
-			return err
+			if _, err := s.addMembers(ctx, tx, tenant, r.ID, rw.members); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.record(ctx, tx, tenant, store.ChangeFor(ctx, store.Replaced, r.Type, r.ID, strconv.FormatInt(version, 10), nil, r.Attributes), now)
 	})
 	if err != nil {
 		return nil, err
@@ -284,15 +286,17 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifVersion string) (err erro
 				return err
 			}
 		}
-		if typ != userType {
-			return nil
+		now := s.stamp()
+		if typ == userType {
+			const held = `SELECT group_id FROM scim_members WHERE tenant = ? AND value = ? AND (type IS NULL OR type <> 'Group')`
+			if _, err := tx.ExecContext(ctx, rebind(s.d, `UPDATE scim_resources SET version = version + 1, last_modified = ? WHERE tenant = ? AND id IN (`+held+`)`),
+				s.d.timeArg(now), tenant, tenant, id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, rebind(s.d, `DELETE FROM scim_members WHERE tenant = ? AND value = ? AND (type IS NULL OR type <> 'Group')`), tenant, id); err != nil {
+				return err
+			}
 		}
-		const held = `SELECT group_id FROM scim_members WHERE tenant = ? AND value = ? AND (type IS NULL OR type <> 'Group')`
-		if _, err := tx.ExecContext(ctx, rebind(s.d, `UPDATE scim_resources SET version = version + 1, last_modified = ? WHERE tenant = ? AND id IN (`+held+`)`),
-			s.d.timeArg(s.stamp()), tenant, tenant, id); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, rebind(s.d, `DELETE FROM scim_members WHERE tenant = ? AND value = ? AND (type IS NULL OR type <> 'Group')`), tenant, id)
-		return err
+		return s.record(ctx, tx, tenant, store.ChangeFor(ctx, store.Deleted, typ, id, "", nil, nil), now)
 	})
 }

@@ -183,6 +183,43 @@
 //     its own and answers another's cursors 400 invalidCursor.
 //
 // Change events (scim.Config.OnChange) are delivered by the instance that
-// made the change only. An SQLite file serves one process; use
-// PostgreSQL for several.
+// made the change only; the change feed (below) serves all of them. An
+// SQLite file serves one process; use PostgreSQL for several.
+//
+// # Change feed
+//
+// With Config.Feed, the store implements store.Feed: every Create,
+// Replace, Delete and PatchMembers (that changed something) inserts its
+// event into the outbox table scim_feed as the last statement of its own
+// transaction, so the feed holds exactly the committed writes. Package
+// github.com/scimkit/scimkit/store/feed delivers it; consumers' checkpoints
+// and leases are in scim_feed_consumers. Migrate creates the tables
+// whether or not the feed is on.
+//
+// Positions. A tenant's next position comes from its row in
+// scim_feed_heads, incremented by the write's last statement (one
+// statement on PostgreSQL: the increment and the insert in a CTE), and
+// that row stays locked until the commit. So the writes of one tenant
+// take turns from that statement to their commit: positions are handed
+// out and committed in the same order, with no gaps (a rolled back write
+// gives its position back), and a reader that has seen position n has
+// seen every position below it — it can never skip an event that commits
+// later, which positions from a sequence would allow. The cost is that
+// one tenant's commits are serialised (different tenants do not wait for
+// each other); the package's BenchmarkHandlerWriteFeed measures it.
+// ReadFeed reads the events and the pruned position in one snapshot
+// (REPEATABLE READ on PostgreSQL).
+//
+// Wake-up. A commit wakes this process's WaitFeed calls at once; writes
+// of other processes are seen by polling the tenant's head row every
+// Config.FeedPoll (250ms by default), so a consumer on another instance
+// sees a change within about FeedPoll. The store does not use
+// LISTEN/NOTIFY: the commits of all transactions that NOTIFY take turns
+// on one server-wide lock, and LISTEN would tie the store to one driver.
+//
+// Retention. PruneFeed (which a store/feed consumer calls every minute)
+// deletes a tenant's oldest events beyond Config.FeedRetention (7 days by
+// default), and records the last position pruned; a consumer whose
+// checkpoint is below it gets store.ErrFeedTruncated and must
+// resynchronise.
 package sqlstore

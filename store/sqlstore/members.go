@@ -259,6 +259,12 @@ func (s *Store) PatchMembers(ctx context.Context, typ, id string, d store.Member
 				return err
 			}
 		}
+		out.Version = strconv.FormatInt(version, 10)
+		if c, ok := out.Change(typ, id, d); ok {
+			if err := s.record(ctx, tx, tenant, c, now); err != nil {
+				return err
+			}
+		}
 		// Small groups come back whole; a bounded read tells which.
 		q := rebind(s.d, `SELECT value, display, type, ref FROM scim_members WHERE tenant = ? AND group_id = ? ORDER BY ord LIMIT `+strconv.Itoa(patchResultMembers+1))
 		ms, err := s.readMembers(ctx, tx, q, patchResultMembers, tenant, id)

@@ -27,7 +27,7 @@ var foldKeys = "schema.Fold, Unicode " + unicode.Version
 // the keys of existing resources up to date (see [foldKeys]). It is
 // idempotent and safe to call at every start.
 func (s *Store) Migrate(ctx context.Context) error {
-	for _, stmt := range s.d.schema() {
+	for _, stmt := range append(s.d.schema(), feedSchema(s.d)...) {
 		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("sqlstore: migrate: %w", err)
 		}

@@ -73,6 +73,21 @@ type Config struct {
 	// store.ErrUnavailable: 503). 0 means [DefaultStatementTimeout] (5s); a negative
 	// value means no bound beyond the caller's context.
 	StatementTimeout time.Duration
+
+	// Feed turns on the change feed (store.Feed, read with package
+	// github.com/scimkit/scimkit/store/feed): every write records its
+	// event in the outbox table scim_feed in its own transaction. Off, the
+	// Feed methods return an error wrapping errors.ErrUnsupported and
+	// writes record nothing. See Change feed in the package documentation.
+	Feed bool
+	// FeedRetention bounds the events PruneFeed keeps per tenant; the
+	// zero value means a MaxAge of [DefaultFeedMaxAge] (7 days).
+	FeedRetention store.Retention
+	// FeedPoll is the longest WaitFeed waits before it returns, so the
+	// latency at which a consumer sees the writes of other processes
+	// (writes of its own process wake it at once). 0 means
+	// [DefaultFeedPoll] (250ms).
+	FeedPoll time.Duration
 }
 
 // Store is a [store.Store] over a SQL database. Create it with [New] and
@@ -95,6 +110,14 @@ type Store struct {
 	// that they never contend for SQLite's single write lock inside one
 	// process (readers run beside them in WAL mode).
 	writes sync.Mutex
+
+	feed      bool
+	retention store.Retention
+	poll      time.Duration
+	// waiting is closed, and set to nil, by the next commit; WaitFeed
+	// makes it. waitMu guards it.
+	waitMu  sync.Mutex
+	waiting chan struct{}
 }
 
 var (
@@ -132,7 +155,14 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 		return nil, errors.New("sqlstore: Config.Dialect is required (sqlstore.Postgres or sqlstore.SQLite)")
 	}
 	s := &Store{db: db, d: cfg.Dialect, tenant: cfg.Tenant, now: cfg.Now, newID: cfg.NewID, types: map[string]*typeInfo{},
-		maxScan: cfg.MaxScan, timeout: cfg.StatementTimeout}
+		maxScan: cfg.MaxScan, timeout: cfg.StatementTimeout,
+		feed: cfg.Feed, retention: cfg.FeedRetention, poll: cfg.FeedPoll}
+	if s.retention == (store.Retention{}) {
+		s.retention.MaxAge = DefaultFeedMaxAge
+	}
+	if s.poll <= 0 {
+		s.poll = DefaultFeedPoll
+	}
 	if s.maxScan == 0 {
 		s.maxScan = DefaultMaxScan
 	}
@@ -220,5 +250,11 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 		_ = tx.Rollback() // the error of f is the one that matters
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if s.feed {
+		s.wake()
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -80,7 +81,8 @@ func randomTenant() string {
 func newTestStore(t testing.TB, db *sql.DB, d Dialect) *Store {
 	t.Helper()
 	tenant := randomTenant()
-	s, err := New(db, Config{Dialect: d, Tenant: func(context.Context) string { return tenant }})
+	s, err := New(db, Config{Dialect: d, Tenant: func(context.Context) string { return tenant },
+		Feed: true, FeedRetention: store.Retention{MaxAge: time.Hour}})
 	if err != nil {
 		t.Fatal(err)
 	}

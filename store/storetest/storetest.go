@@ -127,6 +127,18 @@
 //     with errors.ErrUnsupported), Total as List, Next "" at the end, and
 //     positions that survive the deletion of the resource they were taken
 //     from, deletes further on and creates in between.
+//   - store.Feed (skipped too when ReadFeed wraps errors.ErrUnsupported):
+//     each committed Create, Replace, PatchMembers (that changed
+//     something) and Delete is one event, and failed writes none, with
+//     positions 1, 2, 3, … and distinct ids; the Change of each
+//     (store.ChangeOf for Create, the one store.WithChange put in the
+//     context, Changed naming at least the changed attribute for a
+//     direct Replace); ReadFeed's limit and after; 8 writers' events in
+//     their commit order per resource with contiguous positions; leases
+//     (held, renewed, run out, taken over, released) and checkpoints
+//     that never move back; WaitFeed waking on a write; and, when
+//     PruneFeed removes events, a *store.TruncatedError for a consumer
+//     behind them.
 //
 // Run uses only the Store interface and the behaviour documented in package
 // store.
@@ -254,4 +266,9 @@ func runAll(t tb, k *kit) {
 	t.Run("ListAfter", k.testListAfter)
 	t.Run("ListAfterChanges", k.testListAfterChanges)
 	t.Run("GroupsOf", k.testGroupsOf)
+	t.Run("Feed", k.testFeed)
+	t.Run("FeedConcurrent", k.testFeedConcurrent)
+	t.Run("FeedLease", k.testFeedLease)
+	t.Run("FeedWait", k.testFeedWait)
+	t.Run("FeedPrune", k.testFeedPrune)
 }

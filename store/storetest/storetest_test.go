@@ -46,7 +46,7 @@ func TestRunWithoutCapabilities(t *testing.T) {
 	if failed := rec.failedTests(); len(failed) != 0 {
 		t.Errorf("checks failed on a correct store without optional capabilities: %v\n%s", failed, rec.log())
 	}
-	want := []string{"GroupsOf", "ListAfter", "ListAfterChanges", "PatchMembers", "PatchMembersConcurrent"}
+	want := []string{"Feed", "FeedConcurrent", "FeedLease", "FeedPrune", "FeedWait", "GroupsOf", "ListAfter", "ListAfterChanges", "PatchMembers", "PatchMembersConcurrent"}
 	if diff := cmp.Diff(want, rec.skippedTests()); diff != "" {
 		t.Errorf("skipped checks (-want +got):\n%s", diff)
 	}
