@@ -17,11 +17,12 @@
 //
 //   - Every event the store committed is passed to Handle at least once,
 //     in Position order (so in order per resource); the checkpoint moves
-//     past an event only after Handle returned nil for it. An event is
-//     passed again after Handle failed (with exponential backoff), and
+//     past an event only after Handle returned nil for it, once per batch
+//     (Config.Batch events, or fewer when the feed has no more). An event
+//     is passed again after Handle failed (with exponential backoff), and
 //     after a crash or a lost lease between Handle's return and the
-//     checkpoint's write: Handle must be idempotent, or de-duplicate on
-//     Event.ID.
+//     checkpoint's write, with the rest of its batch: Handle must be
+//     idempotent, or de-duplicate on Event.ID.
 //   - Only committed writes are in the feed, so Handle never sees a write
 //     that failed.
 //   - Several instances running Run with one Name deliver one at a time:
@@ -69,8 +70,9 @@ type Config struct {
 	// Name identifies the consumer: its checkpoint and lease. Required.
 	Name string
 	// Handle is called with each event, one at a time; required. The
-	// checkpoint moves past the event when it returns nil; otherwise the
-	// event is passed again after a backoff. A panic counts as an error.
+	// checkpoint moves past the event after it returned nil for it and for
+	// the events before it in the batch; otherwise the event is passed
+	// again after a backoff. A panic counts as an error.
 	// Its context is cancelled when Run stops or loses the lease.
 	Handle func(ctx context.Context, e store.Event) error
 	// Holder names this instance in the lease; empty means a random id.
@@ -80,7 +82,9 @@ type Config struct {
 	// instance waits before taking over from one that stopped. Run renews
 	// it every Lease/3 while it works. 0 means DefaultLease.
 	Lease time.Duration
-	// Batch is how many events one read asks for. 0 means DefaultBatch.
+	// Batch is how many events one read asks for, and so how many are
+	// delivered between two writes of the checkpoint (at most that many
+	// are delivered again after a crash). 0 means DefaultBatch.
 	Batch int
 	// Poll bounds the time between reads when no write wakes the
 	// consumer. 0 means DefaultPoll.
@@ -231,19 +235,24 @@ func (c *consumer) deliver(ctx context.Context, pos int64) (int64, error) {
 			wcancel()
 			continue
 		}
+		handled := pos
 		for i := range events {
 			e := &events[i]
 			if err := c.handle(dctx, e); err != nil {
 				break // ctx done or lease lost: the loop's first check says which
 			}
-			if err := c.ack(dctx, e.Position); err != nil {
-				if errors.Is(err, store.ErrLeaseHeld) {
-					cancel(errLost)
-				}
-				break
-			}
-			pos = e.Position
+			handled = e.Position
 		}
+		if handled == pos {
+			continue
+		}
+		// One checkpoint per batch: a consumer that stops before it is
+		// written delivers the batch's handled events again (at least once).
+		if err := c.ack(dctx, handled); errors.Is(err, store.ErrLeaseHeld) {
+			cancel(errLost)
+			continue
+		}
+		pos = handled // written, or ctx done: release writes it
 	}
 }
 
