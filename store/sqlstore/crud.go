@@ -112,8 +112,12 @@ func (s *Store) Get(ctx context.Context, typ, id string) (_ *store.Resource, err
 	ctx, done := s.bound(ctx, false)
 	defer done(&err)
 	ti := s.info(typ)
-	q := rebind(s.d, "SELECT "+s.selectList(ti)+" FROM scim_resources r WHERE r.tenant = ? AND r.id = ? AND r.type = ?")
-	res, err := s.scanResource(s.db.QueryRowContext(ctx, q, s.tenant(ctx), id, typ), typ)
+	q := rebind(s.d, "SELECT "+s.selectList(ti)+" FROM scim_resources r WHERE r.tenant = ? AND r.id = ? AND "+typeOfID(s.d, "r.type", "?"))
+	args := []any{s.tenant(ctx), id, typ}
+	if s.traceQuery != nil {
+		s.traceQuery(q, args)
+	}
+	res, err := s.scanResource(s.db.QueryRowContext(ctx, q, args...), typ)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(typ, id)
 	}
@@ -133,7 +137,7 @@ func parseVersion(v string) int64 {
 // missingOrStale explains why a compare-and-swap on typ/id changed no row.
 func (s *Store) missingOrStale(ctx context.Context, tx *sql.Tx, tenant, typ, id, ifVersion string) error {
 	var v int64
-	err := tx.QueryRowContext(ctx, rebind(s.d, `SELECT version FROM scim_resources WHERE tenant = ? AND id = ? AND type = ?`), tenant, id, typ).Scan(&v)
+	err := tx.QueryRowContext(ctx, rebind(s.d, `SELECT version FROM scim_resources WHERE tenant = ? AND id = ? AND `+typeOfID(s.d, "type", "?")), tenant, id, typ).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound(typ, id)
 	}
@@ -152,7 +156,7 @@ func (s *Store) bump(ctx context.Context, tx *sql.Tx, tenant, typ, id, ifVersion
 		b.write(", ", set)
 		b.args = append(b.args, setArgs...)
 	}
-	b.write(" WHERE tenant = ", b.arg(tenant), " AND id = ", b.arg(id), " AND type = ", b.arg(typ))
+	b.write(" WHERE tenant = ", b.arg(tenant), " AND id = ", b.arg(id), " AND ", typeOfID(s.d, "type", b.arg(typ)))
 	if ifVersion != "" {
 		b.write(" AND version = ", b.arg(parseVersion(ifVersion)))
 	}
@@ -161,6 +165,9 @@ func (s *Store) bump(ctx context.Context, tx *sql.Tx, tenant, typ, id, ifVersion
 		v       int64
 		created any
 	)
+	if s.traceQuery != nil {
+		s.traceQuery(b.sb.String(), b.args)
+	}
 	err := tx.QueryRowContext(ctx, b.sb.String(), b.args...).Scan(&v, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, time.Time{}, s.missingOrStale(ctx, tx, tenant, typ, id, ifVersion)
@@ -261,7 +268,7 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifVersion string) (err erro
 	tenant := s.tenant(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		b := &builder{d: s.d}
-		b.write("DELETE FROM scim_resources WHERE tenant = ", b.arg(tenant), " AND id = ", b.arg(id), " AND type = ", b.arg(typ))
+		b.write("DELETE FROM scim_resources WHERE tenant = ", b.arg(tenant), " AND id = ", b.arg(id), " AND ", typeOfID(s.d, "type", b.arg(typ)))
 		if ifVersion != "" {
 			b.write(" AND version = ", b.arg(parseVersion(ifVersion)))
 		}

@@ -179,7 +179,12 @@ func (postgres) schema() []string {
 		`CREATE INDEX IF NOT EXISTS scim_resources_external_id ON scim_resources (tenant, type, external_id) WHERE external_id IS NOT NULL`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_display_key ON scim_resources (tenant, type, display_key) WHERE display_key IS NOT NULL`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_created ON scim_resources (tenant, type, created)`,
-		`CREATE INDEX IF NOT EXISTS scim_resources_last_modified ON scim_resources (tenant, type, last_modified)`,
+		// No index on last_modified: every write changes it, and an
+		// index on it would make every write rewrite every index of
+		// the row (no heap-only update). Filters and sorts on
+		// meta.lastModified read the type's rows by the seq index,
+		// bounded by Config.StatementTimeout and MaxScan.
+		`DROP INDEX IF EXISTS scim_resources_last_modified`,
 		`CREATE TABLE IF NOT EXISTS scim_members (
 	tenant text NOT NULL,
 	group_id text NOT NULL,
@@ -395,7 +400,7 @@ func (sqlite) schema() []string {
 		`CREATE INDEX IF NOT EXISTS scim_resources_external_id ON scim_resources (tenant, type, external_id) WHERE external_id IS NOT NULL`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_display_key ON scim_resources (tenant, type, display_key) WHERE display_key IS NOT NULL`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_created ON scim_resources (tenant, type, created)`,
-		`CREATE INDEX IF NOT EXISTS scim_resources_last_modified ON scim_resources (tenant, type, last_modified)`,
+		`DROP INDEX IF EXISTS scim_resources_last_modified`,
 		`CREATE TABLE IF NOT EXISTS scim_members (
 	ord INTEGER PRIMARY KEY AUTOINCREMENT,
 	tenant TEXT NOT NULL,

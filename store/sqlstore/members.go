@@ -299,7 +299,7 @@ func (s *Store) PatchMembers(ctx context.Context, typ, id string, d store.Member
 func (s *Store) patchAttrs(ctx context.Context, tx *sql.Tx, ti *typeInfo, tenant, typ, id, ifVersion string, now time.Time, set map[string]any) (version int64, created time.Time, attrs map[string]any, changed []string, err error) {
 	// Lock the row and read it; the version check comes with the write.
 	var raw []byte
-	q := rebind(s.d, `SELECT attrs FROM scim_resources WHERE tenant = ? AND id = ? AND type = ?`)
+	q := rebind(s.d, `SELECT attrs FROM scim_resources WHERE tenant = ? AND id = ? AND `+typeOfID(s.d, "type", "?"))
 	if _, ok := s.d.(postgres); ok {
 		q += " FOR UPDATE"
 	}
