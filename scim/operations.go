@@ -764,6 +764,7 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 // nothing, when the store declines, so that the caller takes the general
 // path.
 func (h *Handler) patchDelta(ctx context.Context, rt *resourceType, id string, d store.MemberDelta, needResource bool, l labels) (*store.Resource, string, error) {
+	d.SkipResource = !needResource && h.cfg.OnChange == nil
 	res, err := h.members.PatchMembers(ctx, rt.Name, id, d, "")
 	for err != nil && !errors.Is(err, errors.ErrUnsupported) {
 		add := make([]any, len(d.Add))

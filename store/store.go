@@ -303,6 +303,10 @@ type MemberDelta struct {
 	// Set replaces top-level single-valued attributes other than
 	// Attribute (e.g. "displayName" on a rename); a nil value removes one.
 	Set map[string]any
+	// SkipResource says the caller does not use MemberResult.Resource
+	// (the handler answers the PATCH with 204 and has no OnChange hook):
+	// a store may then leave it nil instead of reading the member list.
+	SkipResource bool
 }
 
 // MemberResult is what MemberPatcher.PatchMembers did.

@@ -31,7 +31,31 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resourc
 	}
 	tenant := s.tenant(ctx)
 	now := s.stamp()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	if s.oneShot(ti) {
+		err = s.createOne(ctx, ti, tenant, r.Type, id, now, rw)
+		if err != nil && s.d.uniqueViolation(err) {
+			if ti.nameKey != nil && rw.nameKey.Valid && s.taken(ctx, nil, tenant, r.Type, rw.nameKey.String) {
+				return nil, conflict(ti.nameKey, r.Attributes)
+			}
+			return nil, fmt.Errorf("sqlstore: the id generator returned %q, which is in use: %w", id, err)
+		}
+	} else {
+		err = s.createTx(ctx, ti, r, tenant, id, now, rw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &store.Resource{
+		Type:       r.Type,
+		ID:         id,
+		Attributes: r.Attributes,
+		Meta:       store.Meta{Created: now, LastModified: now, Version: "1"},
+	}, nil
+}
+
+// createTx is Create in a transaction of several statements.
+func (s *Store) createTx(ctx context.Context, ti *typeInfo, r *store.Resource, tenant, id string, now time.Time, rw *row) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, rebind(s.d, `INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, attrs_key, external_id, name_key, display_key) VALUES (?, ?, ?, 1, ?, ?, `+s.d.jsonArg("?")+`, `+s.d.jsonArg("?")+`, ?, ?, ?)`),
 			tenant, id, r.Type, s.d.timeArg(now), s.d.timeArg(now), rw.attrs, rw.attrsKey, rw.externalID, rw.nameKey, rw.displayKey)
 		if err != nil {
@@ -55,15 +79,6 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resourc
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &store.Resource{
-		Type:       r.Type,
-		ID:         id,
-		Attributes: r.Attributes,
-		Meta:       store.Meta{Created: now, LastModified: now, Version: "1"},
-	}, nil
 }
 
 // taken reports whether the name key is held, after a unique violation.
@@ -134,8 +149,13 @@ func parseVersion(v string) int64 {
 	return n
 }
 
+// rowQuerier is *sql.DB or *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // missingOrStale explains why a compare-and-swap on typ/id changed no row.
-func (s *Store) missingOrStale(ctx context.Context, tx *sql.Tx, tenant, typ, id, ifVersion string) error {
+func (s *Store) missingOrStale(ctx context.Context, tx rowQuerier, tenant, typ, id, ifVersion string) error {
 	var v int64
 	err := tx.QueryRowContext(ctx, rebind(s.d, `SELECT version FROM scim_resources WHERE tenant = ? AND id = ? AND `+typeOfID(s.d, "type", "?")), tenant, id, typ).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -201,6 +221,20 @@ func (s *Store) Replace(ctx context.Context, r *store.Resource, ifVersion string
 		version int64
 		created time.Time
 	)
+	if s.oneShot(ti) && ti.members == nil {
+		var found bool
+		version, created, found, err = s.replaceOne(ctx, tenant, r.Type, r.ID, ifVersion, now, rw)
+		switch {
+		case err != nil && s.d.uniqueViolation(err) && ti.nameKey != nil:
+			return nil, conflict(ti.nameKey, r.Attributes)
+		case err != nil:
+			return nil, err
+		case !found:
+			return nil, s.missingOrStale(ctx, s.db, tenant, r.Type, r.ID, ifVersion)
+		}
+		return &store.Resource{Type: r.Type, ID: r.ID, Attributes: r.Attributes,
+			Meta: store.Meta{Created: created, LastModified: now, Version: strconv.FormatInt(version, 10)}}, nil
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		version, created, err = s.writeAttrs(ctx, tx, ti, tenant, r.Type, r.ID, ifVersion, now, rw, r.Attributes)

@@ -211,6 +211,7 @@ func (postgres) schema() []string {
 	value text NOT NULL
 )`,
 		pgFold(),
+		pgBadReference,
 	}
 }
 

@@ -1,0 +1,242 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// One-statement writes. In PostgreSQL the simple writes (a Create of a
+// type without further unique attributes, a Replace of a type without
+// members or further unique attributes, a PatchMembers that only adds
+// members) are one statement of data-modifying CTEs, which PostgreSQL runs
+// atomically on its own: one round trip instead of BEGIN, the statements
+// and COMMIT. Each keeps the guarantees of the transaction it replaces:
+// the compare-and-swap on the version is the UPDATE's condition; the
+// member references are read FOR SHARE in the same statement, and a
+// missing one makes it fail (scim_bad_reference) before anything commits;
+// a taken unique key fails the INSERT or UPDATE. Writes whose steps must
+// see each other's effects (a removal of members, which must see members a
+// concurrent write committed after the statement began; a Replace of the
+// members; a Delete, which cascades to the groups) keep their transaction.
+
+// badReferenceState is the SQLSTATE scim_bad_reference raises.
+const badReferenceState = "SCMR1"
+
+// pgBadReference is the statement that creates scim_bad_reference(i),
+// which fails the statement calling it, naming the 1-based position i of
+// the member element whose reference is missing.
+const pgBadReference = `CREATE OR REPLACE FUNCTION scim_bad_reference(i bigint) RETURNS bigint LANGUAGE plpgsql AS $bad$
+BEGIN
+	RAISE EXCEPTION 'scimkit: member element % names no resource of its type', i USING ERRCODE = '` + badReferenceState + `';
+END
+$bad$`
+
+// oneStatement builds one statement of CTEs.
+type oneStatement struct {
+	b    *builder
+	ctes []string
+}
+
+func newOneStatement(d Dialect) *oneStatement { return &oneStatement{b: &builder{d: d}} }
+
+// with adds the CTE name AS (body).
+func (w *oneStatement) with(name, body string) {
+	w.ctes = append(w.ctes, name+" AS ("+body+")")
+}
+
+// sql returns the statement: the CTEs, then final.
+func (w *oneStatement) sql(final string) string {
+	return "WITH " + strings.Join(w.ctes, ",\n") + "\n" + final
+}
+
+// memberArrays are the member elements a write adds, as the arrays the
+// statement unnests, in order: those with a non-empty string "value".
+type memberArrays struct {
+	values                []string
+	displays, types, refs []*string
+	// elems are the elements, by position in values.
+	elems []map[string]any
+}
+
+func optPtr(m map[string]any, k string) *string {
+	if v, ok := m[k].(string); ok {
+		return &v
+	}
+	return nil
+}
+
+func newMemberArrays(elems []any) *memberArrays {
+	a := &memberArrays{}
+	for _, e := range elems {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		v, ok := m["value"].(string)
+		if !ok || v == "" {
+			continue
+		}
+		a.values = append(a.values, v)
+		a.displays = append(a.displays, optPtr(m, "display"))
+		a.types = append(a.types, optPtr(m, "type"))
+		a.refs = append(a.refs, optPtr(m, "$ref"))
+		a.elems = append(a.elems, m)
+	}
+	return a
+}
+
+// addMembers adds to w the CTEs that check the references of a's elements
+// (refs, read FOR SHARE, and bad, the position of the first element whose
+// value names no resource of its type: "User" a user, "Group" a group, no
+// type either) and insert them into the group whose id the FROM item
+// group gives as id, in order, skipping values already listed (ins,
+// returning the values added). tenant is the tenant's placeholder.
+func (w *oneStatement) addMembers(tenant, group string, a *memberArrays) {
+	b := w.b
+	values := b.arg(a.values) + "::text[]"
+	types := b.arg(a.types) + "::text[]"
+	w.with("refs", "SELECT id, type FROM scim_resources WHERE tenant = "+tenant+" AND id = ANY ("+values+") FOR SHARE")
+	w.with("bad", "SELECT min(x.o) AS o FROM unnest("+values+", "+types+") WITH ORDINALITY AS x(v, t, o) LEFT JOIN refs ON refs.id = x.v"+
+		" WHERE refs.id IS NULL OR CASE WHEN coalesce(x.t, '') = '' THEN refs.type NOT IN ('"+userType+"', '"+groupType+"') ELSE refs.type <> x.t END")
+	w.with("ins", "INSERT INTO scim_members (tenant, group_id, value, display, type, ref)"+
+		" SELECT "+tenant+", g.id, x.v, x.d, x.t, x.r FROM "+group+" g, unnest("+values+", "+b.arg(a.displays)+"::text[], "+types+", "+b.arg(a.refs)+"::text[]) WITH ORDINALITY AS x(v, d, t, r, o)"+
+		" ORDER BY x.o ON CONFLICT (tenant, group_id, value) DO NOTHING RETURNING value, ord")
+}
+
+// checked is the select-list item that fails the statement when bad names
+// an element.
+const checked = "(SELECT scim_bad_reference(o) FROM bad WHERE o IS NOT NULL)"
+
+// addedValues is the select-list item giving the values ins added, in
+// order, as a JSON array (NULL for none).
+const addedValues = "(SELECT json_agg(value ORDER BY ord) FROM ins)"
+
+// badReference turns the error of a statement that scim_bad_reference
+// failed into the *store.ReferenceError of the element it names.
+func badReference(err error, a *memberArrays) error {
+	var e interface{ SQLState() string }
+	if a == nil || !errors.As(err, &e) || e.SQLState() != badReferenceState {
+		return err
+	}
+	msg := err.Error()
+	_, rest, _ := strings.Cut(msg, "member element ")
+	num, _, _ := strings.Cut(rest, " ")
+	i, convErr := strconv.Atoi(num)
+	if convErr != nil || i < 1 || i > len(a.values) {
+		return err
+	}
+	return &store.ReferenceError{Attribute: membersAttr, Value: a.values[i-1]}
+}
+
+// createOne is Create's one statement: the resource row and its members.
+func (s *Store) createOne(ctx context.Context, ti *typeInfo, tenant, typ, id string, now time.Time, rw *row) error {
+	w := newOneStatement(s.d)
+	b := w.b
+	t := b.arg(tenant)
+	w.with("res", "INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, attrs_key, external_id, name_key, display_key) VALUES ("+
+		t+", "+b.arg(id)+", "+b.arg(typ)+", 1, "+b.arg(s.d.timeArg(now))+", "+b.arg(s.d.timeArg(now))+", "+s.d.jsonArg(b.arg(rw.attrs))+", "+s.d.jsonArg(b.arg(rw.attrsKey))+", "+
+		b.arg(rw.externalID)+", "+b.arg(rw.nameKey)+", "+b.arg(rw.displayKey)+") RETURNING id")
+	var a *memberArrays
+	check := "NULL"
+	if ti.members != nil {
+		if a = newMemberArrays(rw.members); len(a.values) > 0 {
+			w.addMembers(t, "res", a)
+			check = checked
+		}
+	}
+	// Statements that must commit with the write go here, as further
+	// CTEs of w.
+	var n int
+	err := s.db.QueryRowContext(ctx, w.sql("SELECT (SELECT count(*) FROM res), "+check), b.args...).Scan(&n, new(any))
+	return badReference(err, a)
+}
+
+// addMembersOne is PatchMembers' one statement for a delta that only adds
+// members: the version bump (the compare-and-swap when ifVersion is set)
+// and the insertion of the new members. found is false when no row has
+// that id, type and version.
+func (s *Store) addMembersOne(ctx context.Context, tenant, typ, id, ifVersion string, now time.Time, add []map[string]any) (version int64, created time.Time, added []string, found bool, err error) {
+	elems := make([]any, len(add))
+	for i, m := range add {
+		elems[i] = m
+	}
+	a := newMemberArrays(elems)
+	w := newOneStatement(s.d)
+	b := w.b
+	t := b.arg(tenant)
+	bump := "UPDATE scim_resources SET version = version + 1, last_modified = " + b.arg(s.d.timeArg(now)) +
+		" WHERE tenant = " + t + " AND id = " + b.arg(id) + " AND " + typeOfID(s.d, "type", b.arg(typ))
+	if ifVersion != "" {
+		bump += " AND version = " + b.arg(parseVersion(ifVersion))
+	}
+	w.with("bump", bump+" RETURNING id, version, created")
+	check, list := "NULL", "NULL"
+	if len(a.values) > 0 {
+		w.addMembers(t, "bump", a)
+		check, list = checked, addedValues
+	}
+	// Statements that must commit with the write go here, as further
+	// CTEs of w.
+	q := w.sql("SELECT version, created, " + check + ", " + list + " FROM bump")
+	if s.traceQuery != nil {
+		s.traceQuery(q, b.args)
+	}
+	var (
+		c   any
+		raw []byte
+	)
+	err = s.db.QueryRowContext(ctx, q, b.args...).Scan(&version, &c, new(any), &raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, nil, false, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, nil, false, badReference(err, a)
+	}
+	if raw != nil {
+		if err := json.Unmarshal(raw, &added); err != nil {
+			return 0, time.Time{}, nil, false, err
+		}
+	}
+	created, err = s.d.scanTime(c)
+	return version, created, added, true, err
+}
+
+// replaceOne is Replace's one statement for a type without members or
+// further unique attributes: the compare-and-swap of the attributes.
+func (s *Store) replaceOne(ctx context.Context, tenant, typ, id, ifVersion string, now time.Time, rw *row) (version int64, created time.Time, found bool, err error) {
+	w := newOneStatement(s.d)
+	b := w.b
+	upd := "UPDATE scim_resources SET version = version + 1, last_modified = " + b.arg(s.d.timeArg(now)) +
+		", attrs = " + s.d.jsonArg(b.arg(rw.attrs)) + ", attrs_key = " + s.d.jsonArg(b.arg(rw.attrsKey)) +
+		", external_id = " + b.arg(rw.externalID) + ", name_key = " + b.arg(rw.nameKey) + ", display_key = " + b.arg(rw.displayKey) +
+		" WHERE tenant = " + b.arg(tenant) + " AND id = " + b.arg(id) + " AND " + typeOfID(s.d, "type", b.arg(typ))
+	if ifVersion != "" {
+		upd += " AND version = " + b.arg(parseVersion(ifVersion))
+	}
+	w.with("upd", upd+" RETURNING version, created")
+	// Statements that must commit with the write go here, as further
+	// CTEs of w.
+	var c any
+	err = s.db.QueryRowContext(ctx, w.sql("SELECT version, created FROM upd"), b.args...).Scan(&version, &c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, false, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, false, err
+	}
+	created, err = s.d.scanTime(c)
+	return version, created, true, err
+}
+
+// oneShot reports whether the store's writes of ti may be one statement.
+func (s *Store) oneShot(ti *typeInfo) bool {
+	_, pg := s.d.(postgres)
+	return pg && len(ti.extraUnique) == 0
+}
