@@ -231,6 +231,9 @@ type listed struct {
 	next         string
 	cursor       bool
 	items        []listItem
+	// groups, when not nil, are the groups of the items' ids, as the
+	// store gave them with the page (store.Page.Groups).
+	groups map[string][]store.GroupRef
 }
 
 type listItem struct {
@@ -272,7 +275,7 @@ func (h *Handler) listedGroups(ctx context.Context, l listed, ref func(string) s
 		if len(res) == 0 {
 			continue
 		}
-		with, err := h.withGroups(ctx, rt, res, ref)
+		with, err := h.withGroups(ctx, rt, res, ref, l.groups)
 		if err != nil {
 			return err
 		}
@@ -287,7 +290,7 @@ func (h *Handler) listedGroups(ctx context.Context, l listed, ref func(string) s
 // without location.
 func (h *Handler) returned(ctx context.Context, rt *resourceType, res *store.Resource) (*store.Resource, error) {
 	if rt.returnsGroups(nil) {
-		with, err := h.withGroups(ctx, rt, []*store.Resource{res}, nil)
+		with, err := h.withGroups(ctx, rt, []*store.Resource{res}, nil, nil)
 		if err != nil {
 			return nil, toError(err)
 		}

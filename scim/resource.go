@@ -81,8 +81,10 @@ func etag(version string) string { return `W/"` + version + `"` }
 // writeResource writes res with its ETag, and Location when it was created
 // or addressed through /Me.
 func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status int, t target, res *store.Resource, p *schema.Projection) error {
-	if t.rt.returnsGroups(p) {
-		with, err := h.withGroups(r.Context(), t.rt, []*store.Resource{res}, h.groupRef(r))
+	// A resource just created is listed by no group (a member names an
+	// existing resource), so a 201 carries no groups and costs no lookup.
+	if t.rt.returnsGroups(p) && status != http.StatusCreated {
+		with, err := h.withGroups(r.Context(), t.rt, []*store.Resource{res}, h.groupRef(r), nil)
 		if err != nil {
 			return err
 		}

@@ -84,6 +84,10 @@ type Dialect interface {
 	// membersJSON returns an expression of the members of the group row
 	// alias r as a JSON array in member order, NULL when it has none.
 	membersJSON() string
+	// groupsJSON returns an expression of the groups whose members list
+	// the row alias r, as a JSON array of [id, displayName] in id order,
+	// NULL or empty when there are none (what GroupsOf answers for r.id).
+	groupsJSON() string
 
 	// uniqueViolation reports whether err is a unique-constraint failure.
 	uniqueViolation(err error) bool
@@ -195,7 +199,12 @@ func (postgres) schema() []string {
 	ord bigint GENERATED ALWAYS AS IDENTITY,
 	PRIMARY KEY (tenant, group_id, value)
 )`,
-		`CREATE INDEX IF NOT EXISTS scim_members_value ON scim_members (tenant, value)`,
+		// The groups listing a member: (tenant, value) with the group's
+		// id, so that the lookup reads the index alone and no estimate
+		// can make the primary key (tenant, group_id, value) look as
+		// cheap.
+		`CREATE INDEX IF NOT EXISTS scim_members_value_group ON scim_members (tenant, value, group_id)`,
+		`DROP INDEX IF EXISTS scim_members_value`,
 		`CREATE INDEX IF NOT EXISTS scim_members_order ON scim_members (tenant, group_id, ord)`,
 		`CREATE TABLE IF NOT EXISTS scim_unique (
 	tenant text NOT NULL,
@@ -368,6 +377,11 @@ func (postgres) membersJSON() string {
 	return `(SELECT jsonb_agg(jsonb_build_object('value',m.value,'display',m.display,'type',m.type,'$ref',m.ref) ORDER BY m.ord) FROM scim_members m WHERE m.tenant=r.tenant AND m.group_id=r.id)`
 }
 
+func (postgres) groupsJSON() string {
+	return `(SELECT jsonb_agg(jsonb_build_array(m.group_id, g.attrs->>'displayName') ORDER BY m.group_id) FROM scim_members m` +
+		` JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id AND ` + typeOfID(Postgres, "g.type", "'"+groupType+"'") + ` WHERE m.tenant = r.tenant AND m.value = r.id)`
+}
+
 func (postgres) uniqueViolation(err error) bool {
 	var e interface{ SQLState() string }
 	return errors.As(err, &e) && e.SQLState() == "23505"
@@ -412,7 +426,8 @@ func (sqlite) schema() []string {
 	ref TEXT,
 	UNIQUE (tenant, group_id, value)
 )`,
-		`CREATE INDEX IF NOT EXISTS scim_members_value ON scim_members (tenant, value)`,
+		`CREATE INDEX IF NOT EXISTS scim_members_value_group ON scim_members (tenant, value, group_id)`,
+		`DROP INDEX IF EXISTS scim_members_value`,
 		`CREATE INDEX IF NOT EXISTS scim_members_order ON scim_members (tenant, group_id, ord)`,
 		`CREATE TABLE IF NOT EXISTS scim_unique (
 	tenant TEXT NOT NULL,
@@ -562,6 +577,11 @@ func (sqlite) jsonArg(ph string) string { return ph }
 
 func (sqlite) membersJSON() string {
 	return `(SELECT json_group_array(json_object('value',m.value,'display',m.display,'type',m.type,'$ref',m.ref) ORDER BY m.ord) FROM scim_members m WHERE m.tenant=r.tenant AND m.group_id=r.id)`
+}
+
+func (sqlite) groupsJSON() string {
+	return `(SELECT json_group_array(json_array(x.group_id, x.display)) FROM (SELECT m.group_id, json_extract(g.attrs, '$.displayName') AS display FROM scim_members m` +
+		` JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id AND g.type = '` + groupType + `' WHERE m.tenant = r.tenant AND m.value = r.id ORDER BY m.group_id) x)`
 }
 
 func (sqlite) uniqueViolation(err error) bool {

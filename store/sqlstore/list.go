@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
@@ -179,9 +181,13 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 		return s.listResidual(ctx, typ, ti, b, where, order, residual, start, count)
 	}
 	from := key.from
+	groups := ""
+	if q.Groups {
+		groups = ", " + s.d.groupsJSON()
+	}
 	switch key.kind {
 	case uniqueKey:
-		return s.listOne(ctx, typ, ti, b, from, where, start, count)
+		return s.listOne(ctx, typ, ti, b, from, where, groups, start, count)
 	case indexedKey:
 		if order == "r.seq" {
 			order = "r.seq + 0"
@@ -196,7 +202,7 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 		return &store.Page{Resources: []*store.Resource{}, Total: total}, nil
 	}
 	countArgs := len(b.args)
-	query := "SELECT " + s.selectList(ti) + ", count(*) OVER () FROM " + from + " WHERE " + where +
+	query := "SELECT " + s.selectList(ti) + groups + ", count(*) OVER () FROM " + from + " WHERE " + where +
 		" ORDER BY " + order + " LIMIT " + b.arg(count) + " OFFSET " + b.arg(start)
 	rows, err := s.query(ctx, query, b.args...)
 	if err != nil {
@@ -205,11 +211,24 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 	defer rows.Close()
 	page := &store.Page{Resources: make([]*store.Resource, 0, min(count, 64))}
 	for rows.Next() {
-		res, err := s.scanResource(rows, typ, &page.Total)
+		var (
+			res *store.Resource
+			gs  []byte
+		)
+		if groups != "" {
+			res, err = s.scanResource(rows, typ, &gs, &page.Total)
+		} else {
+			res, err = s.scanResource(rows, typ, &page.Total)
+		}
 		if err != nil {
 			return nil, err
 		}
 		page.Resources = append(page.Resources, res)
+		if groups != "" {
+			if err := addGroups(page, res.ID, gs); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -252,24 +271,67 @@ func (s *Store) listResidual(ctx context.Context, typ string, ti *typeInfo, b *b
 // listOne lists the resources where selects when it selects at most one
 // (a uniqueKey lookup): one statement whose only useful index is the
 // key's, with no window; the total is the number of rows.
-func (s *Store) listOne(ctx context.Context, typ string, ti *typeInfo, b *builder, from, where string, start, count int) (*store.Page, error) {
-	rows, err := s.query(ctx, "SELECT "+s.selectList(ti)+" FROM "+from+" WHERE "+where, b.args...)
+// groups is "" or the select-list item of the rows' groups.
+func (s *Store) listOne(ctx context.Context, typ string, ti *typeInfo, b *builder, from, where, groups string, start, count int) (*store.Page, error) {
+	rows, err := s.query(ctx, "SELECT "+s.selectList(ti)+groups+" FROM "+from+" WHERE "+where, b.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	page := &store.Page{Resources: []*store.Resource{}}
 	for rows.Next() {
-		res, err := s.scanResource(rows, typ)
+		var (
+			res *store.Resource
+			gs  []byte
+		)
+		if groups != "" {
+			res, err = s.scanResource(rows, typ, &gs)
+		} else {
+			res, err = s.scanResource(rows, typ)
+		}
 		if err != nil {
 			return nil, err
 		}
 		if page.Total >= start && len(page.Resources) < count {
 			page.Resources = append(page.Resources, res)
+			if groups != "" {
+				if err := addGroups(page, res.ID, gs); err != nil {
+					return nil, err
+				}
+			}
 		}
 		page.Total++
 	}
+	if groups != "" && page.Groups == nil {
+		page.Groups = map[string][]store.GroupRef{}
+	}
 	return page, rows.Err()
+}
+
+// addGroups records in page.Groups the groups of id, read as groupsJSON
+// gives them.
+func addGroups(page *store.Page, id string, raw []byte) error {
+	if page.Groups == nil {
+		page.Groups = map[string][]store.GroupRef{}
+	}
+	if len(raw) == 0 {
+		return nil
+	}
+	var pairs [][2]*string
+	if err := json.Unmarshal(raw, &pairs); err != nil {
+		return fmt.Errorf("sqlstore: decoding the groups of %q: %w", id, err)
+	}
+	for _, p := range pairs {
+		if p[0] == nil {
+			continue
+		}
+		g := store.GroupRef{ID: *p[0]}
+		if p[1] != nil {
+			g.Display = *p[1]
+		}
+		page.Groups[id] = append(page.Groups[id], g)
+	}
+	return nil
 }
 
 // query runs a list's statement on the database.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -232,6 +233,65 @@ func TestCreateGroupReferences(t *testing.T) {
 				want := []any{map[string]any{"value": "u1", "type": "User"}, map[string]any{"value": "u2"}}
 				if diff := cmp.Diff(want, got.Attributes["members"]); diff != "" {
 					t.Errorf("%s: members (-want +got):\n%s", tc.name, diff)
+				}
+			}
+		})
+	}
+}
+
+// TestListGroups checks that the groups List gives with a page when asked
+// (store.Query.Groups) are what GroupsOf answers for the page's ids, on the
+// ordered list and on a lookup by a unique key.
+func TestListGroups(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db, d := be.open(t)
+			s := newTestStore(t, db, d)
+			ctx := context.Background()
+			usersWithIDs(t, s, "u1", "u2", "u3")
+			ga, err := s.Create(ctx, &store.Resource{Type: "Group", Attributes: map[string]any{"displayName": "A",
+				"members": []any{map[string]any{"value": "u1"}, map[string]any{"value": "u2"}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Create(ctx, &store.Resource{Type: "Group", Attributes: map[string]any{"displayName": "B",
+				"members": []any{map[string]any{"value": "u1"}, map[string]any{"value": ga.ID, "type": "Group"}}}}); err != nil {
+				t.Fatal(err)
+			}
+			for _, tc := range []struct{ name, typ, filter string }{
+				{"all users", "User", ""},
+				{"one user", "User", `userName eq "U1"`},
+				{"groups", "Group", ""},
+				{"a missing user", "User", `userName eq "nobody"`},
+			} {
+				q := store.Query{StartIndex: 1, Count: 10, Groups: true}
+				if tc.filter != "" {
+					e, err := filter.Parser{Schema: s.info(tc.typ).rt}.Parse(tc.filter)
+					if err != nil {
+						t.Fatal(err)
+					}
+					q.Filter = e
+				}
+				page, err := s.List(ctx, tc.typ, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page.Resources) == 0 {
+					continue
+				}
+				want, err := s.GroupsOf(ctx, ids(page.Resources))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want == nil {
+					want = map[string][]store.GroupRef{}
+				}
+				if diff := cmp.Diff(want, page.Groups); diff != "" {
+					t.Errorf("%s: Page.Groups differs from GroupsOf (-GroupsOf +Page.Groups):\n%s", tc.name, diff)
+				}
+				q.Groups = false
+				if page, err := s.List(ctx, tc.typ, q); err != nil || page.Groups != nil {
+					t.Errorf("%s without Groups: Page.Groups %v, %v; want nil", tc.name, page.Groups, err)
 				}
 			}
 		})

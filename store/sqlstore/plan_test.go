@@ -82,8 +82,8 @@ func TestLookupPlans(t *testing.T) {
 		{"externalId", "User", `externalId eq "ext-77"`, "scim_resources_external_id", 1},
 		{"displayName", "User", `displayName eq "display 77"`, "scim_resources_display_key", 1},
 		{"group displayName", "Group", `displayName eq "GROUP 77"`, "scim_resources_display_key", 1},
-		{"members value path", "Group", `members[value eq "u-79"]`, "scim_members_value", 3},
-		{"members.value", "Group", `members.value eq "u-79"`, "scim_members_value", 3},
+		{"members value path", "Group", `members[value eq "u-79"]`, "scim_members_value_group", 3},
+		{"members.value", "Group", `members.value eq "u-79"`, "scim_members_value_group", 3},
 		{"userName and active", "User", `userName eq "user77" and active eq true`, "scim_resources_name_key", 0},
 	}
 	for _, state := range []string{"empty", "fresh", "analysed"} {
@@ -103,7 +103,8 @@ func TestLookupPlans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			page, err := s.List(ctx, lk.typ, store.Query{Filter: e, StartIndex: 1, Count: 100})
+			// The handler asks for the groups of users with the page.
+			page, err := s.List(ctx, lk.typ, store.Query{Filter: e, StartIndex: 1, Count: 100, Groups: lk.typ == "User"})
 			if err != nil {
 				t.Fatalf("%s: List: %v", lk.name, err)
 			}
@@ -118,6 +119,9 @@ func TestLookupPlans(t *testing.T) {
 				t.Fatalf("%s: List sent no traced statement", lk.name)
 			}
 			checkPlan(t, db, lk.name+" on the "+state+" table", q, args, lk.index, state == "empty")
+			if lk.typ == "User" {
+				checkPlan(t, db, lk.name+" (its groups) on the "+state+" table", q, args, "scim_members_value_group", state == "empty")
+			}
 		}
 		// Get and the version bump of every write find the row by
 		// the primary key.
