@@ -178,10 +178,18 @@ func (postgres) schema() []string {
 	PRIMARY KEY (tenant, id)
 )`,
 		`ALTER TABLE scim_resources ADD COLUMN IF NOT EXISTS attrs_key jsonb`,
-		`CREATE UNIQUE INDEX IF NOT EXISTS scim_resources_name_key ON scim_resources (tenant, type, name_key) WHERE name_key IS NOT NULL`,
+		// The key indexes put the key before the type, and the
+		// lookups by a key compare the type under the C collation
+		// (typeOfID), which no index serves: so only a key index has
+		// two equality conditions of such a lookup, whatever the
+		// planner's statistics, and the (tenant, type, …) indexes one.
+		`CREATE UNIQUE INDEX IF NOT EXISTS scim_resources_by_name ON scim_resources (tenant, name_key, type) WHERE name_key IS NOT NULL`,
+		`DROP INDEX IF EXISTS scim_resources_name_key`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_seq ON scim_resources (tenant, type, seq)`,
-		`CREATE INDEX IF NOT EXISTS scim_resources_external_id ON scim_resources (tenant, type, external_id) WHERE external_id IS NOT NULL`,
-		`CREATE INDEX IF NOT EXISTS scim_resources_display_key ON scim_resources (tenant, type, display_key) WHERE display_key IS NOT NULL`,
+		`CREATE INDEX IF NOT EXISTS scim_resources_by_external_id ON scim_resources (tenant, external_id, type) WHERE external_id IS NOT NULL`,
+		`DROP INDEX IF EXISTS scim_resources_external_id`,
+		`CREATE INDEX IF NOT EXISTS scim_resources_by_display ON scim_resources (tenant, display_key, type) WHERE display_key IS NOT NULL`,
+		`DROP INDEX IF EXISTS scim_resources_display_key`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_created ON scim_resources (tenant, type, created)`,
 		// No index on last_modified: every write changes it, and an
 		// index on it would make every write rewrite every index of

@@ -24,18 +24,24 @@ func (s *Store) listPlan(ctx context.Context, typ string, ti *typeInfo, f filter
 	pushed, residual := s.sqlSplit(typ, f)
 	t := &translator{d: s.d, b: &builder{d: s.d}, ti: ti, typ: typ}
 	b := t.b
-	where := "r.tenant = " + b.arg(s.tenant(ctx)) + " AND r.type = " + b.arg(typ)
-	if pushed != nil {
-		c, ok := t.cond(pushed, scope{})
-		if !ok {
-			// sqlSplit pushed only what translates; drop the
-			// arguments of the attempt.
-			b.args = b.args[:2]
-			return t, where, f, lookupPlan{from: resourcesFrom}
-		}
-		where += " AND " + c
+	tenant, typeArg := b.arg(s.tenant(ctx)), b.arg(typ)
+	where := "r.tenant = " + tenant + " AND r.type = " + typeArg
+	if pushed == nil {
+		return t, where, residual, lookupPlan{from: resourcesFrom}
 	}
-	return t, where, residual, t.lookup(pushed)
+	c, ok := t.cond(pushed, scope{})
+	if !ok {
+		// sqlSplit pushed only what translates; drop the arguments
+		// of the attempt.
+		b.args = b.args[:2]
+		return t, where, f, lookupPlan{from: resourcesFrom}
+	}
+	key := t.lookup(pushed)
+	if key.kind != noKey {
+		// The key's index serves the type condition (see keyLookup).
+		where = "r.tenant = " + tenant + " AND " + typeOfID(s.d, "r.type", typeArg)
+	}
+	return t, where + " AND " + c, residual, key
 }
 
 // resourcesFrom is the FROM item of a list that reads the resources

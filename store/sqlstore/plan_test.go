@@ -19,11 +19,11 @@ import (
 const planUsers = 20_000
 
 // loadPlanData writes users user<i> (id u-<i>, externalId ext-<i>,
-// displayName Display <i>) for i in [0, n), and groups g-<j> (displayName
-// Group <j>) for j in [0, n/10) with members u-<j>, u-<j+1> and u-<j+2>,
-// in three statements: the rows Create would write, for ASCII data whose
-// fold is lower().
-func loadPlanData(t *testing.T, db *sql.DB, n int) {
+// displayName Display <i>) for i in [from, to), and groups g-<j>
+// (displayName Group <j>) for the j in [from/10, to/10) with members u-<j>,
+// u-<j+1> and u-<j+2>, in three statements: the rows Create would write,
+// for ASCII data whose fold is lower().
+func loadPlanData(t *testing.T, db *sql.DB, from, to int) {
 	t.Helper()
 	for _, q := range []string{
 		`INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, attrs_key, external_id, name_key, display_key)
@@ -31,14 +31,14 @@ SELECT '', 'u-' || i, 'User', 1, now(), now(),
   jsonb_build_object('userName', 'user' || i, 'displayName', 'Display ' || i, 'externalId', 'ext-' || i),
   jsonb_build_object('userName', 'user' || i, 'displayName', 'display ' || i, 'externalId', 'ext-' || i),
   'ext-' || i, 'user' || i, 'display ' || i
-FROM generate_series(0, $1::int - 1) AS i`,
+FROM generate_series($1::int, $2::int - 1) AS i`,
 		`INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, attrs_key, display_key)
 SELECT '', 'g-' || j, 'Group', 1, now(), now(), jsonb_build_object('displayName', 'Group ' || j), jsonb_build_object('displayName', 'group ' || j), 'group ' || j
-FROM generate_series(0, $1::int / 10 - 1) AS j`,
+FROM generate_series($1::int / 10, $2::int / 10 - 1) AS j`,
 		`INSERT INTO scim_members (tenant, group_id, value, type)
-SELECT '', 'g-' || j, 'u-' || (j + k), 'User' FROM generate_series(0, $1::int / 10 - 1) AS j, generate_series(0, 2) AS k`,
+SELECT '', 'g-' || j, 'u-' || (j + k), 'User' FROM generate_series($1::int / 10, $2::int / 10 - 1) AS j, generate_series(0, 2) AS k`,
 	} {
-		if _, err := db.Exec(q, n); err != nil {
+		if _, err := db.Exec(q, from, to); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -47,8 +47,8 @@ SELECT '', 'g-' || j, 'u-' || (j + k), 'User' FROM generate_series(0, $1::int / 
 // TestLookupPlans checks, with EXPLAIN, that the statements List sends for
 // the lookups identity providers make before every write use the key's
 // index, never a walk of the (tenant, type, seq) index or the table: on
-// an empty table, on a fresh one (20,000 users, never analysed), and on an
-// analysed one; each both as planned for its arguments and as the generic
+// an empty table, on fresh ones (1,000 and 20,000 users, never analysed),
+// and on an analysed one; each both as planned for its arguments and as the generic
 // plan PostgreSQL caches for a prepared statement.
 func TestLookupPlans(t *testing.T) {
 	dsn, drop := benchSchema(t)
@@ -77,19 +77,21 @@ func TestLookupPlans(t *testing.T) {
 		index string
 		want  int
 	}{
-		{"userName", "User", `userName eq "USER77"`, "scim_resources_name_key", 1},
+		{"userName", "User", `userName eq "USER77"`, "scim_resources_by_name", 1},
 		{"id", "User", `id eq "u-77"`, "scim_resources_pkey", 1},
-		{"externalId", "User", `externalId eq "ext-77"`, "scim_resources_external_id", 1},
-		{"displayName", "User", `displayName eq "display 77"`, "scim_resources_display_key", 1},
-		{"group displayName", "Group", `displayName eq "GROUP 77"`, "scim_resources_display_key", 1},
+		{"externalId", "User", `externalId eq "ext-77"`, "scim_resources_by_external_id", 1},
+		{"displayName", "User", `displayName eq "display 77"`, "scim_resources_by_display", 1},
+		{"group displayName", "Group", `displayName eq "GROUP 77"`, "scim_resources_by_display", 1},
 		{"members value path", "Group", `members[value eq "u-79"]`, "scim_members_value_group", 3},
 		{"members.value", "Group", `members.value eq "u-79"`, "scim_members_value_group", 3},
-		{"userName and active", "User", `userName eq "user77" and active eq true`, "scim_resources_name_key", 0},
+		{"userName and active", "User", `userName eq "user77" and active eq true`, "scim_resources_by_name", 0},
 	}
-	for _, state := range []string{"empty", "fresh", "analysed"} {
+	for _, state := range []string{"empty", "fresh 1,000", "fresh 20,000", "analysed"} {
 		switch state {
-		case "fresh":
-			loadPlanData(t, db, planUsers)
+		case "fresh 1,000":
+			loadPlanData(t, db, 0, 1_000)
+		case "fresh 20,000":
+			loadPlanData(t, db, 1_000, planUsers)
 		case "analysed":
 			if _, err := db.Exec(`ANALYZE scim_resources; ANALYZE scim_members`); err != nil {
 				t.Fatal(err)
