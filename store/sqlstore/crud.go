@@ -31,8 +31,13 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resourc
 	}
 	tenant := s.tenant(ctx)
 	now := s.stamp()
-	if s.oneShot(ti) {
-		err = s.createOne(ctx, ti, tenant, r.Type, id, now, rw)
+	var members *memberRows
+	oneShot := s.oneShot(ti)
+	if oneShot && ti.members != nil {
+		members, oneShot = oneShotMembers(rw.members)
+	}
+	if oneShot {
+		err = s.createOne(ctx, tenant, r.Type, id, now, rw, members)
 		if err != nil && s.d.uniqueViolation(err) {
 			if ti.nameKey != nil && rw.nameKey.Valid && s.taken(ctx, nil, tenant, r.Type, rw.nameKey.String) {
 				return nil, conflict(ti.nameKey, r.Attributes)

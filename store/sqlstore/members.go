@@ -211,8 +211,13 @@ func (s *Store) PatchMembers(ctx context.Context, typ, id string, d store.Member
 	tenant := s.tenant(ctx)
 	now := s.stamp()
 	out := &store.MemberResult{}
-	if d.SkipResource && len(d.Set) == 0 && !d.RemoveAll && len(d.Remove) == 0 && s.oneShot(ti) {
-		version, _, added, found, err := s.addMembersOne(ctx, tenant, typ, id, ifVersion, now, d.Add)
+	if d.SkipResource && len(d.Set) == 0 && !d.RemoveAll && len(d.Remove) == 0 && len(d.Add) <= insertBatch && s.oneShot(ti) {
+		elems := make([]any, len(d.Add))
+		for i, m := range d.Add {
+			elems[i] = m
+		}
+		a, _ := oneShotMembers(elems)
+		version, _, added, found, err := s.addMembersOne(ctx, tenant, typ, id, ifVersion, now, a)
 		if err != nil {
 			return nil, err
 		}

@@ -19,7 +19,7 @@ import (
 // atomically on its own: one round trip instead of BEGIN, the statements
 // and COMMIT. Each keeps the guarantees of the transaction it replaces:
 // the compare-and-swap on the version is the UPDATE's condition; the
-// member references are read FOR SHARE in the same statement, and a
+// member references are read FOR KEY SHARE in the same statement, and a
 // missing one makes it fail (scim_bad_reference) before anything commits;
 // a taken unique key fails the INSERT or UPDATE. Writes whose steps must
 // see each other's effects (a removal of members, which must see members a
@@ -56,9 +56,10 @@ func (w *oneStatement) sql(final string) string {
 	return "WITH " + strings.Join(w.ctes, ",\n") + "\n" + final
 }
 
-// memberArrays are the member elements a write adds, as the arrays the
-// statement unnests, in order: those with a non-empty string "value".
-type memberArrays struct {
+// memberRows are the member elements a write adds, as the columns of the
+// rows the statement inserts, in order: those with a non-empty string
+// "value".
+type memberRows struct {
 	values                []string
 	displays, types, refs []*string
 	// elems are the elements, by position in values.
@@ -72,8 +73,8 @@ func optPtr(m map[string]any, k string) *string {
 	return nil
 }
 
-func newMemberArrays(elems []any) *memberArrays {
-	a := &memberArrays{}
+func newMemberRows(elems []any) *memberRows {
+	a := &memberRows{}
 	for _, e := range elems {
 		m, ok := e.(map[string]any)
 		if !ok {
@@ -93,21 +94,33 @@ func newMemberArrays(elems []any) *memberArrays {
 }
 
 // addMembers adds to w the CTEs that check the references of a's elements
-// (refs, read FOR SHARE, and bad, the position of the first element whose
+// (refs, read FOR KEY SHARE, which a Delete of the row waits for, and bad, the position of the first element whose
 // value names no resource of its type: "User" a user, "Group" a group, no
 // type either) and insert them into the group whose id the FROM item
 // group gives as id, in order, skipping values already listed (ins,
-// returning the values added). tenant is the tenant's placeholder.
-func (w *oneStatement) addMembers(tenant, group string, a *memberArrays) {
+// returning the values added). tenant is the tenant's placeholder. The
+// elements are a VALUES list of scalar arguments rather than arrays, so
+// that the plan PostgreSQL caches for the statement (a generic plan, made
+// without the arguments) is the one it would make for them: the common
+// delta, one member, is then planned once per connection.
+func (w *oneStatement) addMembers(tenant, group string, a *memberRows) {
 	b := w.b
-	values := b.arg(a.values) + "::text[]"
-	types := b.arg(a.types) + "::text[]"
-	w.with("refs", "SELECT id, type FROM scim_resources WHERE tenant = "+tenant+" AND id = ANY ("+values+") FOR SHARE")
-	w.with("bad", "SELECT min(x.o) AS o FROM unnest("+values+", "+types+") WITH ORDINALITY AS x(v, t, o) LEFT JOIN refs ON refs.id = x.v"+
+	var rows, ids strings.Builder
+	for i, v := range a.values {
+		if i > 0 {
+			rows.WriteString(", ")
+			ids.WriteString(", ")
+		}
+		ph := b.arg(v)
+		ids.WriteString(ph)
+		rows.WriteString("(" + ph + "::text, " + b.arg(a.displays[i]) + "::text, " + b.arg(a.types[i]) + "::text, " + b.arg(a.refs[i]) + "::text, " + strconv.Itoa(i+1) + ")")
+	}
+	w.with("x(v, d, t, r, o)", "VALUES "+rows.String())
+	w.with("refs", "SELECT id, type FROM scim_resources WHERE tenant = "+tenant+" AND id IN ("+ids.String()+") FOR KEY SHARE")
+	w.with("bad", "SELECT min(x.o) AS o FROM x LEFT JOIN refs ON refs.id = x.v"+
 		" WHERE refs.id IS NULL OR CASE WHEN coalesce(x.t, '') = '' THEN refs.type NOT IN ('"+userType+"', '"+groupType+"') ELSE refs.type <> x.t END")
 	w.with("ins", "INSERT INTO scim_members (tenant, group_id, value, display, type, ref)"+
-		" SELECT "+tenant+", g.id, x.v, x.d, x.t, x.r FROM "+group+" g, unnest("+values+", "+b.arg(a.displays)+"::text[], "+types+", "+b.arg(a.refs)+"::text[]) WITH ORDINALITY AS x(v, d, t, r, o)"+
-		" ORDER BY x.o ON CONFLICT (tenant, group_id, value) DO NOTHING RETURNING value, ord")
+		" SELECT "+tenant+", g.id, x.v, x.d, x.t, x.r FROM "+group+" g, x ORDER BY x.o ON CONFLICT (tenant, group_id, value) DO NOTHING RETURNING value, ord")
 }
 
 // checked is the select-list item that fails the statement when bad names
@@ -120,7 +133,7 @@ const addedValues = "(SELECT json_agg(value ORDER BY ord) FROM ins)"
 
 // badReference turns the error of a statement that scim_bad_reference
 // failed into the *store.ReferenceError of the element it names.
-func badReference(err error, a *memberArrays) error {
+func badReference(err error, a *memberRows) error {
 	var e interface{ SQLState() string }
 	if a == nil || !errors.As(err, &e) || e.SQLState() != badReferenceState {
 		return err
@@ -135,21 +148,19 @@ func badReference(err error, a *memberArrays) error {
 	return &store.ReferenceError{Attribute: membersAttr, Value: a.values[i-1]}
 }
 
-// createOne is Create's one statement: the resource row and its members.
-func (s *Store) createOne(ctx context.Context, ti *typeInfo, tenant, typ, id string, now time.Time, rw *row) error {
+// createOne is Create's one statement: the resource row and its members
+// a (nil for a type without members).
+func (s *Store) createOne(ctx context.Context, tenant, typ, id string, now time.Time, rw *row, a *memberRows) error {
 	w := newOneStatement(s.d)
 	b := w.b
 	t := b.arg(tenant)
 	w.with("res", "INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, attrs_key, external_id, name_key, display_key) VALUES ("+
 		t+", "+b.arg(id)+", "+b.arg(typ)+", 1, "+b.arg(s.d.timeArg(now))+", "+b.arg(s.d.timeArg(now))+", "+s.d.jsonArg(b.arg(rw.attrs))+", "+s.d.jsonArg(b.arg(rw.attrsKey))+", "+
 		b.arg(rw.externalID)+", "+b.arg(rw.nameKey)+", "+b.arg(rw.displayKey)+") RETURNING id")
-	var a *memberArrays
 	check := "NULL"
-	if ti.members != nil {
-		if a = newMemberArrays(rw.members); len(a.values) > 0 {
-			w.addMembers(t, "res", a)
-			check = checked
-		}
+	if a != nil && len(a.values) > 0 {
+		w.addMembers(t, "res", a)
+		check = checked
 	}
 	// Statements that must commit with the write go here, as further
 	// CTEs of w.
@@ -162,12 +173,7 @@ func (s *Store) createOne(ctx context.Context, ti *typeInfo, tenant, typ, id str
 // members: the version bump (the compare-and-swap when ifVersion is set)
 // and the insertion of the new members. found is false when no row has
 // that id, type and version.
-func (s *Store) addMembersOne(ctx context.Context, tenant, typ, id, ifVersion string, now time.Time, add []map[string]any) (version int64, created time.Time, added []string, found bool, err error) {
-	elems := make([]any, len(add))
-	for i, m := range add {
-		elems[i] = m
-	}
-	a := newMemberArrays(elems)
+func (s *Store) addMembersOne(ctx context.Context, tenant, typ, id, ifVersion string, now time.Time, a *memberRows) (version int64, created time.Time, added []string, found bool, err error) {
 	w := newOneStatement(s.d)
 	b := w.b
 	t := b.arg(tenant)
@@ -239,4 +245,12 @@ func (s *Store) replaceOne(ctx context.Context, tenant, typ, id, ifVersion strin
 func (s *Store) oneShot(ti *typeInfo) bool {
 	_, pg := s.d.(postgres)
 	return pg && len(ti.extraUnique) == 0
+}
+
+// oneShotMembers returns the members elems of a write as the rows of one
+// statement, or nil when they are too many for one (more than insertBatch,
+// which keeps the statement's arguments far below PostgreSQL's bound).
+func oneShotMembers(elems []any) (*memberRows, bool) {
+	a := newMemberRows(elems)
+	return a, len(a.values) <= insertBatch
 }
