@@ -564,10 +564,12 @@ func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]an
 		}
 		res, err = h.store.Create(ctx, &store.Resource{Type: rt.Name, Attributes: l.apply(attrs)})
 	}
-	c := Change{Kind: Created, Type: rt.Name, ID: res.ID, Resource: res,
-		Changed: changedPaths(nil, res.Attributes, rt.isExtension)}
-	c.MembersAdded, _ = memberDelta(nil, res.Attributes)
-	h.report(ctx, c)
+	if h.cfg.OnChange != nil { // what changed is computed only for a hook
+		c := Change{Kind: Created, Type: rt.Name, ID: res.ID, Resource: res,
+			Changed: changedPaths(nil, res.Attributes, rt.isExtension)}
+		c.MembersAdded, _ = memberDelta(nil, res.Attributes)
+		h.report(ctx, c)
+	}
 	return res, nil
 }
 
@@ -609,10 +611,12 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 		if err != nil {
 			return nil, notFoundAs(err, rt, id)
 		}
-		c := Change{Kind: Replaced, Type: rt.Name, ID: id, Resource: res,
-			Changed: changedPaths(old.Attributes, res.Attributes, rt.isExtension)}
-		c.MembersAdded, c.MembersRemoved = memberDelta(old.Attributes, res.Attributes)
-		h.report(ctx, c)
+		if h.cfg.OnChange != nil { // what changed is computed only for a hook
+			c := Change{Kind: Replaced, Type: rt.Name, ID: id, Resource: res,
+				Changed: changedPaths(old.Attributes, res.Attributes, rt.isExtension)}
+			c.MembersAdded, c.MembersRemoved = memberDelta(old.Attributes, res.Attributes)
+			h.report(ctx, c)
+		}
 		return res, nil
 	}
 }

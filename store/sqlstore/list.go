@@ -14,13 +14,14 @@ import (
 // match the part of f that translates to SQL, the translator holding its
 // arguments, and the rest of f, to apply with filter.Match.
 func (s *Store) listWhere(ctx context.Context, typ string, ti *typeInfo, f filter.Expr) (*translator, string, filter.Expr) {
-	t, where, residual, _ := s.listPlan(ctx, typ, ti, f)
+	t, where, residual, _ := s.listPlan(ctx, typ, ti, f, false)
 	return t, where, residual
 }
 
-// listPlan is listWhere, also telling how the statement should reach the
-// rows (see keyLookup).
-func (s *Store) listPlan(ctx context.Context, typ string, ti *typeInfo, f filter.Expr) (*translator, string, filter.Expr, lookupPlan) {
+// listPlan is listWhere, also telling, when keyed and the whole filter
+// translates, how List's statement should reach the rows (see keyLookup);
+// otherwise the plan reads the resources table in seq order.
+func (s *Store) listPlan(ctx context.Context, typ string, ti *typeInfo, f filter.Expr, keyed bool) (*translator, string, filter.Expr, lookupPlan) {
 	pushed, residual := s.sqlSplit(typ, f)
 	t := &translator{d: s.d, b: &builder{d: s.d}, ti: ti, typ: typ}
 	b := t.b
@@ -36,7 +37,11 @@ func (s *Store) listPlan(ctx context.Context, typ string, ti *typeInfo, f filter
 		b.args = b.args[:2]
 		return t, where, f, lookupPlan{from: resourcesFrom}
 	}
-	key := t.lookup(pushed)
+	key := lookupPlan{from: resourcesFrom}
+	if keyed && residual == nil {
+		// The lookup may add arguments that only its FROM item uses.
+		key = t.lookup(pushed)
+	}
 	if key.kind != noKey {
 		// The key's index serves the type condition (see keyLookup).
 		where = "r.tenant = " + tenant + " AND " + typeOfID(s.d, "r.type", typeArg)
@@ -172,7 +177,7 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 	ti := s.info(typ)
 	start := max(q.StartIndex, 1) - 1
 	count := max(q.Count, 0)
-	t, where, residual, key := s.listPlan(ctx, typ, ti, q.Filter)
+	t, where, residual, key := s.listPlan(ctx, typ, ti, q.Filter, true)
 	b := t.b
 	order := "r.seq"
 	if q.SortBy.Name != "" {

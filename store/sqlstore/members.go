@@ -76,7 +76,7 @@ func (s *Store) addMembers(ctx context.Context, tx *sql.Tx, tenant, gid string, 
 // group, no type either (any other type that type). Elements the group gid
 // already lists with the same type are skipped (gid "": none). It runs inside the write's
 // transaction after its first write, and in PostgreSQL locks the rows it
-// finds (FOR SHARE), so a concurrent Delete of a referenced user either
+// finds (FOR KEY SHARE), so a concurrent Delete of a referenced user either
 // waits for this write and then removes the member, or wins and makes the
 // check fail: a member never outlives its user.
 func (s *Store) checkRefs(ctx context.Context, tx *sql.Tx, tenant, gid string, elems []any) error {
@@ -105,7 +105,7 @@ func (s *Store) checkRefs(ctx context.Context, tx *sql.Tx, tenant, gid string, e
 		}
 		b.write(")")
 		if _, pg := s.d.(postgres); pg {
-			b.write(" FOR SHARE")
+			b.write(" FOR KEY SHARE")
 		}
 		if err := s.scanPairs(ctx, tx, b, found); err != nil {
 			return err

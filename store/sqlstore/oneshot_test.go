@@ -297,3 +297,63 @@ func TestListGroups(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyLookupShapes runs the key lookups where List writes them in their
+// own shape, beside terms the SQL cannot translate (evaluated one
+// resource at a time), with a count of zero, past the end, and through
+// ListAfter: each must give what the lookup alone gives, filtered.
+func TestKeyLookupShapes(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db, d := be.open(t)
+			s := newTestStore(t, db, d)
+			ctx := context.Background()
+			usersWithIDs(t, s, "u1", "u2")
+			g, err := s.Create(ctx, &store.Resource{Type: "Group", Attributes: map[string]any{"displayName": "G",
+				"members": []any{map[string]any{"value": "u1"}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// meta.version compared with anything but eq stays with
+			// filter.Match; every version here is "1".
+			const untranslated = `not (meta.version gt "9")`
+			for _, tc := range []struct {
+				typ, filter string
+				want        []string
+			}{
+				{"User", `id eq "u1"`, []string{"u1"}},
+				{"User", `id eq "u1" and ` + untranslated, []string{"u1"}},
+				{"User", `userName eq "USER1" and ` + untranslated, []string{"u2"}},
+				{"Group", `members[value eq "u1"]`, []string{g.ID}},
+				{"Group", `members[value eq "u1"] and displayName pr`, []string{g.ID}},
+				{"Group", `members.value eq "u2"`, []string{}},
+				{"User", `id eq "u1" and userName eq "user1"`, []string{}},
+			} {
+				e, err := filter.Parser{Schema: s.info(tc.typ).rt}.Parse(tc.filter)
+				if err != nil {
+					t.Fatalf("%s: %v", tc.filter, err)
+				}
+				page, err := s.List(ctx, tc.typ, store.Query{Filter: e, StartIndex: 1, Count: 10})
+				if err != nil {
+					t.Fatalf("List %s: %v", tc.filter, err)
+				}
+				if diff := cmp.Diff(tc.want, ids(page.Resources)); diff != "" || page.Total != len(tc.want) {
+					t.Errorf("List %s: total %d, ids (-want +got):\n%s", tc.filter, page.Total, diff)
+				}
+				for _, q := range []store.Query{{Filter: e, StartIndex: 1}, {Filter: e, StartIndex: 5, Count: 10}} {
+					page, err := s.List(ctx, tc.typ, q)
+					if err != nil || page.Total != len(tc.want) || len(page.Resources) != 0 {
+						t.Errorf("List %s from %d, count %d: %+v, %v; want total %d and no resources", tc.filter, q.StartIndex, q.Count, page, err, len(tc.want))
+					}
+				}
+				after, err := s.ListAfter(ctx, tc.typ, store.Query{Filter: e, Count: 10}, "")
+				if err != nil {
+					t.Fatalf("ListAfter %s: %v", tc.filter, err)
+				}
+				if diff := cmp.Diff(tc.want, ids(after.Resources)); diff != "" {
+					t.Errorf("ListAfter %s: ids (-want +got):\n%s", tc.filter, diff)
+				}
+			}
+		})
+	}
+}
