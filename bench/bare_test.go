@@ -87,8 +87,9 @@ func (s *bare) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *bare) lookup(w http.ResponseWriter, r *http.Request) {
-	name, ok := strings.CutPrefix(r.URL.Query().Get("filter"), `userName eq "`)
-	if name, ok = strings.CutSuffix(name, `"`); !ok {
+	name, pre := strings.CutPrefix(r.URL.Query().Get("filter"), `userName eq "`)
+	name, suf := strings.CutSuffix(name, `"`)
+	if !pre || !suf {
 		bareJSON(w, http.StatusBadRequest, map[string]string{"scimType": "invalidFilter"})
 		return
 	}

@@ -306,8 +306,9 @@ func (p *peer) createUser(w http.ResponseWriter, r *http.Request) {
 
 func (p *peer) listUsers(w http.ResponseWriter, r *http.Request) {
 	f := r.URL.Query().Get("filter")
-	name, ok := strings.CutPrefix(f, `userName eq "`)
-	if name, ok = strings.CutSuffix(name, `"`); !ok || strings.ContainsAny(name, `"\`) {
+	name, pre := strings.CutPrefix(f, `userName eq "`)
+	name, suf := strings.CutSuffix(name, `"`)
+	if !pre || !suf || strings.ContainsAny(name, `"\`) {
 		peerError(w, http.StatusBadRequest, "invalidFilter", "only userName eq is supported")
 		return
 	}
