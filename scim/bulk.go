@@ -259,7 +259,7 @@ func (h *Handler) bulkOne(r *http.Request, op bulkOp, ids map[string]string) *bu
 			// that clients can read the created resource.
 			shown := []*store.Resource{created}
 			if rt.returnsGroups(nil) {
-				shown, err = h.withGroups(ctx, rt, shown, h.groupRef(r))
+				shown, err = h.withGroups(ctx, rt, shown, h.groupRef(r), nil)
 			}
 			if err == nil {
 				res.Response, err = h.render(r, rt, shown[0], nil).appendJSON(nil)

@@ -20,8 +20,13 @@ import (
 type Grant = store.Grant
 
 // changeOf is store.ChangeOf for a write of rt that makes old into next,
-// with the grants it gives and takes away.
-func changeOf(rt *resourceType, kind ChangeKind, id string, old, next map[string]any) store.Change {
+// with the grants it gives and takes away; what changed is worked out
+// only when someone reads it (Config.OnChange, or a store with a change
+// feed).
+func (h *Handler) changeOf(rt *resourceType, kind ChangeKind, id string, old, next map[string]any) store.Change {
+	if !h.changes {
+		return store.Change{Kind: kind, Type: rt.Name, ID: id}
+	}
 	c := store.ChangeOf(kind, rt.Name, id, "", old, next)
 	c.Granted, c.Revoked = grantDelta(rt, old, next)
 	return c

@@ -40,19 +40,23 @@ func (rt *resourceType) returnsGroups(p *schema.Projection) bool {
 }
 
 // withGroups returns resources (all of rt) with "groups" set to what the
-// store's memberships say; ref, if not nil, gives a group's $ref. The
-// resources are not modified.
-func (h *Handler) withGroups(ctx context.Context, rt *resourceType, resources []*store.Resource, ref func(id string) string) ([]*store.Resource, error) {
+// store's memberships say; ref, if not nil, gives a group's $ref; known,
+// if not nil, are the groups of the resources' ids as the store already
+// gave them (store.Page.Groups). The resources are not modified.
+func (h *Handler) withGroups(ctx context.Context, rt *resourceType, resources []*store.Resource, ref func(id string) string, known map[string][]store.GroupRef) ([]*store.Resource, error) {
 	if !rt.groups || len(resources) == 0 {
 		return resources, nil
 	}
-	ids := make([]string, len(resources))
-	for i, r := range resources {
-		ids[i] = r.ID
-	}
-	direct, err := h.groupsOf(ctx, ids)
-	if err != nil {
-		return nil, err
+	direct := known
+	if direct == nil {
+		ids := make([]string, len(resources))
+		for i, r := range resources {
+			ids[i] = r.ID
+		}
+		var err error
+		if direct, err = h.groupsOf(ctx, ids); err != nil {
+			return nil, err
+		}
 	}
 	if len(direct) == 0 {
 		return resources, nil // stored data never holds groups
@@ -202,7 +206,7 @@ func (h *Handler) queryGroups(ctx context.Context, rt *resourceType, sq store.Qu
 	if err != nil {
 		return nil, err
 	}
-	with, err := h.withGroups(ctx, rt, cand, nil)
+	with, err := h.withGroups(ctx, rt, cand, nil, nil)
 	if err != nil {
 		return nil, err
 	}

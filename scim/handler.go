@@ -210,6 +210,9 @@ type Handler struct {
 	bulkMaxOps     int
 	bulkMaxPayload int64
 
+	// changes says whether writes work out what they change: for
+	// Config.OnChange, or for a store that records a change feed.
+	changes bool
 	// grantCatalogs are the catalogs users' roles and entitlements are
 	// checked against, by kind.
 	grantCatalogs map[schema.GrantKind][]*Catalog
@@ -244,6 +247,8 @@ func NewHandler(cfg Config) (*Handler, error) {
 	h := &Handler{cfg: cfg, store: cfg.Store, byPath: map[string]*resourceType{},
 		log: cfg.Logger, maxBody: cfg.MaxBodyBytes, maxCount: cfg.MaxResults}
 	h.members, _ = cfg.Store.(store.MemberPatcher)
+	_, feed := cfg.Store.(store.Feed)
+	h.changes = cfg.OnChange != nil || feed
 	h.cursors, _ = cfg.Store.(store.CursorLister)
 	h.now = time.Now
 	h.cursorKey, h.cursorTimeout = cfg.CursorKey, cfg.CursorTimeout

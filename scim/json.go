@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/scimkit/scimkit/scim/schema"
 )
@@ -44,9 +45,6 @@ func decodeObject(body []byte) (map[string]any, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "request body is empty; a JSON object is required"}
 	}
-	if err := checkJSON(body); err != nil {
-		return nil, err
-	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
@@ -56,6 +54,11 @@ func decodeObject(body []byte) (map[string]any, error) {
 	if dec.More() {
 		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
 			Detail: "request body has data after the JSON object (offset " + itoa(dec.InputOffset()) + ")"}
+	}
+	// The decoder read a valid JSON value up to its offset, so the
+	// check needs no validation pass of its own.
+	if err := checkValidJSON(body[:dec.InputOffset()]); err != nil {
+		return nil, err
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -81,9 +84,13 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 	var err error
 	switch v := v.(type) {
 	case resourceJSON:
-		b, err = v.appendJSON(make([]byte, 0, 1024))
+		buf := responseBuffers.Get().(*[]byte)
+		defer putResponseBuffer(buf, &b)
+		b, err = v.appendJSON((*buf)[:0])
 	case listResponse:
-		b, err = appendList(make([]byte, 0, 1024), v)
+		buf := responseBuffers.Get().(*[]byte)
+		defer putResponseBuffer(buf, &b)
+		b, err = appendList((*buf)[:0], v)
 	default:
 		b, err = json.Marshal(v)
 	}
@@ -95,6 +102,22 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// responseBuffers are the buffers responses are encoded into: a
+// ResponseWriter does not keep what it is given to Write, so a buffer
+// serves the next response once written.
+var responseBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// putResponseBuffer returns *b, the grown buffer of buf, to the pool,
+// unless it grew beyond 64 KiB (a rare large response should not stay
+// in memory).
+func putResponseBuffer(buf *[]byte, b *[]byte) {
+	if cap(*b) > 64<<10 {
+		return
+	}
+	*buf = (*b)[:0]
+	responseBuffers.Put(buf)
 }
 
 // baseURL returns the absolute URL of the service root for r, without a
@@ -184,6 +207,11 @@ func checkJSON(body []byte) error {
 	if !json.Valid(body) {
 		return nil
 	}
+	return checkValidJSON(body)
+}
+
+// checkValidJSON is checkJSON for a body known to be valid JSON.
+func checkValidJSON(body []byte) error {
 	type frame struct {
 		object  bool
 		wantKey bool

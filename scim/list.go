@@ -204,11 +204,12 @@ func (h *Handler) list(ctx context.Context, rt *resourceType, req SearchRequest)
 	if err != nil {
 		return listed{}, err
 	}
+	sq.Groups = rt.returnsGroups(p)
 	page, err := h.query(ctx, rt, sq)
 	if err != nil {
 		return listed{}, err
 	}
-	l := listed{total: page.Total, start: sq.StartIndex, items: make([]listItem, 0, len(page.Resources))}
+	l := listed{total: page.Total, start: sq.StartIndex, items: make([]listItem, 0, len(page.Resources)), groups: page.Groups}
 	for _, res := range page.Resources {
 		l.items = append(l.items, listItem{rt: rt, res: res, p: p})
 	}
@@ -252,7 +253,7 @@ func (h *Handler) query(ctx context.Context, rt *resourceType, sq store.Query) (
 // 400 tooMany.
 func (h *Handler) candidates(ctx context.Context, sq store.Query, pushed, whole filter.Expr, list func(store.Query) (*store.Page, error)) ([]*store.Resource, error) {
 	all := sq
-	all.Filter, all.StartIndex, all.Count = pushed, 1, h.maxCandidates+1
+	all.Filter, all.StartIndex, all.Count, all.Groups = pushed, 1, h.maxCandidates+1, false
 	cand, err := list(all)
 	if err != nil {
 		return nil, err

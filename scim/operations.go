@@ -230,6 +230,9 @@ type listed struct {
 	next         string
 	cursor       bool
 	items        []listItem
+	// groups, when not nil, are the groups of the items' ids, as the
+	// store gave them with the page (store.Page.Groups).
+	groups map[string][]store.GroupRef
 }
 
 type listItem struct {
@@ -271,7 +274,7 @@ func (h *Handler) listedGroups(ctx context.Context, l listed, ref func(string) s
 		if len(res) == 0 {
 			continue
 		}
-		with, err := h.withGroups(ctx, rt, res, ref)
+		with, err := h.withGroups(ctx, rt, res, ref, l.groups)
 		if err != nil {
 			return err
 		}
@@ -286,7 +289,7 @@ func (h *Handler) listedGroups(ctx context.Context, l listed, ref func(string) s
 // without location.
 func (h *Handler) returned(ctx context.Context, rt *resourceType, res *store.Resource) (*store.Resource, error) {
 	if rt.returnsGroups(nil) {
-		with, err := h.withGroups(ctx, rt, []*store.Resource{res}, nil)
+		with, err := h.withGroups(ctx, rt, []*store.Resource{res}, nil, nil)
 		if err != nil {
 			return nil, toError(err)
 		}
@@ -555,7 +558,7 @@ func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]an
 		return nil, err
 	}
 	l := labels{}
-	c := changeOf(rt, Created, "", nil, attrs)
+	c := h.changeOf(rt, Created, "", nil, attrs)
 	res, err := h.store.Create(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, Attributes: attrs})
 	for err != nil {
 		var again bool
@@ -563,7 +566,7 @@ func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]an
 			return nil, err
 		}
 		next := l.apply(attrs)
-		c = changeOf(rt, Created, "", nil, next)
+		c = h.changeOf(rt, Created, "", nil, next)
 		res, err = h.store.Create(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, Attributes: next})
 	}
 	c.ID, c.Version = res.ID, res.Meta.Version
@@ -597,7 +600,7 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 			return nil, err
 		}
 		next := keepWriteOnly(rt, old.Attributes, l.apply(checked))
-		c := changeOf(rt, Replaced, id, old.Attributes, next)
+		c := h.changeOf(rt, Replaced, id, old.Attributes, next)
 		res, err := h.store.Replace(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, ID: id, Attributes: next}, old.Meta.Version)
 		if err != nil {
 			var relabel bool
@@ -747,7 +750,9 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 		if len(result.Changed) > 0 {
 			c := store.Change{Kind: Patched, Type: rt.Name, ID: id, Changed: result.Changed,
 				MembersAdded: result.MembersAdded, MembersRemoved: result.MembersRemoved}
-			c.Granted, c.Revoked = grantDelta(rt, old.Attributes, result.Attributes)
+			if h.changes {
+				c.Granted, c.Revoked = grantDelta(rt, old.Attributes, result.Attributes)
+			}
 			res, err = h.store.Replace(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, ID: id, Attributes: l.apply(result.Attributes)}, old.Meta.Version)
 			if err != nil {
 				var relabel bool
@@ -774,6 +779,7 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 // nothing, when the store declines, so that the caller takes the general
 // path.
 func (h *Handler) patchDelta(ctx context.Context, rt *resourceType, id string, d store.MemberDelta, needResource bool, l labels) (*store.Resource, string, error) {
+	d.SkipResource = !needResource && h.cfg.OnChange == nil
 	res, err := h.members.PatchMembers(ctx, rt.Name, id, d, "")
 	for err != nil && !errors.Is(err, errors.ErrUnsupported) {
 		add := make([]any, len(d.Add))

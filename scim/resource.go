@@ -61,13 +61,19 @@ func parseProjection(rt *resourceType, attributes, excluded string) (*schema.Pro
 func (h *Handler) render(r *http.Request, rt *resourceType, res *store.Resource, p *schema.Projection) resourceJSON {
 	obj := res.Object()
 	meta, _ := obj["meta"].(map[string]any)
-	m := make(map[string]any, len(meta)+1)
-	for k, v := range meta {
-		m[k] = v
+	if res.Meta.Version == "" {
+		// Object made no meta of its own: obj["meta"], if any, is
+		// the resource's data, which must not change.
+		m := make(map[string]any, len(meta)+2)
+		for k, v := range meta {
+			m[k] = v
+		}
+		meta = m
+		obj["meta"] = meta
 	}
-	m["version"] = etag(res.Meta.Version)
-	m["location"] = h.location(r, rt, res.ID)
-	obj["meta"] = m
+	// Otherwise Object made meta for this call, which is changed in place.
+	meta["version"] = etag(res.Meta.Version)
+	meta["location"] = h.location(r, rt, res.ID)
 	return resourceJSON{rt: rt, obj: rt.Render(obj, p)}
 }
 
@@ -81,8 +87,10 @@ func etag(version string) string { return `W/"` + version + `"` }
 // writeResource writes res with its ETag, and Location when it was created
 // or addressed through /Me.
 func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status int, t target, res *store.Resource, p *schema.Projection) error {
-	if t.rt.returnsGroups(p) {
-		with, err := h.withGroups(r.Context(), t.rt, []*store.Resource{res}, h.groupRef(r))
+	// A resource just created is listed by no group (a member names an
+	// existing resource), so a 201 carries no groups and costs no lookup.
+	if t.rt.returnsGroups(p) && status != http.StatusCreated {
+		with, err := h.withGroups(r.Context(), t.rt, []*store.Resource{res}, h.groupRef(r), nil)
 		if err != nil {
 			return err
 		}

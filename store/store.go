@@ -224,6 +224,11 @@ type Query struct {
 	// Descending reverses the SortBy order; values that are missing come
 	// last when ascending and first when descending (RFC 7644 §3.4.2.3).
 	Descending bool
+	// Groups says the caller will ask GroupLister.GroupsOf for the ids
+	// of the page's resources (to return User.groups): a GroupLister
+	// may answer that with the page, in Page.Groups, and save the caller
+	// a second call. Stores may ignore it.
+	Groups bool
 }
 
 // Page is one page of a list result.
@@ -234,6 +239,10 @@ type Page struct {
 	Total int
 	// Next is set only by CursorLister.ListAfter: see there.
 	Next string
+	// Groups, when not nil, is what GroupLister.GroupsOf returns for the
+	// ids of Resources (see Query.Groups): their groups, by member id,
+	// ids no group lists being absent. Nil means the store did not say.
+	Groups map[string][]GroupRef
 }
 
 // Store persists resources. The handler calls it with the request context,
@@ -312,6 +321,10 @@ type MemberDelta struct {
 	// Set replaces top-level single-valued attributes other than
 	// Attribute (e.g. "displayName" on a rename); a nil value removes one.
 	Set map[string]any
+	// SkipResource says the caller does not use MemberResult.Resource
+	// (the handler answers the PATCH with 204 and has no OnChange hook):
+	// a store may then leave it nil instead of reading the member list.
+	SkipResource bool
 }
 
 // MemberResult is what MemberPatcher.PatchMembers did.

@@ -42,7 +42,6 @@ func ExampleNew() {
 	}
 	// Output:
 	// scim.store Create
-	// scim.store GroupsOf
 	// SCIM create User
 }
 

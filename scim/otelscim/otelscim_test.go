@@ -122,16 +122,30 @@ func TestSpansPostUsersPatchGroups(t *testing.T) {
 		t.Fatalf("POST /Users: %d %v", status, user)
 	}
 	want := []span{
+		// A created user is in no group: the 201 asks no GroupsOf.
 		{Name: "scim.store Create", Kind: "internal", Parent: "SCIM create User",
 			Attrs: map[string]any{"scim.resource_type": "User"}},
-		{Name: "scim.store GroupsOf", Kind: "internal", Parent: "SCIM create User", // the response's User.groups
-			Attrs: map[string]any{"scim.resource_type": "Group", "scim.store.ids": int64(1)}},
 		{Name: "SCIM create User", Kind: "server", Attrs: map[string]any{
 			"scim.operation": "create", "scim.resource_type": "User", "scim.tenant": "acme",
 			"http.request.method": "POST", "http.response.status_code": int64(201)}},
 	}
 	if diff := cmp.Diff(want, f.takeSpans()); diff != "" {
 		t.Errorf("POST /Users spans (-want +got):\n%s", diff)
+	}
+	if status, _ := f.do("GET", "/Users/"+user["id"].(string), ""); status != 200 {
+		t.Fatalf("GET /Users/{id}: %d", status)
+	}
+	want = []span{
+		{Name: "scim.store Get", Kind: "internal", Parent: "SCIM get User",
+			Attrs: map[string]any{"scim.resource_type": "User"}},
+		{Name: "scim.store GroupsOf", Kind: "internal", Parent: "SCIM get User", // the response's User.groups
+			Attrs: map[string]any{"scim.resource_type": "Group", "scim.store.ids": int64(1)}},
+		{Name: "SCIM get User", Kind: "server", Attrs: map[string]any{
+			"scim.operation": "get", "scim.resource_type": "User", "scim.tenant": "acme",
+			"http.request.method": "GET", "http.response.status_code": int64(200)}},
+	}
+	if diff := cmp.Diff(want, f.takeSpans()); diff != "" {
+		t.Errorf("GET /Users/{id} spans (-want +got):\n%s", diff)
 	}
 
 	status, group := f.do("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"eng"}`)

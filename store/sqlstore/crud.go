@@ -31,7 +31,40 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resourc
 	}
 	tenant := s.tenant(ctx)
 	now := s.stamp()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	var members *memberRows
+	oneShot := s.oneShot(ti)
+	if oneShot && ti.members != nil {
+		members, oneShot = oneShotMembers(rw.members)
+	}
+	if oneShot {
+		var c store.Change
+		if s.feed {
+			c = store.ChangeFor(ctx, store.Created, r.Type, id, "1", nil, r.Attributes)
+		}
+		err = s.createOne(ctx, tenant, r.Type, id, now, rw, members, c)
+		if err != nil && s.d.uniqueViolation(err) {
+			if ti.nameKey != nil && rw.nameKey.Valid && s.taken(ctx, nil, tenant, r.Type, rw.nameKey.String) {
+				return nil, conflict(ti.nameKey, r.Attributes)
+			}
+			return nil, fmt.Errorf("sqlstore: the id generator returned %q, which is in use: %w", id, err)
+		}
+	} else {
+		err = s.createTx(ctx, ti, r, tenant, id, now, rw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &store.Resource{
+		Type:       r.Type,
+		ID:         id,
+		Attributes: r.Attributes,
+		Meta:       store.Meta{Created: now, LastModified: now, Version: "1"},
+	}, nil
+}
+
+// createTx is Create in a transaction of several statements.
+func (s *Store) createTx(ctx context.Context, ti *typeInfo, r *store.Resource, tenant, id string, now time.Time, rw *row) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, rebind(s.d, `INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, attrs_key, external_id, name_key, display_key) VALUES (?, ?, ?, 1, ?, ?, `+s.d.jsonArg("?")+`, `+s.d.jsonArg("?")+`, ?, ?, ?)`),
 			tenant, id, r.Type, s.d.timeArg(now), s.d.timeArg(now), rw.attrs, rw.attrsKey, rw.externalID, rw.nameKey, rw.displayKey)
 		if err != nil {
@@ -54,17 +87,8 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resourc
 				return err
 			}
 		}
-		return s.record(ctx, tx, tenant, store.ChangeFor(ctx, store.Created, r.Type, id, "1", nil, r.Attributes), now)
+		return s.recordFor(ctx, tx, tenant, store.Created, r.Type, id, "1", r.Attributes, now)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &store.Resource{
-		Type:       r.Type,
-		ID:         id,
-		Attributes: r.Attributes,
-		Meta:       store.Meta{Created: now, LastModified: now, Version: "1"},
-	}, nil
 }
 
 // taken reports whether the name key is held, after a unique violation.
@@ -113,8 +137,12 @@ func (s *Store) Get(ctx context.Context, typ, id string) (_ *store.Resource, err
 	ctx, done := s.bound(ctx, false)
 	defer done(&err)
 	ti := s.info(typ)
-	q := rebind(s.d, "SELECT "+s.selectList(ti)+" FROM scim_resources r WHERE r.tenant = ? AND r.id = ? AND r.type = ?")
-	res, err := s.scanResource(s.db.QueryRowContext(ctx, q, s.tenant(ctx), id, typ), typ)
+	q := rebind(s.d, "SELECT "+s.selectList(ti)+" FROM scim_resources r WHERE r.tenant = ? AND r.id = ? AND "+typeOfID(s.d, "r.type", "?"))
+	args := []any{s.tenant(ctx), id, typ}
+	if s.traceQuery != nil {
+		s.traceQuery(q, args)
+	}
+	res, err := s.scanResource(s.db.QueryRowContext(ctx, q, args...), typ)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(typ, id)
 	}
@@ -131,10 +159,15 @@ func parseVersion(v string) int64 {
 	return n
 }
 
+// rowQuerier is *sql.DB or *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // missingOrStale explains why a compare-and-swap on typ/id changed no row.
-func (s *Store) missingOrStale(ctx context.Context, tx *sql.Tx, tenant, typ, id, ifVersion string) error {
+func (s *Store) missingOrStale(ctx context.Context, tx rowQuerier, tenant, typ, id, ifVersion string) error {
 	var v int64
-	err := tx.QueryRowContext(ctx, rebind(s.d, `SELECT version FROM scim_resources WHERE tenant = ? AND id = ? AND type = ?`), tenant, id, typ).Scan(&v)
+	err := tx.QueryRowContext(ctx, rebind(s.d, `SELECT version FROM scim_resources WHERE tenant = ? AND id = ? AND `+typeOfID(s.d, "type", "?")), tenant, id, typ).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound(typ, id)
 	}
@@ -153,7 +186,7 @@ func (s *Store) bump(ctx context.Context, tx *sql.Tx, tenant, typ, id, ifVersion
 		b.write(", ", set)
 		b.args = append(b.args, setArgs...)
 	}
-	b.write(" WHERE tenant = ", b.arg(tenant), " AND id = ", b.arg(id), " AND type = ", b.arg(typ))
+	b.write(" WHERE tenant = ", b.arg(tenant), " AND id = ", b.arg(id), " AND ", typeOfID(s.d, "type", b.arg(typ)))
 	if ifVersion != "" {
 		b.write(" AND version = ", b.arg(parseVersion(ifVersion)))
 	}
@@ -162,6 +195,9 @@ func (s *Store) bump(ctx context.Context, tx *sql.Tx, tenant, typ, id, ifVersion
 		v       int64
 		created any
 	)
+	if s.traceQuery != nil {
+		s.traceQuery(b.sb.String(), b.args)
+	}
 	err := tx.QueryRowContext(ctx, b.sb.String(), b.args...).Scan(&v, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, time.Time{}, s.missingOrStale(ctx, tx, tenant, typ, id, ifVersion)
@@ -195,6 +231,24 @@ func (s *Store) Replace(ctx context.Context, r *store.Resource, ifVersion string
 		version int64
 		created time.Time
 	)
+	if s.oneShot(ti) && ti.members == nil {
+		var found bool
+		var c store.Change
+		if s.feed {
+			c = store.ChangeFor(ctx, store.Replaced, r.Type, r.ID, "", nil, r.Attributes)
+		}
+		version, created, found, err = s.replaceOne(ctx, tenant, r.Type, r.ID, ifVersion, now, rw, c)
+		switch {
+		case err != nil && s.d.uniqueViolation(err) && ti.nameKey != nil:
+			return nil, conflict(ti.nameKey, r.Attributes)
+		case err != nil:
+			return nil, err
+		case !found:
+			return nil, s.missingOrStale(ctx, s.db, tenant, r.Type, r.ID, ifVersion)
+		}
+		return &store.Resource{Type: r.Type, ID: r.ID, Attributes: r.Attributes,
+			Meta: store.Meta{Created: created, LastModified: now, Version: strconv.FormatInt(version, 10)}}, nil
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		version, created, err = s.writeAttrs(ctx, tx, ti, tenant, r.Type, r.ID, ifVersion, now, rw, r.Attributes)
@@ -213,7 +267,7 @@ func (s *Store) Replace(ctx context.Context, r *store.Resource, ifVersion string
 				return err
 			}
 		}
-		return s.record(ctx, tx, tenant, store.ChangeFor(ctx, store.Replaced, r.Type, r.ID, strconv.FormatInt(version, 10), nil, r.Attributes), now)
+		return s.recordFor(ctx, tx, tenant, store.Replaced, r.Type, r.ID, strconv.FormatInt(version, 10), r.Attributes, now)
 	})
 	if err != nil {
 		return nil, err
@@ -263,7 +317,7 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifVersion string) (err erro
 	tenant := s.tenant(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		b := &builder{d: s.d}
-		b.write("DELETE FROM scim_resources WHERE tenant = ", b.arg(tenant), " AND id = ", b.arg(id), " AND type = ", b.arg(typ))
+		b.write("DELETE FROM scim_resources WHERE tenant = ", b.arg(tenant), " AND id = ", b.arg(id), " AND ", typeOfID(s.d, "type", b.arg(typ)))
 		if ifVersion != "" {
 			b.write(" AND version = ", b.arg(parseVersion(ifVersion)))
 		}
@@ -297,6 +351,6 @@ func (s *Store) Delete(ctx context.Context, typ, id, ifVersion string) (err erro
 				return err
 			}
 		}
-		return s.record(ctx, tx, tenant, store.ChangeFor(ctx, store.Deleted, typ, id, "", nil, nil), now)
+		return s.recordFor(ctx, tx, tenant, store.Deleted, typ, id, "", nil, now)
 	})
 }

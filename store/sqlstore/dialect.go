@@ -84,6 +84,10 @@ type Dialect interface {
 	// membersJSON returns an expression of the members of the group row
 	// alias r as a JSON array in member order, NULL when it has none.
 	membersJSON() string
+	// groupsJSON returns an expression of the groups whose members list
+	// the row alias r, as a JSON array of [id, displayName] in id order,
+	// NULL or empty when there are none (what GroupsOf answers for r.id).
+	groupsJSON() string
 
 	// uniqueViolation reports whether err is a unique-constraint failure.
 	uniqueViolation(err error) bool
@@ -174,12 +178,25 @@ func (postgres) schema() []string {
 	PRIMARY KEY (tenant, id)
 )`,
 		`ALTER TABLE scim_resources ADD COLUMN IF NOT EXISTS attrs_key jsonb`,
-		`CREATE UNIQUE INDEX IF NOT EXISTS scim_resources_name_key ON scim_resources (tenant, type, name_key) WHERE name_key IS NOT NULL`,
+		// The key indexes put the key before the type, and the
+		// lookups by a key compare the type under the C collation
+		// (typeOfID), which no index serves: so only a key index has
+		// two equality conditions of such a lookup, whatever the
+		// planner's statistics, and the (tenant, type, …) indexes one.
+		`CREATE UNIQUE INDEX IF NOT EXISTS scim_resources_by_name ON scim_resources (tenant, name_key, type) WHERE name_key IS NOT NULL`,
+		`DROP INDEX IF EXISTS scim_resources_name_key`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_seq ON scim_resources (tenant, type, seq)`,
-		`CREATE INDEX IF NOT EXISTS scim_resources_external_id ON scim_resources (tenant, type, external_id) WHERE external_id IS NOT NULL`,
-		`CREATE INDEX IF NOT EXISTS scim_resources_display_key ON scim_resources (tenant, type, display_key) WHERE display_key IS NOT NULL`,
+		`CREATE INDEX IF NOT EXISTS scim_resources_by_external_id ON scim_resources (tenant, external_id, type) WHERE external_id IS NOT NULL`,
+		`DROP INDEX IF EXISTS scim_resources_external_id`,
+		`CREATE INDEX IF NOT EXISTS scim_resources_by_display ON scim_resources (tenant, display_key, type) WHERE display_key IS NOT NULL`,
+		`DROP INDEX IF EXISTS scim_resources_display_key`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_created ON scim_resources (tenant, type, created)`,
-		`CREATE INDEX IF NOT EXISTS scim_resources_last_modified ON scim_resources (tenant, type, last_modified)`,
+		// No index on last_modified: every write changes it, and an
+		// index on it would make every write rewrite every index of
+		// the row (no heap-only update). Filters and sorts on
+		// meta.lastModified read the type's rows by the seq index,
+		// bounded by Config.StatementTimeout and MaxScan.
+		`DROP INDEX IF EXISTS scim_resources_last_modified`,
 		`CREATE TABLE IF NOT EXISTS scim_members (
 	tenant text NOT NULL,
 	group_id text NOT NULL,
@@ -190,7 +207,12 @@ func (postgres) schema() []string {
 	ord bigint GENERATED ALWAYS AS IDENTITY,
 	PRIMARY KEY (tenant, group_id, value)
 )`,
-		`CREATE INDEX IF NOT EXISTS scim_members_value ON scim_members (tenant, value)`,
+		// The groups listing a member: (tenant, value) with the group's
+		// id, so that the lookup reads the index alone and no estimate
+		// can make the primary key (tenant, group_id, value) look as
+		// cheap.
+		`CREATE INDEX IF NOT EXISTS scim_members_value_group ON scim_members (tenant, value, group_id)`,
+		`DROP INDEX IF EXISTS scim_members_value`,
 		`CREATE INDEX IF NOT EXISTS scim_members_order ON scim_members (tenant, group_id, ord)`,
 		`CREATE TABLE IF NOT EXISTS scim_unique (
 	tenant text NOT NULL,
@@ -206,6 +228,7 @@ func (postgres) schema() []string {
 	value text NOT NULL
 )`,
 		pgFold(),
+		pgBadReference,
 	}
 }
 
@@ -362,6 +385,11 @@ func (postgres) membersJSON() string {
 	return `(SELECT jsonb_agg(jsonb_build_object('value',m.value,'display',m.display,'type',m.type,'$ref',m.ref) ORDER BY m.ord) FROM scim_members m WHERE m.tenant=r.tenant AND m.group_id=r.id)`
 }
 
+func (postgres) groupsJSON() string {
+	return `(SELECT jsonb_agg(jsonb_build_array(m.group_id, g.attrs->>'displayName') ORDER BY m.group_id) FROM scim_members m` +
+		` JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id AND ` + typeOfID(Postgres, "g.type", "'"+groupType+"'") + ` WHERE m.tenant = r.tenant AND m.value = r.id)`
+}
+
 func (postgres) uniqueViolation(err error) bool {
 	var e interface{ SQLState() string }
 	return errors.As(err, &e) && e.SQLState() == "23505"
@@ -395,7 +423,7 @@ func (sqlite) schema() []string {
 		`CREATE INDEX IF NOT EXISTS scim_resources_external_id ON scim_resources (tenant, type, external_id) WHERE external_id IS NOT NULL`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_display_key ON scim_resources (tenant, type, display_key) WHERE display_key IS NOT NULL`,
 		`CREATE INDEX IF NOT EXISTS scim_resources_created ON scim_resources (tenant, type, created)`,
-		`CREATE INDEX IF NOT EXISTS scim_resources_last_modified ON scim_resources (tenant, type, last_modified)`,
+		`DROP INDEX IF EXISTS scim_resources_last_modified`,
 		`CREATE TABLE IF NOT EXISTS scim_members (
 	ord INTEGER PRIMARY KEY AUTOINCREMENT,
 	tenant TEXT NOT NULL,
@@ -406,7 +434,8 @@ func (sqlite) schema() []string {
 	ref TEXT,
 	UNIQUE (tenant, group_id, value)
 )`,
-		`CREATE INDEX IF NOT EXISTS scim_members_value ON scim_members (tenant, value)`,
+		`CREATE INDEX IF NOT EXISTS scim_members_value_group ON scim_members (tenant, value, group_id)`,
+		`DROP INDEX IF EXISTS scim_members_value`,
 		`CREATE INDEX IF NOT EXISTS scim_members_order ON scim_members (tenant, group_id, ord)`,
 		`CREATE TABLE IF NOT EXISTS scim_unique (
 	tenant TEXT NOT NULL,
@@ -556,6 +585,11 @@ func (sqlite) jsonArg(ph string) string { return ph }
 
 func (sqlite) membersJSON() string {
 	return `(SELECT json_group_array(json_object('value',m.value,'display',m.display,'type',m.type,'$ref',m.ref) ORDER BY m.ord) FROM scim_members m WHERE m.tenant=r.tenant AND m.group_id=r.id)`
+}
+
+func (sqlite) groupsJSON() string {
+	return `(SELECT json_group_array(json_array(x.group_id, x.display)) FROM (SELECT m.group_id, json_extract(g.attrs, '$.displayName') AS display FROM scim_members m` +
+		` JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id AND g.type = '` + groupType + `' WHERE m.tenant = r.tenant AND m.value = r.id ORDER BY m.group_id) x)`
 }
 
 func (sqlite) uniqueViolation(err error) bool {

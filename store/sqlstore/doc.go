@@ -26,11 +26,15 @@
 //     attribute that is not case-sensitive folded with schema.Fold, which
 //     filters and sorts read; and indexed columns: external_id; name_key, the case-folded
 //     value of the type's unique attribute (userName), UNIQUE per tenant and
-//     type; display_key, the case-folded displayName.
+//     type; display_key, the case-folded displayName. Their indexes are
+//     (tenant, key, type) in PostgreSQL (see Lookups); last_modified has
+//     none, so that a write that changes no key rewrites no index
+//     (PostgreSQL's heap-only updates).
 //   - scim_members: one row per member of a group (tenant, group_id, value,
 //     display, type, ref, in insertion order), keyed by (tenant, group_id,
-//     value) and indexed by (tenant, value), so adding or removing a member
-//     is a single-row statement and deleting a user finds its groups.
+//     value) and indexed by (tenant, value, group_id), so adding or removing
+//     a member is a single-row statement and deleting a user finds its
+//     groups from the index alone.
 //   - scim_unique: keys of further unique attributes, for resource types
 //     that define more than one.
 //   - scim_settings: per resource type, how its keys were made (the fold,
@@ -127,8 +131,26 @@
 // comes from count(*) OVER () in the same statement.
 //
 // [Store.GroupsOf] implements store.GroupLister from the members table's
-// (tenant, value) index, so User.groups costs one statement per page of
-// users, however large the groups.
+// (tenant, value, group_id) index, so User.groups costs one statement per
+// page of users, however large the groups; a List asked for the groups
+// (store.Query.Groups) reads them in its own statement instead.
+//
+// # Lookups
+//
+// The lookups identity providers send before every write (userName,
+// externalId, id, displayName and members.value eq) are written so that
+// their plans do not depend on the planner's statistics, which a new
+// tenant or a bulk import not yet analysed lacks: an eq on a unique key
+// (the name key, id) is a statement with no ORDER BY, LIMIT or window
+// (the total is the rows it returns, at most one); an eq on another key
+// orders by an expression no index provides, so the key's index is the
+// only one that serves it; the type is compared under the C collation,
+// which no index serves, so the key's index, which leads with the key, has
+// two equality conditions and the (tenant, type, …) indexes one; id and
+// members.value lookups read through the primary key and the members
+// index first (fenced subqueries). Their plans are the same for every
+// argument, so PostgreSQL caches one per prepared statement. A test checks
+// them with EXPLAIN on an empty, a fresh and an analysed table.
 //
 // [Store.ListAfter] implements store.CursorLister, which the handler uses
 // for cursor pagination (RFC 9865), with keyset pagination instead of
@@ -148,16 +170,26 @@
 //
 // # Writes
 //
-// Create, Replace, Delete and PatchMembers each run in one transaction.
-// Replace, Delete and PatchMembers compare and swap the version column;
-// when no row changes, a second read tells store.ErrNotFound from
+// Create, Replace, Delete and PatchMembers are each atomic. In PostgreSQL
+// a Create (of a type with one unique attribute at most, and at most 1,000
+// members), a Replace of a type without members, and a PatchMembers that
+// only adds members and needs no resource back (store.MemberDelta
+// SkipResource) are one statement of data-modifying CTEs, one round trip;
+// the other writes, and all in SQLite, are transactions. Replace, Delete
+// and PatchMembers compare and swap the version column; when no row
+// changes, a second read tells store.ErrNotFound from
 // store.ErrVersionMismatch. A unique-index violation becomes a
-// *store.ConflictError naming the attribute. PatchMembers applies a
-// membership delta with single-row inserts (ON CONFLICT DO NOTHING
-// RETURNING) and deletes in the same transaction that bumps the group's
-// version and lastModified; it returns the whole group only when it has at
-// most 100 members. Deleting a User removes it from every group's members
-// and gives each such group a new version.
+// *store.ConflictError naming the attribute. Member references are read
+// with a row lock (FOR KEY SHARE) in the same statement or transaction
+// that writes the members, so a concurrent Delete of a user either waits
+// and then removes the new member, or wins and fails the write with
+// store.ErrInvalidReference. PatchMembers applies a membership delta with
+// single-row inserts (ON CONFLICT DO NOTHING RETURNING) and deletes in
+// the same statement or transaction that bumps the group's version and
+// lastModified; it returns the whole group only when it has at most 100
+// members and the caller did not set SkipResource. Deleting a User
+// removes it from every group's members and gives each such group a new
+// version.
 //
 // The timestamps the store sets are truncated to microseconds, the
 // precision of PostgreSQL timestamps, in both dialects.
@@ -165,8 +197,8 @@
 // # Running several instances
 //
 // Several processes may serve the same SCIM endpoint behind a load
-// balancer over one PostgreSQL database: every write is a transaction
-// that compares and swaps the version, uniqueness is a unique index, and
+// balancer over one PostgreSQL database: every write is atomic and
+// compares and swaps the version, uniqueness is a unique index, and
 // membership changes lock the rows they read, so instances need no
 // coordination of their own. Two things must be the same on all of them:
 //

@@ -61,6 +61,17 @@ func feedSchema(d Dialect) []string {
 	}
 }
 
+// recordFor records the change of a write of typ/id leaving its
+// attributes next (store.ChangeFor: the handler's, or worked out from
+// next), when the store keeps a feed; otherwise it does nothing, and
+// works nothing out.
+func (s *Store) recordFor(ctx context.Context, tx *sql.Tx, tenant string, kind store.ChangeKind, typ, id, version string, next map[string]any, now time.Time) error {
+	if !s.feed {
+		return nil
+	}
+	return s.record(ctx, tx, tenant, store.ChangeFor(ctx, kind, typ, id, version, nil, next), now)
+}
+
 // record appends the event of a write to the feed inside the write's
 // transaction tx, if the feed is on. Every write path calls it as the last
 // statement of its transaction: it takes the position from the tenant's

@@ -26,7 +26,7 @@ func (s *Store) GroupsOf(ctx context.Context, ids []string) (_ map[string][]stor
 	display := s.d.jsonText("r.attrs", []string{"displayName"})
 	for chunk := range slices.Chunk(ids, groupsOfChunk) {
 		q := `SELECT m.value, m.group_id, ` + display + ` FROM scim_members m
-			JOIN scim_resources r ON r.tenant = m.tenant AND r.id = m.group_id AND r.type = ?
+			JOIN scim_resources r ON r.tenant = m.tenant AND r.id = m.group_id AND ` + typeOfID(s.d, "r.type", "?") + `
 			WHERE m.tenant = ? AND m.value IN (?` + strings.Repeat(", ?", len(chunk)-1) + `) ORDER BY m.value, m.group_id`
 		args := []any{groupType, tenant}
 		for _, id := range chunk {

@@ -2,6 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
@@ -11,21 +14,154 @@ import (
 // match the part of f that translates to SQL, the translator holding its
 // arguments, and the rest of f, to apply with filter.Match.
 func (s *Store) listWhere(ctx context.Context, typ string, ti *typeInfo, f filter.Expr) (*translator, string, filter.Expr) {
+	t, where, residual, _ := s.listPlan(ctx, typ, ti, f, false)
+	return t, where, residual
+}
+
+// listPlan is listWhere, also telling, when keyed and the whole filter
+// translates, how List's statement should reach the rows (see keyLookup);
+// otherwise the plan reads the resources table in seq order.
+func (s *Store) listPlan(ctx context.Context, typ string, ti *typeInfo, f filter.Expr, keyed bool) (*translator, string, filter.Expr, lookupPlan) {
 	pushed, residual := s.sqlSplit(typ, f)
 	t := &translator{d: s.d, b: &builder{d: s.d}, ti: ti, typ: typ}
 	b := t.b
-	where := "r.tenant = " + b.arg(s.tenant(ctx)) + " AND r.type = " + b.arg(typ)
-	if pushed != nil {
-		c, ok := t.cond(pushed, scope{})
-		if !ok {
-			// sqlSplit pushed only what translates; drop the
-			// arguments of the attempt.
-			b.args = b.args[:2]
-			return t, where, f
-		}
-		where += " AND " + c
+	tenant, typeArg := b.arg(s.tenant(ctx)), b.arg(typ)
+	where := "r.tenant = " + tenant + " AND r.type = " + typeArg
+	if pushed == nil {
+		return t, where, residual, lookupPlan{from: resourcesFrom}
 	}
-	return t, where, residual
+	c, ok := t.cond(pushed, scope{})
+	if !ok {
+		// sqlSplit pushed only what translates; drop the arguments
+		// of the attempt.
+		b.args = b.args[:2]
+		return t, where, f, lookupPlan{from: resourcesFrom}
+	}
+	key := lookupPlan{from: resourcesFrom}
+	if keyed && residual == nil {
+		// The lookup may add arguments that only its FROM item uses.
+		key = t.lookup(pushed)
+	}
+	if key.kind != noKey {
+		// The key's index serves the type condition (see keyLookup).
+		where = "r.tenant = " + tenant + " AND " + typeOfID(s.d, "r.type", typeArg)
+	}
+	return t, where + " AND " + c, residual, key
+}
+
+// resourcesFrom is the FROM item of a list that reads the resources
+// table directly.
+const resourcesFrom = "scim_resources r"
+
+// keyLookup says how the rows a filter selects are best found: through
+// the (tenant, type, seq) index, in order, or through the index of a key
+// the filter compares with "eq" in a top-level "and" term. Identity
+// providers send such lookups before every write (userName, externalId,
+// id, displayName, members.value eq), on tables of every size and in
+// every state of their statistics (a new tenant, a bulk import not yet
+// analysed), so List writes their statements in a shape whose plan does
+// not depend on the statistics: no other index serves them as well as the
+// key's, whatever the planner estimates. TestLookupPlans checks the plans
+// on an empty, a fresh and an analysed table.
+type keyLookup int
+
+const (
+	// noKey: no such term; rows are read in seq order.
+	noKey keyLookup = iota
+	// indexedKey: eq on externalId, displayName or members.value: the
+	// statement orders by an expression no index provides (r.seq + 0),
+	// so the planner picks the index by the condition alone; or it reads
+	// the rows through the key first (see lookupPlan.from).
+	indexedKey
+	// uniqueKey: eq on id or on the name key (userName), unique in the
+	// tenant and type: at most one row matches, so the statement has no
+	// ORDER BY, LIMIT or window, and the total is the rows it returns.
+	uniqueKey
+)
+
+// lookupPlan is how a list statement reaches its rows: kind, and the FROM
+// item giving the rows as r.
+type lookupPlan struct {
+	kind keyLookup
+	from string
+}
+
+// lookup returns the lookupPlan of the translated filter pushed: the
+// first top-level "and" term on a unique key, else on an indexed key.
+func (t *translator) lookup(pushed filter.Expr) lookupPlan {
+	best := lookupPlan{from: resourcesFrom}
+	for _, c := range filter.Conjuncts(pushed) {
+		if p := t.termKey(c); p.kind > best.kind {
+			best = p
+		}
+		if best.kind == uniqueKey {
+			break
+		}
+	}
+	return best
+}
+
+// termKey returns the lookupPlan of one top-level "and" term. In
+// PostgreSQL, a lookup by id reads the row by the primary key (tenant, id)
+// before any other condition, and one by members.value reads the member
+// rows by (tenant, value) and then each group by its primary key: fenced
+// subqueries (OFFSET 0) that the planner cannot turn into a walk of
+// another index.
+func (t *translator) termKey(e filter.Expr) lookupPlan {
+	_, pg := t.d.(postgres)
+	plain := lookupPlan{from: resourcesFrom}
+	switch e := e.(type) {
+	case *filter.Compare:
+		s, ok := e.Value.(string)
+		if !ok || e.Op != filter.Eq || !validText(s) || e.Path.Attr == nil {
+			return plain
+		}
+		p := &e.Path
+		switch {
+		case p.URN == "" && p.Name == "id" && p.Sub == "":
+			if pg {
+				return lookupPlan{kind: uniqueKey, from: "(SELECT * FROM scim_resources WHERE tenant = $1 AND id = " + t.b.arg(s) + " AND " + typeOfID(t.d, "type", "$2") + " OFFSET 0) r"}
+			}
+			return lookupPlan{kind: uniqueKey, from: resourcesFrom}
+		case p.URN == "" && p.Name == "externalId" && p.Sub == "":
+			if p.Attr.CaseSensitive() {
+				return lookupPlan{kind: indexedKey, from: resourcesFrom}
+			}
+		case t.isMembers(p) && (p.Sub == "" || p.Sub == "value"):
+			if v := p.Attr.Sub("value"); v != nil && v.CaseSensitive() {
+				return t.memberKey(s)
+			}
+		default:
+			switch col, _ := t.keyColumn(p); col {
+			case "r.name_key":
+				return lookupPlan{kind: uniqueKey, from: resourcesFrom}
+			case "r.display_key":
+				return lookupPlan{kind: indexedKey, from: resourcesFrom}
+			}
+		}
+	case *filter.ValuePath:
+		if !t.isMembers(&e.Path) || e.Path.Sub != "" {
+			return plain
+		}
+		for _, c := range filter.Conjuncts(e.Filter) {
+			if x, ok := c.(*filter.Compare); ok && x.Op == filter.Eq && x.Path.URN == "" && x.Path.Name == "value" && x.Path.Sub == "" &&
+				x.Path.Attr != nil && x.Path.Attr.CaseSensitive() {
+				if s, ok := x.Value.(string); ok && validText(s) {
+					return t.memberKey(s)
+				}
+			}
+		}
+	}
+	return plain
+}
+
+// memberKey is the lookupPlan of groups with a member whose value is v.
+func (t *translator) memberKey(v string) lookupPlan {
+	if _, pg := t.d.(postgres); !pg {
+		return lookupPlan{kind: indexedKey, from: resourcesFrom}
+	}
+	return lookupPlan{kind: indexedKey, from: "(SELECT group_id FROM scim_members WHERE tenant = $1 AND value = " + t.b.arg(v) + " OFFSET 0) k" +
+		" CROSS JOIN LATERAL (SELECT * FROM scim_resources WHERE tenant = $1 AND id = k.group_id OFFSET 0) r"}
 }
 
 // List returns the page of resources of type typ that match q.Filter, in
@@ -41,7 +177,7 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 	ti := s.info(typ)
 	start := max(q.StartIndex, 1) - 1
 	count := max(q.Count, 0)
-	t, where, residual := s.listWhere(ctx, typ, ti, q.Filter)
+	t, where, residual, key := s.listPlan(ctx, typ, ti, q.Filter, true)
 	b := t.b
 	order := "r.seq"
 	if q.SortBy.Name != "" {
@@ -55,36 +191,62 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 		}
 		return s.listResidual(ctx, typ, ti, b, where, order, residual, start, count)
 	}
+	from := key.from
+	groups := ""
+	if q.Groups {
+		groups = ", " + s.d.groupsJSON()
+	}
+	switch key.kind {
+	case uniqueKey:
+		return s.listOne(ctx, typ, ti, b, from, where, groups, start, count)
+	case indexedKey:
+		if order == "r.seq" {
+			order = "r.seq + 0"
+		}
+	}
 	if count == 0 {
 		var total int
-		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM scim_resources r WHERE "+where, b.args...).Scan(&total)
+		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, b.args...).Scan(&total)
 		if err != nil {
 			return nil, err
 		}
 		return &store.Page{Resources: []*store.Resource{}, Total: total}, nil
 	}
 	countArgs := len(b.args)
-	query := "SELECT " + s.selectList(ti) + ", count(*) OVER () FROM scim_resources r WHERE " + where +
+	query := "SELECT " + s.selectList(ti) + groups + ", count(*) OVER () FROM " + from + " WHERE " + where +
 		" ORDER BY " + order + " LIMIT " + b.arg(count) + " OFFSET " + b.arg(start)
-	rows, err := s.db.QueryContext(ctx, query, b.args...)
+	rows, err := s.query(ctx, query, b.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	page := &store.Page{Resources: make([]*store.Resource, 0, min(count, 64))}
 	for rows.Next() {
-		res, err := s.scanResource(rows, typ, &page.Total)
+		var (
+			res *store.Resource
+			gs  []byte
+		)
+		if groups != "" {
+			res, err = s.scanResource(rows, typ, &gs, &page.Total)
+		} else {
+			res, err = s.scanResource(rows, typ, &page.Total)
+		}
 		if err != nil {
 			return nil, err
 		}
 		page.Resources = append(page.Resources, res)
+		if groups != "" {
+			if err := addGroups(page, res.ID, gs); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if len(page.Resources) == 0 && start > 0 {
 		// Past the end: the window gave no row to carry the total.
-		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM scim_resources r WHERE "+where, b.args[:countArgs]...).Scan(&page.Total)
+		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, b.args[:countArgs]...).Scan(&page.Total)
 		if err != nil {
 			return nil, err
 		}
@@ -115,4 +277,78 @@ func (s *Store) listResidual(ctx context.Context, typ string, ti *typeInfo, b *b
 		page.Total++
 	}
 	return page, rows.Err()
+}
+
+// listOne lists the resources where selects when it selects at most one
+// (a uniqueKey lookup): one statement whose only useful index is the
+// key's, with no window; the total is the number of rows.
+// groups is "" or the select-list item of the rows' groups.
+func (s *Store) listOne(ctx context.Context, typ string, ti *typeInfo, b *builder, from, where, groups string, start, count int) (*store.Page, error) {
+	rows, err := s.query(ctx, "SELECT "+s.selectList(ti)+groups+" FROM "+from+" WHERE "+where, b.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	page := &store.Page{Resources: []*store.Resource{}}
+	for rows.Next() {
+		var (
+			res *store.Resource
+			gs  []byte
+		)
+		if groups != "" {
+			res, err = s.scanResource(rows, typ, &gs)
+		} else {
+			res, err = s.scanResource(rows, typ)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if page.Total >= start && len(page.Resources) < count {
+			page.Resources = append(page.Resources, res)
+			if groups != "" {
+				if err := addGroups(page, res.ID, gs); err != nil {
+					return nil, err
+				}
+			}
+		}
+		page.Total++
+	}
+	if groups != "" && page.Groups == nil {
+		page.Groups = map[string][]store.GroupRef{}
+	}
+	return page, rows.Err()
+}
+
+// addGroups records in page.Groups the groups of id, read as groupsJSON
+// gives them.
+func addGroups(page *store.Page, id string, raw []byte) error {
+	if page.Groups == nil {
+		page.Groups = map[string][]store.GroupRef{}
+	}
+	if len(raw) == 0 {
+		return nil
+	}
+	var pairs [][2]*string
+	if err := json.Unmarshal(raw, &pairs); err != nil {
+		return fmt.Errorf("sqlstore: decoding the groups of %q: %w", id, err)
+	}
+	for _, p := range pairs {
+		if p[0] == nil {
+			continue
+		}
+		g := store.GroupRef{ID: *p[0]}
+		if p[1] != nil {
+			g.Display = *p[1]
+		}
+		page.Groups[id] = append(page.Groups[id], g)
+	}
+	return nil
+}
+
+// query runs a list's statement on the database.
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s.traceQuery != nil {
+		s.traceQuery(q, args)
+	}
+	return s.db.QueryContext(ctx, q, args...)
 }

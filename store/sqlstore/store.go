@@ -106,6 +106,9 @@ type Store struct {
 
 	maxScan int
 	timeout time.Duration
+	// traceQuery, when set (by tests), sees each list statement before
+	// it runs.
+	traceQuery func(q string, args []any)
 	// writes serialises the write transactions of an SQLite store, so
 	// that they never contend for SQLite's single write lock inside one
 	// process (readers run beside them in WAL mode).
