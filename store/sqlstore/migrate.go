@@ -22,11 +22,33 @@ import (
 // some attribute.
 var foldKeys = "schema.Fold, Unicode " + unicode.Version
 
+// migrateLock is the PostgreSQL advisory lock key that Migrate holds.
+const migrateLock int64 = 0x7363696d6b6974 // "scimkit"
+
 // Migrate creates the tables, indexes and functions the store uses, if
 // they do not exist yet, adds the columns later versions added, and brings
 // the keys of existing resources up to date (see [foldKeys]). It is
-// idempotent and safe to call at every start.
+// idempotent and safe to call at every start, from several instances at
+// once: on PostgreSQL they take turns on an advisory lock (key
+// migrateLock).
 func (s *Store) Migrate(ctx context.Context) error {
+	if _, pg := s.d.(postgres); pg {
+		// Instances that start together migrate one at a time: two
+		// sessions replacing one function or index at once fail with
+		// "tuple concurrently updated". The lock is the session's, on a
+		// connection of its own, and goes with it.
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("sqlstore: migrate: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrateLock); err != nil {
+			return fmt.Errorf("sqlstore: migrate: waiting for another instance's migration: %w", err)
+		}
+		defer func() { // the lock goes with the connection anyway
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLock)
+		}()
+	}
 	for _, stmt := range append(s.d.schema(), feedSchema(s.d)...) {
 		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("sqlstore: migrate: %w", err)

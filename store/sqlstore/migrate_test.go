@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/scimkit/scimkit/filter"
@@ -80,6 +81,33 @@ func TestMigrateIdempotent(t *testing.T) {
 				if err := s.Migrate(context.Background()); err != nil {
 					t.Fatalf("Migrate again: %v", err)
 				}
+			}
+		})
+	}
+}
+
+// TestMigrateConcurrently starts several instances at once: each runs
+// Migrate, as a host does at start-up, and none fails (PostgreSQL answers
+// "tuple concurrently updated" to two sessions replacing one function at
+// once, unless they take turns).
+func TestMigrateConcurrently(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db, d := be.open(t)
+			var wg sync.WaitGroup
+			errs := make([]error, 6)
+			for i := range errs {
+				wg.Go(func() {
+					s, err := New(db, Config{Dialect: d, Feed: true})
+					if err == nil {
+						err = s.Migrate(context.Background())
+					}
+					errs[i] = err
+				})
+			}
+			wg.Wait()
+			if err := errors.Join(errs...); err != nil {
+				t.Fatalf("concurrent Migrate: %v", err)
 			}
 		})
 	}
