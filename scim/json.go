@@ -210,16 +210,23 @@ func checkJSON(body []byte) error {
 	return checkValidJSON(body)
 }
 
-// checkValidJSON is checkJSON for a body known to be valid JSON.
+// checkValidJSON is checkJSON for a body known to be valid JSON. The keys
+// of the open objects share one slice (each frame owns the run from its
+// first key on), and the stack starts in a fixed array, so a typical body
+// costs no allocation.
 func checkValidJSON(body []byte) error {
 	type frame struct {
 		object  bool
 		wantKey bool
-		keys    [][]byte            // the first members, compared linearly
+		first   int                 // index in keys of this object's first member
 		set     map[string]struct{} // all members, once there are many
 	}
 	const linear = 16
-	var stack []frame
+	var (
+		stackBuf [16]frame
+		keysBuf  [32][]byte
+	)
+	stack, keys := stackBuf[:0], keysBuf[:0]
 	for i := 0; i < len(body); i++ {
 		switch c := body[i]; c {
 		case '{', '[':
@@ -227,8 +234,9 @@ func checkValidJSON(body []byte) error {
 				return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
 					Detail: "request body nests deeper than " + strconv.Itoa(maxJSONDepth) + " levels (offset " + strconv.Itoa(i) + ")"}
 			}
-			stack = append(stack, frame{object: c == '{', wantKey: c == '{'})
+			stack = append(stack, frame{object: c == '{', wantKey: c == '{', first: len(keys)})
 		case '}', ']':
+			keys = keys[:stack[len(stack)-1].first]
 			stack = stack[:len(stack)-1]
 		case ',':
 			if top := len(stack) - 1; top >= 0 && stack[top].object {
@@ -259,19 +267,19 @@ func checkValidJSON(body []byte) error {
 				_, dup = f.set[string(key)]
 				f.set[string(key)] = struct{}{}
 			} else {
-				for _, k := range f.keys {
+				for _, k := range keys[f.first:] {
 					if bytes.Equal(k, key) {
 						dup = true
 						break
 					}
 				}
-				f.keys = append(f.keys, key)
-				if len(f.keys) > linear {
+				keys = append(keys, key)
+				if len(keys)-f.first > linear {
 					f.set = make(map[string]struct{}, 2*linear)
-					for _, k := range f.keys {
+					for _, k := range keys[f.first:] {
 						f.set[string(k)] = struct{}{}
 					}
-					f.keys = nil
+					keys = keys[:f.first]
 				}
 			}
 			if dup {
