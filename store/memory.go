@@ -207,11 +207,13 @@ func (rec *record) current() *view {
 }
 
 // setWhole makes res the whole state of the record, dropping its member
-// set. Memory.mu must be held for writing.
+// set. Memory.mu must be held for writing. The view is built by the first
+// read that needs it, so a resource written several times between reads
+// builds it once.
 func (rec *record) setWhole(res *Resource) {
 	rec.base = res
 	rec.set = nil
-	rec.view.Store(&view{res: res, obj: res.Object()})
+	rec.view.Store(nil)
 }
 
 // attrs returns the current attributes other than the set's attribute.

@@ -90,8 +90,10 @@ func TestMemoryReferencesPerTenant(t *testing.T) {
 			t.Errorf("%s across tenants: ReferenceError (-want +got):\n%s", c.name, diff)
 		}
 	}
-	if got, err := s.Get(b, "Group", gb.ID); err != nil || got != gb {
-		t.Errorf("failed writes changed tenant b's group: %+v, %v", got, err)
+	if got, err := s.Get(b, "Group", gb.ID); err != nil {
+		t.Errorf("tenant b's group: %v", err)
+	} else if diff := cmp.Diff(gb, got); diff != "" {
+		t.Errorf("failed writes changed tenant b's group (-before +after):\n%s", diff)
 	}
 	page, err := s.List(b, "Group", store.Query{StartIndex: 1, Count: 10})
 	if err != nil || page.Total != 1 {
