@@ -38,6 +38,9 @@ type Catalog struct {
 // CatalogEntry is one role or entitlement.
 type CatalogEntry struct {
 	// ID is the value users carry (roles[].value, entitlements[].value).
+	// Grants match it case-insensitively (as roles' values compare, RFC
+	// 7643 §4.1.2) and store this spelling; GET <endpoint>/<id> needs it
+	// exactly, as every resource id does.
 	ID string
 	// DisplayName is what administrators see (the ID when empty);
 	// Description is optional and served cut to 1,000 characters, Okta's

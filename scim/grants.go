@@ -139,8 +139,13 @@ func (h *Handler) checkGrants(ctx context.Context, rt *resourceType, old, next m
 		for i, e := range list {
 			m, _ := e.(map[string]any)
 			if k, ok := a.ElementKey(m); ok {
-				if _, held := had[k]; held {
-					kept = append(kept, e)
+				if was, held := had[k]; held {
+					if same := heldAsStored(m, was); same != nil {
+						kept = append(kept, same)
+						changed = true
+					} else {
+						kept = append(kept, e)
+					}
 					continue
 				}
 			}
@@ -181,6 +186,28 @@ func (h *Handler) checkGrants(ctx context.Context, rt *resourceType, old, next m
 		}
 	}
 	return out, nil
+}
+
+// heldAsStored returns m, an element naming a grant the user holds as was,
+// with was's spelling of the value (and of the type, compared
+// case-insensitively), and was's type and display where m has none (a PUT that echoes "ADMIN", or no display, keeps "admin" and
+// "Administrator"), or nil when m needs none of that.
+func heldAsStored(m, was map[string]any) map[string]any {
+	var out map[string]any
+	for _, k := range []string{"value", "type", "display"} {
+		w, ok := was[k].(string)
+		if !ok {
+			continue
+		}
+		v, _ := m[k].(string)
+		if v != w && (k == "value" || v == "" || k == "type" && strings.EqualFold(v, w)) {
+			if out == nil {
+				out = maps.Clone(m)
+			}
+			out[k] = w
+		}
+	}
+	return out
 }
 
 // grantIndex finds the catalog entries of one kind by their id. The first

@@ -257,3 +257,34 @@ func TestGrantsManyAgainstLargeCatalog(t *testing.T) {
 		t.Errorf("unknown 41st role: %v", err)
 	}
 }
+
+// TestGrantsHeldKeepTheirSpelling checks that a PUT naming held grants in
+// another case, or without their display, stores them as they were, and
+// that nothing is reported granted or revoked.
+func TestGrantsHeldKeepTheirSpelling(t *testing.T) {
+	h, changes, _ := grantHandler(t, nil)
+	ctx := context.Background()
+	res, err := h.Create(ctx, "User", &schema.User{UserName: "ada", Roles: []schema.Role{{Value: "admin"}},
+		Entitlements: []schema.Entitlement{{Value: "basic"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	*changes = nil
+	res, err = h.Replace(ctx, "User", res.ID, &schema.User{UserName: "ada", Roles: []schema.Role{{Value: "ADMIN", Type: "x"}, {Value: "MEMBER"}},
+		Entitlements: []schema.Entitlement{{Value: "BASIC", Type: "license"}}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := res.User()
+	wantRoles := []schema.Role{{Value: "admin", Display: "Administrator", Type: "x"}, {Value: "member", Display: "Member"}}
+	if diff := cmp.Diff(wantRoles, u.Roles); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+	wantEnt := []schema.Entitlement{{Value: "basic", Display: "Basic seat", Type: "License"}}
+	if diff := cmp.Diff(wantEnt, u.Entitlements); diff != "" {
+		t.Errorf("entitlements (-want +got):\n%s", diff)
+	}
+	if len(*changes) != 1 || fmt.Sprint((*changes)[0].Granted) != "[{roles member Member }]" || len((*changes)[0].Revoked) != 0 {
+		t.Errorf("changes: %+v", *changes)
+	}
+}

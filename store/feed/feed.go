@@ -38,9 +38,9 @@
 //
 // A consumer waits with store.Feed.WaitFeed: the memory store and the SQL
 // store wake it as soon as a write in the same process commits; the SQL
-// store on PostgreSQL also wakes it on writes of other processes
-// (LISTEN/NOTIFY), and on SQLite polls (sqlstore.Config.FeedPoll). A
-// consumer never waits longer than Config.Poll before reading again.
+// store sees other processes' writes by polling its head position every
+// sqlstore.Config.FeedPoll (250 ms by default). A consumer never waits
+// longer than Config.Poll before reading again.
 package feed
 
 import (
