@@ -325,6 +325,24 @@ func TestApplyEntra(t *testing.T) {
 			wantChanged: []string{"roles"},
 		},
 		{
+			name:        "SingleAppRoleAssignment changes the role",
+			reason:      "the primary role's value changes: the display that named the old role is dropped",
+			attrs:       `{"userName":"u","roles":[{"primary":true,"value":"Admin","display":"Admin","type":"WindowsAzureActiveDirectoryRole"}]}`,
+			body:        `{"Operations":[{"op":"Replace","path":"roles[primary eq \"True\"].value","value":"User"}]}`,
+			want:        `{"userName":"u","roles":[{"primary":true,"value":"User","type":"WindowsAzureActiveDirectoryRole"}]}`,
+			wantChanged: []string{"roles"},
+		},
+		{
+			name:   "SingleAppRoleAssignment changes the role, display first (SCIM Validator)",
+			reason: "the display written by the operation before the value's is the new role's, and stays",
+			attrs:  `{"userName":"u","roles":[{"primary":true,"value":"Admin","display":"Admin"}]}`,
+			body: `{"Operations":[
+			  {"op":"replace","path":"roles[primary eq \"True\"].display","value":"User role"},
+			  {"op":"replace","path":"roles[primary eq \"True\"].value","value":"User"}]}`,
+			want:        `{"userName":"u","roles":[{"primary":true,"value":"User","display":"User role"}]}`,
+			wantChanged: []string{"roles"},
+		},
+		{
 			name:   "SingleAppRoleAssignment by sub-attribute (SCIM Validator)",
 			reason: "one op per sub-attribute, string boolean in the filter: the first creates the primary element, the others fill it",
 			attrs:  `{"userName":"u"}`,

@@ -63,6 +63,13 @@
 //   - add, replace or remove naming a readOnly attribute by path fails with
 //     "mutability" (RFC 7644 §3.5.2); so does changing an immutable value
 //     that was set, and an "id" different from the resource's id.
+//   - roles are identified by their value (schema.Attribute.KeyedByValue):
+//     adding a held role adds nothing, and a value-path write that gives
+//     an element the value of another merges the two. A write that changes
+//     the value of a role or entitlement drops the "display" that named
+//     the old one, unless an earlier operation of the same PATCH wrote it
+//     (Entra's SingleAppRoleAssignment; the SCIM Validator writes display,
+//     then value).
 //   - after each operation, at most one element of a multi-valued
 //     attribute is primary: the one most recently set primary wins, and the
 //     others get "primary": false (RFC 7643 §2.4).

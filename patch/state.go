@@ -1,6 +1,9 @@
 package patch
 
-import "maps"
+import (
+	"maps"
+	"reflect"
+)
 
 // Copy-on-write access to the working data.
 
@@ -85,6 +88,18 @@ func (a *applier) setList(k key, l []any, owned bool) {
 	}
 	a.set(k, l)
 	a.ownedList[k] = owned
+}
+
+// isFresh reports whether m is an element of k that an earlier operation
+// of this PATCH wrote (the same map, not an equal one).
+func (a *applier) isFresh(k key, m map[string]any) bool {
+	p := reflect.ValueOf(m).UnsafePointer()
+	for _, e := range a.fresh[k] {
+		if em, ok := e.(map[string]any); ok && reflect.ValueOf(em).UnsafePointer() == p {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *applier) addFresh(k key, e any) {

@@ -211,7 +211,7 @@ func (a *applier) writeMulti(kind opKind, k key, p filter.Path, v any) error {
 	case p.Filter == nil:
 		after, written, err = writeSubAll(attr, p, k, before, v)
 	default:
-		after, written, err = writeFiltered(attr, p, k, before, v)
+		after, written, err = writeFiltered(attr, p, k, before, v, func(m map[string]any) bool { return a.isFresh(k, m) })
 	}
 	if err != nil {
 		return err
@@ -436,6 +436,24 @@ func writeSubAll(attr *schema.Attribute, p filter.Path, k key, before []any, v a
 	return after, written, nil
 }
 
+// staleDisplay drops from next, a role or entitlement (see
+// schema.Attribute.Grant) whose "value" a write changed, the "display" it
+// had as old: it named the old value. Entra's `replace roles[primary eq
+// "True"].value` changes the user's single role that way; the handler then
+// fills in the new role's display name from the app's catalog. The caller
+// leaves alone an element an earlier operation of the same PATCH wrote, so
+// that a display written just before the value (the SCIM Validator sends
+// display, value and type in turn) stays.
+func staleDisplay(old, next map[string]any) {
+	ov, had := old["value"].(string)
+	if nv, _ := next["value"].(string); !had || ov == nv {
+		return
+	}
+	if d, ok := old["display"]; ok && schema.Identical(d, next["display"]) {
+		delete(next, "display")
+	}
+}
+
 // valueRewrite refuses a write that changes the "value" of an existing
 // element of an attribute whose elements are identified by it (Group
 // members): that sub-attribute is immutable (RFC 7643 §2.2), and changing
@@ -453,7 +471,10 @@ func valueRewrite(attr *schema.Attribute, k key, old, next map[string]any) error
 
 // writeFiltered writes the elements a value filter selects, or creates one
 // from the filter when none matches.
-func writeFiltered(attr *schema.Attribute, p filter.Path, k key, before []any, v any) ([]any, []int, error) {
+//
+// fresh reports whether an element was written by an earlier operation of
+// the same PATCH (see staleDisplay).
+func writeFiltered(attr *schema.Attribute, p filter.Path, k key, before []any, v any, fresh func(map[string]any) bool) ([]any, []int, error) {
 	complex := attr.Type == schema.Complex
 	var nv any
 	var err error
@@ -493,6 +514,9 @@ func writeFiltered(attr *schema.Attribute, p filter.Path, k key, before []any, v
 			setOrDelete(m, p.Sub, nv)
 			if nv == nil && attr.Hollow(m) {
 				continue
+			}
+			if attr.Grant != schema.NoGrant && strings.EqualFold(p.Sub, "value") && !fresh(orig) {
+				staleDisplay(orig, m)
 			}
 		} else {
 			merge(attr, m, nv, v)

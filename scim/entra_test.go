@@ -165,7 +165,7 @@ var entraDialects = []entraDialect{
 			`[{"primary":false,"type":"WindowsAzureActiveDirectoryRole","display":"User","value":"User"},
 			  {"primary":true,"type":"WindowsAzureActiveDirectoryRole","display":"Admin","value":"Admin"}]`,
 			`[{"primary":false,"type":"WindowsAzureActiveDirectoryRole","display":"User","value":"User"},
-			  {"primary":true,"type":"WindowsAzureActiveDirectoryRole","display":"Admin","value":"Owner"}]`,
+			  {"primary":true,"type":"WindowsAzureActiveDirectoryRole","value":"Owner"}]`,
 		},
 		rename: `{"op":"replace","value":{"displayName":"displayName_updated"}}`,
 		remove: `{"op":"remove","path":"members[value eq \"id-1\"]"},{"op":"remove","path":"members[value eq \"id-3\"]"}`,
