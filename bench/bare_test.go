@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,9 +13,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/scimkit/scimkit/scim"
-	"github.com/scimkit/scimkit/store"
 )
 
 // bare is a net/http server doing the least a SCIM service provider can do
@@ -107,21 +103,10 @@ func (s *bare) lookup(w http.ResponseWriter, r *http.Request) {
 	bareJSON(w, http.StatusOK, &out)
 }
 
+// newMemory is scimkit over the memory store with users as the bare
+// server keeps them: userName and active only.
 func newMemory(b *testing.B, users int) http.Handler {
-	b.Helper()
-	st := store.NewMemory()
-	for i := range users {
-		if _, err := st.Create(context.Background(), &store.Resource{Type: "User", Attributes: map[string]any{
-			"userName": fmt.Sprintf("user%d@example.com", i), "active": true,
-		}}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	h, err := scim.NewHandler(scim.Config{Store: st})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return h
+	return newScimkitUsers(b, users, func(int) map[string]any { return nil })
 }
 
 // BenchmarkBareParallel compares scimkit over the memory store with a bare

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -100,13 +101,20 @@ func newElimity(b *testing.B, users int) http.Handler {
 }
 
 func newScimkit(b *testing.B, users int) http.Handler {
+	return newScimkitUsers(b, users, func(i int) map[string]any {
+		return map[string]any{"name": map[string]any{"givenName": "U", "familyName": strconv.Itoa(i)}}
+	})
+}
+
+// newScimkitUsers is a handler over the memory store holding users
+// user0@example.com … (active), each with the attributes more(i) adds.
+func newScimkitUsers(b *testing.B, users int, more func(i int) map[string]any) http.Handler {
 	b.Helper()
 	st := store.NewMemory()
 	for i := range users {
-		if _, err := st.Create(context.Background(), &store.Resource{Type: "User", Attributes: map[string]any{
-			"userName": fmt.Sprintf("user%d@example.com", i), "active": true,
-			"name": map[string]any{"givenName": "U", "familyName": strconv.Itoa(i)},
-		}}); err != nil {
+		attrs := map[string]any{"userName": fmt.Sprintf("user%d@example.com", i), "active": true}
+		maps.Copy(attrs, more(i))
+		if _, err := st.Create(context.Background(), &store.Resource{Type: "User", Attributes: attrs}); err != nil {
 			b.Fatal(err)
 		}
 	}

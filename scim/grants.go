@@ -112,9 +112,10 @@ func sortGrants(gs []Grant) {
 //     invalidValue naming it (roles[1].value), or, with
 //     Config.IgnoreUnknownGrants, dropped.
 //
-// Elements old holds already are kept as they are, so that a catalog entry
-// withdrawn by the host never blocks an unrelated write, and revoking is
-// never refused. next is not modified; the result shares what it does not
+// Elements old holds already are not checked again, so that a catalog
+// entry withdrawn by the host never blocks an unrelated write, and
+// revoking is never refused; they keep their stored spelling and display
+// (heldAsStored). next is not modified; the result shares what it does not
 // change with it.
 func (h *Handler) checkGrants(ctx context.Context, rt *resourceType, old, next map[string]any) (map[string]any, error) {
 	if len(h.grantCatalogs) == 0 {
@@ -136,16 +137,19 @@ func (h *Handler) checkGrants(ctx context.Context, rt *resourceType, old, next m
 		var idx *grantIndex
 		var kept []any
 		changed := false
+		keep := func(e any, replaced map[string]any) { // replaced nil: e as it is
+			if replaced == nil {
+				kept = append(kept, e)
+				return
+			}
+			kept = append(kept, replaced)
+			changed = true
+		}
 		for i, e := range list {
 			m, _ := e.(map[string]any)
 			if k, ok := a.ElementKey(m); ok {
 				if was, held := had[k]; held {
-					if same := heldAsStored(m, was); same != nil {
-						kept = append(kept, same)
-						changed = true
-					} else {
-						kept = append(kept, e)
-					}
+					keep(e, heldAsStored(m, was))
 					continue
 				}
 			}
@@ -165,12 +169,7 @@ func (h *Handler) checkGrants(ctx context.Context, rt *resourceType, old, next m
 				return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue,
 					Detail: a.Name + "[" + strconv.Itoa(i) + "]." + problem}
 			}
-			changed = changed || filled != nil
-			if filled == nil {
-				kept = append(kept, e)
-			} else {
-				kept = append(kept, filled)
-			}
+			keep(e, filled)
 		}
 		if !changed {
 			continue
@@ -190,8 +189,9 @@ func (h *Handler) checkGrants(ctx context.Context, rt *resourceType, old, next m
 
 // heldAsStored returns m, an element naming a grant the user holds as was,
 // with was's spelling of the value (and of the type, compared
-// case-insensitively), and was's type and display where m has none (a PUT that echoes "ADMIN", or no display, keeps "admin" and
-// "Administrator"), or nil when m needs none of that.
+// case-insensitively), and was's type and display where m has none: a PUT
+// that echoes "ADMIN", or no display, keeps "admin" and "Administrator".
+// It returns nil when m needs none of that.
 func heldAsStored(m, was map[string]any) map[string]any {
 	var out map[string]any
 	for _, k := range []string{"value", "type", "display"} {

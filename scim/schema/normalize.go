@@ -356,11 +356,11 @@ func dedupe(a *Attribute, list []any) []any {
 	if ok, _ := a.KeyedByValue(); !ok && (a.Sub("value") == nil || a.Sub("type") == nil) {
 		return list
 	}
-	first := make(map[string]map[string]any, len(list))
+	first := make(map[[2]string]map[string]any, len(list))
 	out := list[:0:0]
 	for _, e := range list {
 		m, _ := e.(map[string]any)
-		k, ok := a.ElementKey(m)
+		k, ok := a.elementKey(m)
 		if !ok {
 			out = append(out, e)
 			continue

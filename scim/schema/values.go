@@ -500,18 +500,29 @@ func IsNumber(s string) bool {
 // type counting as "". ok is false when el has no string "value", or a has
 // neither rule (no "value" or no "type" sub-attribute).
 func (a *Attribute) ElementKey(el map[string]any) (key string, ok bool) {
+	k, ok := a.elementKey(el)
+	if keyed, _ := a.KeyedByValue(); !ok || keyed {
+		return k[1], ok
+	}
+	return k[0] + "\x00" + k[1], true
+}
+
+// elementKey is ElementKey as the keys of the type (k[0], "" when the
+// attribute is keyed by value alone) and of the value (k[1]), which a map
+// can use without joining them (normalization's de-duplication).
+func (a *Attribute) elementKey(el map[string]any) (k [2]string, ok bool) {
 	v, isStr := el["value"].(string)
 	vs := a.Sub("value")
 	if !isStr || vs == nil {
-		return "", false
+		return k, false
 	}
 	if keyed, _ := a.KeyedByValue(); keyed {
-		return vs.Key(v), true
+		return [2]string{"", vs.Key(v)}, true
 	}
 	ts := a.Sub("type")
 	if ts == nil {
-		return "", false
+		return k, false
 	}
 	t, _ := el["type"].(string)
-	return ts.Key(t) + "\x00" + vs.Key(v), true
+	return [2]string{ts.Key(t), vs.Key(v)}, true
 }

@@ -130,6 +130,19 @@ func safeKey(k string) bool {
 	return true
 }
 
+// likePattern is the LIKE pattern (backslash escapes) matching the values
+// that contain needle (op "co"), start with it ("sw") or end with it ("ew").
+func likePattern(op, needle string) string {
+	p := likeEscape(needle)
+	switch op {
+	case "co":
+		return "%" + p + "%"
+	case "sw":
+		return p + "%"
+	}
+	return "%" + p
+}
+
 // likeEscape escapes the LIKE wildcards of s with backslashes.
 func likeEscape(s string) string {
 	if !strings.ContainsAny(s, `%_\`) {
@@ -345,16 +358,7 @@ func (postgres) like(b *builder, op string, text, needle string, folded bool) st
 		text = "scim_fold(" + text + ")"
 		needle = schema.Fold(needle)
 	}
-	pattern := likeEscape(needle)
-	switch op {
-	case "co":
-		pattern = "%" + pattern + "%"
-	case "sw":
-		pattern += "%"
-	default:
-		pattern = "%" + pattern
-	}
-	ph := b.arg(pattern)
+	ph := b.arg(likePattern(op, needle))
 	return "(" + text + ") LIKE " + ph + ` ESCAPE '\'`
 }
 
@@ -364,16 +368,7 @@ func (postgres) anyOf(b *builder, op string, text string, needles []string) stri
 	}
 	patterns := make([]string, len(needles))
 	for i, n := range needles {
-		p := likeEscape(n)
-		switch op {
-		case "co":
-			p = "%" + p + "%"
-		case "sw":
-			p += "%"
-		default:
-			p = "%" + p
-		}
-		patterns[i] = p
+		patterns[i] = likePattern(op, n)
 	}
 	// LIKE ANY takes no ESCAPE clause; the backslash is the default.
 	return "(" + text + ") LIKE ANY (" + b.arg(patterns) + "::text[])"
