@@ -288,3 +288,23 @@ func TestGrantsHeldKeepTheirSpelling(t *testing.T) {
 		t.Errorf("changes: %+v", *changes)
 	}
 }
+
+// TestGrantJSONWithNUL checks that a role sent as a JSON object in a
+// string (Entra) whose strings hold a NUL character, hidden by the escape
+// from the checks of the request, is refused naming it, not stored.
+func TestGrantJSONWithNUL(t *testing.T) {
+	h, err := scim.NewHandler(scim.Config{Store: store.NewMemory()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ inner, want string }{
+		{`{"value":"a\u0000b"}`, `attribute "roles[0].value": is a JSON object whose "value" holds a NUL character (\u0000)`},
+		{`{"value":"r","displayName":"d\u0000"}`, `attribute "roles[0].value": is a JSON object whose "displayName" holds a NUL character (\u0000)`},
+	} {
+		_, err := h.Create(context.Background(), "User", map[string]any{"userName": "a", "roles": []any{map[string]any{"value": c.inner}}})
+		e := scim.ErrorOf(err)
+		if e == nil || e.Status != 400 || e.ScimType != "invalidValue" || e.Detail != c.want {
+			t.Errorf("role %s: %v; want 400 invalidValue %s", c.inner, err, c.want)
+		}
+	}
+}

@@ -496,7 +496,12 @@ func (n *normalizer) single(a *Attribute, p *pathNode, v any) any {
 
 func (n *normalizer) complex(a *Attribute, p *pathNode, m map[string]any) any {
 	if a.Grant != NoGrant {
-		m = unwrapGrant(m)
+		var nul string
+		if m, nul = unwrapGrant(m); nul != "" {
+			vp := pathNode{parent: p, name: "value"}
+			n.fail(Errorf(ScimInvalidValue, vp.String(), "is a JSON object whose %q holds a NUL character (\\u0000)", nul))
+			return nil
+		}
 	}
 	var out map[string]any
 	for k, v := range m {
@@ -557,19 +562,26 @@ func hasURNPrefix(s string) bool {
 // Microsoft Learn, "Customize application attributes"), replaced by an
 // element of that object's "value", with its "displayName" (or "display")
 // and "type" where m has none. The object's "id" is dropped: Entra advises matching on the value.
-// Any other m is returned as it is; m is not modified.
-func unwrapGrant(m map[string]any) map[string]any {
+// Any other m is returned as it is; m is not modified. A string of the
+// object that holds a NUL character, which its escapes hid from the checks
+// of the request, is not unwrapped: nul names it.
+func unwrapGrant(m map[string]any) (_ map[string]any, nul string) {
 	s, ok := m["value"].(string)
 	if !ok || len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
-		return m
+		return m, ""
 	}
 	var inner map[string]any
 	if json.Unmarshal([]byte(s), &inner) != nil {
-		return m
+		return m, ""
 	}
 	v, ok := inner["value"].(string)
 	if !ok || v == "" {
-		return m
+		return m, ""
+	}
+	for _, k := range []string{"value", "displayName", "display", "type"} {
+		if x, _ := inner[k].(string); strings.IndexByte(x, 0) >= 0 {
+			return m, k
+		}
 	}
 	out := make(map[string]any, len(m)+2)
 	for k, x := range m {
@@ -597,5 +609,5 @@ func unwrapGrant(m map[string]any) map[string]any {
 	if t, ok := inner["type"].(string); ok && t != "" && !has("type") {
 		out["type"] = t
 	}
-	return out
+	return out, ""
 }

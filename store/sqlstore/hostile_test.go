@@ -120,6 +120,10 @@ func hostileRequests() []hostileRequest {
 	add("PATCH", "/Groups/id-3", patch(`{"op":"remove","path":"members[value eq \"id-1`+nul+`\"]"}`))
 	add("PATCH", "/Groups/id-3", patch(`{"op":"remove","path":"members","value":[{"value":"`+nul+`"}]}`))
 	add("PATCH", "/Groups/id-3", patch(`{"op":"replace","path":"displayName","value":"e`+nul+`"}`))
+	// A role as Entra sends it, a JSON object in a string: the NUL is an
+	// escape inside the string, a character only once unwrapped.
+	add("POST", "/Users", `{"userName":"nul-role","roles":[{"value":"{\"value\":\"a\\u0000b\",\"displayName\":\"x\"}"}]}`)
+	add("PATCH", "/Users/id-1", patch(`{"op":"Add","path":"roles","value":[{"value":"{\"value\":\"r\",\"displayName\":\"d\\u0000\"}"}]}`))
 	// Filter literals, as JSON escapes and raw, and invalid UTF-8.
 	for _, f := range []string{
 		`userName eq "a` + nul + `b"`, `userName co "` + nul + `"`, `userName sw "a` + nul + `"`, `displayName ew "` + nul + `"`,
