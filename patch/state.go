@@ -90,16 +90,17 @@ func (a *applier) setList(k key, l []any, owned bool) {
 	a.ownedList[k] = owned
 }
 
-// isFresh reports whether m is an element of k that an earlier operation
-// of this PATCH wrote (the same map, not an equal one).
-func (a *applier) isFresh(k key, m map[string]any) bool {
-	p := reflect.ValueOf(m).UnsafePointer()
+// freshSet returns a test for "m is an element of k that an earlier
+// operation of this PATCH wrote" (the same map, not an equal one), built
+// once per call in time linear in those elements.
+func (a *applier) freshSet(k key) func(map[string]any) bool {
+	set := make(map[uintptr]bool, len(a.fresh[k]))
 	for _, e := range a.fresh[k] {
-		if em, ok := e.(map[string]any); ok && reflect.ValueOf(em).UnsafePointer() == p {
-			return true
+		if em, ok := e.(map[string]any); ok {
+			set[uintptr(reflect.ValueOf(em).UnsafePointer())] = true
 		}
 	}
-	return false
+	return func(m map[string]any) bool { return set[uintptr(reflect.ValueOf(m).UnsafePointer())] }
 }
 
 func (a *applier) addFresh(k key, e any) {

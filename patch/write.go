@@ -211,7 +211,11 @@ func (a *applier) writeMulti(kind opKind, k key, p filter.Path, v any) error {
 	case p.Filter == nil:
 		after, written, err = writeSubAll(attr, p, k, before, v)
 	default:
-		after, written, err = writeFiltered(attr, p, k, before, v, func(m map[string]any) bool { return a.isFresh(k, m) })
+		var fresh func(map[string]any) bool
+		if attr.Grant != schema.NoGrant && strings.EqualFold(p.Sub, "value") {
+			fresh = a.freshSet(k)
+		}
+		after, written, err = writeFiltered(attr, p, k, before, v, fresh)
 	}
 	if err != nil {
 		return err
@@ -473,7 +477,8 @@ func valueRewrite(attr *schema.Attribute, k key, old, next map[string]any) error
 // from the filter when none matches.
 //
 // fresh reports whether an element was written by an earlier operation of
-// the same PATCH (see staleDisplay).
+// the same PATCH (see staleDisplay); it is set when p writes the value of a
+// role or entitlement.
 func writeFiltered(attr *schema.Attribute, p filter.Path, k key, before []any, v any, fresh func(map[string]any) bool) ([]any, []int, error) {
 	complex := attr.Type == schema.Complex
 	var nv any
@@ -515,7 +520,7 @@ func writeFiltered(attr *schema.Attribute, p filter.Path, k key, before []any, v
 			if nv == nil && attr.Hollow(m) {
 				continue
 			}
-			if attr.Grant != schema.NoGrant && strings.EqualFold(p.Sub, "value") && !fresh(orig) {
+			if fresh != nil && !fresh(orig) {
 				staleDisplay(orig, m)
 			}
 		} else {
