@@ -223,7 +223,9 @@
 // With Config.Feed, the store implements store.Feed: every Create,
 // Replace, Delete and PatchMembers (that changed something) inserts its
 // event into the outbox table scim_feed as the last statement of its own
-// transaction, so the feed holds exactly the committed writes. Package
+// transaction (on PostgreSQL, for the writes that are one statement, as
+// two more CTEs of that statement), so the feed holds exactly the
+// committed writes. Package
 // github.com/scimkit/scimkit/store/feed delivers it; consumers' checkpoints
 // and leases are in scim_feed_consumers. Migrate creates the tables
 // whether or not the feed is on.
@@ -232,7 +234,8 @@
 // scim_feed_heads, incremented by the write's last statement (one
 // statement on PostgreSQL: the increment and the insert in a CTE), and
 // that row stays locked until the commit. So the writes of one tenant
-// take turns from that statement to their commit: positions are handed
+// take turns from that statement to their commit (for a one-statement
+// write, only inside the server): positions are handed
 // out and committed in the same order, with no gaps (a rolled back write
 // gives its position back), and a reader that has seen position n has
 // seen every position below it — it can never skip an event that commits
