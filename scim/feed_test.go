@@ -17,7 +17,7 @@ import (
 // once, by the handler, and passed to the store with store.WithChange.
 func TestFeedMatchesOnChange(t *testing.T) {
 	for _, memberPatcher := range []bool{true, false} {
-		s := store.NewMemory()
+		s := store.NewMemoryWith(store.MemoryConfig{Feed: true})
 		var st store.Store = s
 		if !memberPatcher {
 			st = struct{ store.Store }{s} // the general PATCH path: Get, patch.Apply, Replace

@@ -247,7 +247,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	h := &Handler{cfg: cfg, store: cfg.Store, byPath: map[string]*resourceType{},
 		log: cfg.Logger, maxBody: cfg.MaxBodyBytes, maxCount: cfg.MaxResults}
 	h.members, _ = cfg.Store.(store.MemberPatcher)
-	_, feed := cfg.Store.(store.Feed)
+	_, feed := store.FeedOf(cfg.Store)
 	h.changes = cfg.OnChange != nil || feed
 	h.cursors, _ = cfg.Store.(store.CursorLister)
 	h.now = time.Now

@@ -38,6 +38,11 @@ type Event struct {
 // host function, at least once and in order, with checkpoints and leases
 // kept by the store under a consumer name. Every method works within the
 // tenant of its context, as the Store methods do.
+//
+// A store whose feed is switched on by its configuration
+// ([MemoryConfig.Feed], sqlstore.Config.Feed) answers every method with an
+// error wrapping errors.ErrUnsupported while the feed is off, at once and
+// without I/O; [FeedOf] tells the two apart.
 type Feed interface {
 	// ReadFeed returns up to limit events with a Position greater than
 	// after, in Position order; none when there are none yet. It returns
@@ -66,6 +71,22 @@ type Feed interface {
 	// PruneFeed removes the events of the store's retention ([Retention])
 	// has let go as of now, oldest first, and returns how many it removed.
 	PruneFeed(ctx context.Context, now time.Time) (int, error)
+}
+
+// FeedOf returns s as a [Feed] and true if s records a change feed: it
+// implements Feed and its feed is switched on (ReadFeed with limit 0 does
+// not fail with an error wrapping errors.ErrUnsupported). The handler
+// (scim.NewHandler) asks once, and works out what each write changed
+// only for a store that records it or for Config.OnChange.
+func FeedOf(s Store) (Feed, bool) {
+	f, ok := s.(Feed)
+	if !ok {
+		return nil, false
+	}
+	if _, err := f.ReadFeed(context.Background(), 0, 0); errors.Is(err, errors.ErrUnsupported) {
+		return nil, false
+	}
+	return f, true
 }
 
 // Retention bounds the events a [Feed] keeps per tenant: PruneFeed (and a

@@ -55,6 +55,11 @@ type MemoryConfig struct {
 	// unknown (ErrNotFound). Ids are unique per tenant. Nil means a single
 	// tenant, "".
 	Tenant func(ctx context.Context) string
+	// Feed switches the change feed ([Feed]) on: every write then records
+	// its event, and the handler works out what each write changed. Off
+	// (the default, as with sqlstore.Config.Feed), the Feed methods return
+	// an error wrapping errors.ErrUnsupported and writes record nothing.
+	Feed bool
 	// FeedRetention bounds the change feed (see [Memory.ReadFeed]) of each
 	// tenant, which the store prunes as it writes. MaxEvents 0 means
 	// [DefaultMemoryFeedEvents]; each event holds its Change (the names of
@@ -95,9 +100,10 @@ type MemoryConfig struct {
 //
 // Memory also implements the optional capabilities [MemberPatcher] (see
 // [Memory.PatchMembers]), [CursorLister] (see [Memory.ListAfter]),
-// [GroupLister] and [Feed]: every write appends its event to the tenant's
-// change feed under the same lock, which keeps the last
-// [MemoryConfig.FeedRetention] events, and wakes WaitFeed at once.
+// [GroupLister] and [Feed]: with [MemoryConfig.Feed] on, every write
+// appends its event to the tenant's change feed under the same lock, which
+// keeps the last [MemoryConfig.FeedRetention] events, and wakes WaitFeed
+// at once.
 //
 // Lookups by id, by each unique attribute, by externalId and by Group
 // displayName use indexes. List uses them when the filter, or one of its
@@ -114,6 +120,7 @@ type Memory struct {
 	spaces map[string]*space // by tenant
 	seq    uint64            // creation counter: the list order
 
+	feed      bool // MemoryConfig.Feed
 	retention Retention
 	// wake is closed, and set to nil, by the next write; WaitFeed makes it.
 	wake chan struct{}
@@ -251,6 +258,7 @@ func NewMemoryWith(cfg MemoryConfig) *Memory {
 		types:  make(map[string]*typeRules),
 		spaces: make(map[string]*space),
 
+		feed:      cfg.Feed,
 		retention: cfg.FeedRetention,
 	}
 	if m.retention.MaxEvents <= 0 {

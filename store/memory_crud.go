@@ -55,7 +55,9 @@ func (m *Memory) Create(ctx context.Context, r *Resource) (*Resource, error) {
 	if r.Type == groupType {
 		sp.link(id, rec)
 	}
-	m.record(tenant, sp, ChangeFor(ctx, Created, r.Type, id, res.Meta.Version, nil, r.Attributes), now)
+	if m.feed {
+		m.record(tenant, sp, ChangeFor(ctx, Created, r.Type, id, res.Meta.Version, nil, r.Attributes), now)
+	}
 	return res, nil
 }
 
@@ -154,9 +156,12 @@ func (m *Memory) Replace(ctx context.Context, r *Resource, ifVersion string) (*R
 		Attributes: r.Attributes,
 		Meta:       Meta{Created: old.Meta.Created, LastModified: m.now().UTC(), Version: sp.nextVersion()},
 	}
-	c, hint := hinted(ctx, Replaced, r.Type, r.ID, res.Meta.Version)
-	if !hint {
-		c = ChangeOf(Replaced, r.Type, r.ID, res.Meta.Version, rec.current().res.Attributes, r.Attributes)
+	var c Change
+	if m.feed {
+		var hint bool
+		if c, hint = hinted(ctx, Replaced, r.Type, r.ID, res.Meta.Version); !hint {
+			c = ChangeOf(Replaced, r.Type, r.ID, res.Meta.Version, rec.current().res.Attributes, r.Attributes)
+		}
 	}
 	if r.Type == groupType {
 		sp.unlink(old.ID, rec)
@@ -167,7 +172,9 @@ func (m *Memory) Replace(ctx context.Context, r *Resource, ifVersion string) (*R
 	if r.Type == groupType {
 		sp.link(old.ID, rec)
 	}
-	m.record(tenant, sp, c, res.Meta.LastModified)
+	if m.feed {
+		m.record(tenant, sp, c, res.Meta.LastModified)
+	}
 	return res, nil
 }
 
@@ -201,6 +208,8 @@ func (m *Memory) Delete(ctx context.Context, typ, id, ifVersion string) error {
 	case userType:
 		m.dropMember(sp, id)
 	}
-	m.record(tenant, sp, ChangeFor(ctx, Deleted, typ, id, "", nil, nil), time.Time{})
+	if m.feed {
+		m.record(tenant, sp, ChangeFor(ctx, Deleted, typ, id, "", nil, nil), time.Time{})
+	}
 	return nil
 }

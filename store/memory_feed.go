@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -25,6 +27,19 @@ type consumer struct {
 }
 
 var _ Feed = (*Memory)(nil)
+
+// errMemoryFeedOff is the error of the Feed methods of a memory store
+// whose MemoryConfig.Feed is false.
+var errMemoryFeedOff = fmt.Errorf("store: the memory store's change feed is off (MemoryConfig.Feed): %w", errors.ErrUnsupported)
+
+// feedOff returns the error of a Feed method: errMemoryFeedOff when the
+// feed is off, else ctx's error.
+func (m *Memory) feedOff(ctx context.Context) error {
+	if !m.feed {
+		return errMemoryFeedOff
+	}
+	return ctx.Err()
+}
 
 // record appends the event of a committed write to the tenant's feed and
 // wakes the consumers waiting in WaitFeed; now is the write's time (the
@@ -66,7 +81,7 @@ func (m *Memory) prune(f *feedLog, now time.Time) int {
 // ReadFeed returns up to limit events of the tenant after the position
 // after. See [Feed].
 func (m *Memory) ReadFeed(ctx context.Context, after int64, limit int) ([]Event, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.feedOff(ctx); err != nil {
 		return nil, err
 	}
 	tenant := m.tenantOf(ctx)
@@ -93,6 +108,9 @@ func (m *Memory) ReadFeed(ctx context.Context, after int64, limit int) ([]Event,
 // WaitFeed returns when the tenant's feed has an event after the position
 // after, or when ctx is done. See [Feed].
 func (m *Memory) WaitFeed(ctx context.Context, after int64) error {
+	if !m.feed {
+		return errMemoryFeedOff
+	}
 	tenant := m.tenantOf(ctx)
 	for {
 		m.mu.Lock()
@@ -115,7 +133,7 @@ func (m *Memory) WaitFeed(ctx context.Context, after int64) error {
 
 // Lease gives the consumer name to holder until until. See [Feed].
 func (m *Memory) Lease(ctx context.Context, name, holder string, now, until time.Time) (int64, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.feedOff(ctx); err != nil {
 		return 0, err
 	}
 	tenant := m.tenantOf(ctx)
@@ -131,7 +149,7 @@ func (m *Memory) Lease(ctx context.Context, name, holder string, now, until time
 
 // Ack records the checkpoint of the consumer name. See [Feed].
 func (m *Memory) Ack(ctx context.Context, name, holder string, position int64, now, until time.Time) error {
-	if err := ctx.Err(); err != nil {
+	if err := m.feedOff(ctx); err != nil {
 		return err
 	}
 	tenant := m.tenantOf(ctx)
@@ -164,7 +182,7 @@ func (m *Memory) consumer(tenant, name string) *consumer {
 // MemoryConfig.FeedRetention lets go as of now. The memory store also
 // prunes as it writes, so this matters only for MaxAge. See [Feed].
 func (m *Memory) PruneFeed(ctx context.Context, now time.Time) (int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.feedOff(ctx); err != nil {
 		return 0, err
 	}
 	tenant := m.tenantOf(ctx)

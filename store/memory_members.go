@@ -318,8 +318,10 @@ func (m *Memory) PatchMembers(ctx context.Context, typ, id string, d MemberDelta
 	}
 	rec.view.Store(nil)
 	out.Version = next.Meta.Version
-	if c, ok := out.Change(typ, id, d); ok {
-		m.record(tenant, m.spaces[tenant], c, next.Meta.LastModified)
+	if m.feed {
+		if c, ok := out.Change(typ, id, d); ok {
+			m.record(tenant, m.spaces[tenant], c, next.Meta.LastModified)
+		}
 	}
 	return out, nil
 }

@@ -17,14 +17,55 @@ import (
 )
 
 func TestMemoryConformance(t *testing.T) {
+	storetest.Run(t, func(*testing.T) store.Store { return store.NewMemoryWith(store.MemoryConfig{Feed: true}) })
+}
+
+// TestMemoryConformanceFeedOff runs the kit on the default memory store,
+// whose change feed is off: everything but the feed checks applies.
+func TestMemoryConformanceFeedOff(t *testing.T) {
 	storetest.Run(t, func(*testing.T) store.Store { return store.NewMemory() })
+}
+
+// TestMemoryFeedOff shows that a memory store without MemoryConfig.Feed
+// records nothing and says so: every Feed method fails with an error
+// wrapping errors.ErrUnsupported, and store.FeedOf reports no feed.
+func TestMemoryFeedOff(t *testing.T) {
+	ctx := context.Background()
+	s := store.NewMemory()
+	if _, err := s.Create(ctx, user("a")); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := store.FeedOf(s); ok {
+		t.Error("FeedOf(NewMemory()) = true; the feed is off")
+	}
+	now := time.Now()
+	for name, err := range map[string]error{
+		"ReadFeed":  func() error { _, err := s.ReadFeed(ctx, 0, 10); return err }(),
+		"WaitFeed":  s.WaitFeed(ctx, 0),
+		"Lease":     func() error { _, err := s.Lease(ctx, "c", "h", now, now.Add(time.Minute)); return err }(),
+		"Ack":       s.Ack(ctx, "c", "h", 1, now, now),
+		"PruneFeed": func() error { _, err := s.PruneFeed(ctx, now); return err }(),
+	} {
+		if !errors.Is(err, errors.ErrUnsupported) {
+			t.Errorf("%s: %v, want an error wrapping errors.ErrUnsupported", name, err)
+		}
+	}
+	on := store.NewMemoryWith(store.MemoryConfig{Feed: true})
+	if _, err := on.Create(ctx, user("a")); err != nil {
+		t.Fatal(err)
+	}
+	if f, ok := store.FeedOf(on); !ok {
+		t.Error("FeedOf(Feed: true) = false")
+	} else if evs, err := f.ReadFeed(ctx, 0, 10); err != nil || len(evs) != 1 {
+		t.Errorf("ReadFeed = %d events, %v; want the create", len(evs), err)
+	}
 }
 
 func TestMemoryConformanceWithCounterIDs(t *testing.T) {
 	storetest.Run(t, func(*testing.T) store.Store {
 		var n int
 		return store.NewMemoryWith(store.MemoryConfig{NewID: func() string { n++; return strconv.Itoa(n) },
-			FeedRetention: store.Retention{MaxAge: time.Hour}})
+			Feed: true, FeedRetention: store.Retention{MaxAge: time.Hour}})
 	})
 }
 

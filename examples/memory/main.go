@@ -50,7 +50,7 @@ import (
 // deactivated or deleted until ctx is done. The SCIM handler is returned
 // too, for the app's own code.
 func newServer(ctx context.Context, token string, app *demo.App, logger *slog.Logger) (http.Handler, *scim.Handler, error) {
-	st := store.NewMemory()
+	st := store.NewMemoryWith(store.MemoryConfig{Feed: true})
 	go func() {
 		err := feed.Run(ctx, feed.Config{Feed: st, Name: "sessions", Handle: endSessions(st, app),
 			OnError: func(ctx context.Context, _ *store.Event, err error) {

@@ -13,7 +13,7 @@ import (
 // the handler; a write that committed is delivered even if the process
 // stopped before the consumer saw it.
 func ExampleRun() {
-	s := store.NewMemory()
+	s := store.NewMemoryWith(store.MemoryConfig{Feed: true})
 	ctx, stop := context.WithCancel(context.Background())
 
 	// Writes, as the handler makes them.

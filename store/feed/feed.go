@@ -115,12 +115,17 @@ var errLost = errors.New("feed: lease lost")
 
 // Run delivers the events of cfg.Feed to cfg.Handle until ctx is done, and
 // then returns nil after releasing the lease. It returns an error for an
-// invalid cfg, and one wrapping store.ErrFeedTruncated when events were
-// pruned before delivery and cfg.Resync is nil. Errors of the store and of
-// Handle are retried, never returned.
+// invalid cfg or a store whose feed is off (an error wrapping
+// errors.ErrUnsupported: switch it on, e.g. store.MemoryConfig.Feed), and
+// one wrapping store.ErrFeedTruncated when events were pruned before
+// delivery and cfg.Resync is nil. Other errors of the store and of Handle
+// are retried, never returned.
 func Run(ctx context.Context, cfg Config) error {
 	if cfg.Feed == nil || cfg.Name == "" || cfg.Handle == nil {
 		return errors.New("feed: Config.Feed, Config.Name and Config.Handle are required")
+	}
+	if _, err := cfg.Feed.ReadFeed(ctx, 0, 0); errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("feed: %w", err)
 	}
 	c := &consumer{cfg: cfg}
 	c.defaults()

@@ -94,7 +94,7 @@ func checkDelivered(t *testing.T, committed []store.Change, delivered []store.Ev
 // Handle panics) and shows that consumers started afterwards deliver every
 // committed change at least once, in order, and nothing else.
 func TestKilledConsumer(t *testing.T) {
-	s := store.NewMemory()
+	s := store.NewMemoryWith(store.MemoryConfig{Feed: true})
 	committed := write(t, s, 60)
 	var (
 		mu        sync.Mutex
@@ -140,7 +140,7 @@ func TestKilledConsumer(t *testing.T) {
 // go on: Handle never runs in two of them at once, and when the one
 // delivering stops, another takes over.
 func TestOneDelivererPerName(t *testing.T) {
-	s := store.NewMemory()
+	s := store.NewMemoryWith(store.MemoryConfig{Feed: true})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var (
@@ -199,7 +199,7 @@ func TestOneDelivererPerName(t *testing.T) {
 // TestTruncated shows a consumer behind the retention window resyncing,
 // and Run returning the error when it has no Resync.
 func TestTruncated(t *testing.T) {
-	s := store.NewMemoryWith(store.MemoryConfig{FeedRetention: store.Retention{MaxEvents: 5}})
+	s := store.NewMemoryWith(store.MemoryConfig{Feed: true, FeedRetention: store.Retention{MaxEvents: 5}})
 	committed := write(t, s, 12)
 	err := feed.Run(context.Background(), feed.Config{Feed: s, Name: "late", Handle: func(context.Context, store.Event) error { return nil }})
 	if !errors.Is(err, store.ErrFeedTruncated) {
@@ -226,7 +226,7 @@ func TestTruncated(t *testing.T) {
 // TestRetry shows a failing Handle retried until it succeeds, and the
 // events after it waiting for it.
 func TestRetry(t *testing.T) {
-	s := store.NewMemory()
+	s := store.NewMemoryWith(store.MemoryConfig{Feed: true})
 	committed := write(t, s, 3)
 	ctx, cancel := context.WithCancel(context.Background())
 	var got []store.Event
