@@ -59,22 +59,7 @@ func parseProjection(rt *resourceType, attributes, excluded string) (*schema.Pro
 
 // render builds the response object of one resource.
 func (h *Handler) render(r *http.Request, rt *resourceType, res *store.Resource, p *schema.Projection) resourceJSON {
-	obj := res.Object()
-	meta, _ := obj["meta"].(map[string]any)
-	if res.Meta.Version == "" {
-		// Object made no meta of its own: obj["meta"], if any, is
-		// the resource's data, which must not change.
-		m := make(map[string]any, len(meta)+2)
-		for k, v := range meta {
-			m[k] = v
-		}
-		meta = m
-		obj["meta"] = meta
-	}
-	// Otherwise Object made meta for this call, which is changed in place.
-	meta["version"] = etag(res.Meta.Version)
-	meta["location"] = h.location(r, rt, res.ID)
-	return resourceJSON{rt: rt, obj: rt.Render(obj, p)}
+	return resourceJSON{rt: rt, res: res, p: p, location: h.location(r, rt, res.ID)}
 }
 
 func (h *Handler) location(r *http.Request, rt *resourceType, id string) string {

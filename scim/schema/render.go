@@ -327,34 +327,71 @@ func hidden(a *Attribute) bool {
 	return a.Mutability == WriteOnly || a.Returned == Never
 }
 
-// attr renders value v of attribute a of schema s (nil for the common
-// attributes); false means leave it out.
-func (r *renderer) attr(a *Attribute, s *Schema, v any) (any, bool) {
-	if hidden(a) || IsEmpty(v) {
-		return nil, false
+// include decides whether attribute a of schema s (nil for the common
+// attributes) is rendered under the projection: ok says it is, listedOnly
+// that only its listed sub-attributes are (a sub-attribute of it was
+// named in attributes), and filter that its sub-attributes must be
+// filtered one by one ([renderer.includeSub]) rather than its value
+// rendered as it is.
+func (r *renderer) include(a *Attribute, s *Schema) (ok, listedOnly, filter bool) {
+	if hidden(a) {
+		return false, false, false
 	}
 	p := r.p
 	ret := a.EffectiveReturned()
 	always := ret == Always
-	listedOnly := false // only listed sub-attributes
 	if p.selecting {
 		switch {
 		case always || p.sel.hasAttr(a) || (ret != Request && p.sel.hasSchema(s)):
 		case p.sel.hasParent(a):
 			listedOnly = true
 		default:
-			return nil, false
+			return false, false, false
 		}
 	} else if ret == Request {
-		return nil, false
+		return false, false, false
 	}
 	if !always && (p.excl.hasAttr(a) || p.excl.hasSchema(s)) {
-		return nil, false
+		return false, false, false
 	}
 	if a.Type != Complex || len(a.SubAttributes) == 0 {
-		return v, true
+		return true, false, false
 	}
-	if !listedOnly && !p.excl.hasParent(a) && !r.needsSubFilter(a) {
+	return true, listedOnly, listedOnly || p.excl.hasParent(a) || r.needsSubFilter(a)
+}
+
+// includeSub reports whether sub-attribute s (nil: one the attribute does
+// not define) of an attribute rendered with listedOnly is rendered.
+func (r *renderer) includeSub(s *Attribute, listedOnly bool) bool {
+	if s == nil || hidden(s) {
+		return false
+	}
+	if s.Returned != Always {
+		p := r.p
+		if listedOnly && !p.sel.hasAttr(s) {
+			return false
+		}
+		if s.Returned == Request && !p.sel.hasAttr(s) {
+			return false
+		}
+		if p.excl.hasAttr(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// attr renders value v of attribute a of schema s (nil for the common
+// attributes); false means leave it out.
+func (r *renderer) attr(a *Attribute, s *Schema, v any) (any, bool) {
+	if IsEmpty(v) {
+		return nil, false
+	}
+	ok, listedOnly, filter := r.include(a, s)
+	if !ok {
+		return nil, false
+	}
+	if !filter {
 		return v, true
 	}
 	switch x := v.(type) {
@@ -393,23 +430,11 @@ func (r *renderer) needsSubFilter(a *Attribute) bool {
 }
 
 func (r *renderer) subs(a *Attribute, m map[string]any, listedOnly bool) map[string]any {
-	p := r.p
 	var out map[string]any
 	for k, v := range m {
 		s := a.Sub(k)
-		if s == nil || hidden(s) || IsEmpty(v) {
+		if IsEmpty(v) || !r.includeSub(s, listedOnly) {
 			continue
-		}
-		if s.Returned != Always {
-			if listedOnly && !p.sel.hasAttr(s) {
-				continue
-			}
-			if s.Returned == Request && !p.sel.hasAttr(s) {
-				continue
-			}
-			if p.excl.hasAttr(s) {
-				continue
-			}
 		}
 		if out == nil {
 			out = make(map[string]any, len(m))
