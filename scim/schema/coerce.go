@@ -48,6 +48,9 @@ func scalarValue(t Type, v any) (any, string) {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 			c := strconv.FormatInt(i, 10)
 			if c == s {
+				if _, ok := v.(json.Number); ok {
+					return v, ""
+				}
 				return json.Number(s), ""
 			}
 			return json.Number(c), ""
@@ -85,11 +88,14 @@ func scalarValue(t Type, v any) (any, string) {
 		if _, err := strconv.ParseFloat(s, 64); err != nil {
 			return nil, "must be a number in the range of a 64-bit float"
 		}
+		if _, ok := v.(json.Number); ok {
+			return v, ""
+		}
 		return json.Number(s), ""
 	case DateTime:
 		if s, ok := v.(string); ok {
 			if validDateTime(s) {
-				return s, ""
+				return v, ""
 			}
 			return nil, "must be an RFC 3339 date-time such as 2008-01-23T04:56:22Z"
 		}
@@ -97,20 +103,20 @@ func scalarValue(t Type, v any) (any, string) {
 	case Binary:
 		if s, ok := v.(string); ok {
 			if validBase64(s) {
-				return s, ""
+				return v, ""
 			}
 			return nil, "must be base64-encoded"
 		}
 		return nil, "must be a base64 string"
 	case Reference:
-		if s, ok := v.(string); ok {
-			return s, ""
+		if _, ok := v.(string); ok {
+			return v, ""
 		}
 		return nil, "must be a reference string"
 	default: // String, and attributes defined without a type
 		switch x := v.(type) {
 		case string:
-			return x, ""
+			return v, "" // as given: boxing x again would allocate
 		case json.Number:
 			if IsNumber(string(x)) {
 				return string(x), ""

@@ -92,8 +92,8 @@ func NormalizeValue(a *Attribute, path string, v any) (any, error) {
 		return nil, Errorf(ScimInvalidValue, path, "no such attribute")
 	}
 	n := normalizer{}
-	p := pathNode{name: path}
-	x := n.value(a, &p, v)
+	n.push(pathNode{name: path})
+	x := n.value(a, v)
 	if n.err != nil {
 		return nil, n.err
 	}
@@ -105,6 +105,36 @@ type normalizer struct {
 	rt      *ResourceType
 	collect bool // record ignored keys
 	ignored []string
+	// path is the path of the value being normalized, root first: a
+	// stack rather than linked pathNodes, which escape analysis would
+	// move to the heap one by one (the walk is recursive).
+	path []pathNode
+}
+
+// push appends e to the path; pop removes the last element.
+func (n *normalizer) push(e pathNode) {
+	if n.path == nil {
+		n.path = make([]pathNode, 0, 8)
+	}
+	n.path = append(n.path, e)
+}
+
+func (n *normalizer) pop() { n.path = n.path[:len(n.path)-1] }
+
+// at returns the path with indexes (`emails[0].value`), or without
+// indexes ("emails.value") when indexes is false.
+func (n *normalizer) at(indexes bool) string {
+	var b strings.Builder
+	writePath(&b, n.path, indexes)
+	return b.String()
+}
+
+// atSub returns the path of sub-attribute or key name of the current
+// value, with indexes.
+func (n *normalizer) atSub(name string) string {
+	n.push(pathNode{name: name})
+	defer n.pop()
+	return n.at(true)
 }
 
 func (n *normalizer) ignore(path string) {
@@ -113,9 +143,10 @@ func (n *normalizer) ignore(path string) {
 	}
 }
 
-func (n *normalizer) ignorePath(p *pathNode, key string) {
+// ignoreKey records key of the current value as ignored.
+func (n *normalizer) ignoreKey(key string) {
 	if n.collect {
-		n.ignored = append(n.ignored, p.general()+"."+key)
+		n.ignored = append(n.ignored, n.at(false)+"."+key)
 	}
 }
 
@@ -211,12 +242,13 @@ func (n *normalizer) attrKey(out map[string]any, s *Schema, k string, v any) {
 			urn = s.ID
 		}
 	}
-	p := pathNode{urn: urn, name: a.Name}
+	n.push(pathNode{urn: urn, name: a.Name})
+	defer n.pop()
 	if a.IsReadOnly() {
 		if dotted {
-			n.ignorePath(&p, sub)
+			n.ignoreKey(sub)
 		} else {
-			n.ignore(p.String())
+			n.ignore(n.at(true))
 		}
 		return
 	}
@@ -229,7 +261,7 @@ func (n *normalizer) attrKey(out map[string]any, s *Schema, k string, v any) {
 		}
 	}
 	if !dotted {
-		x := n.value(a, &p, v)
+		x := n.value(a, v)
 		if x == nil {
 			return
 		}
@@ -237,24 +269,25 @@ func (n *normalizer) attrKey(out map[string]any, s *Schema, k string, v any) {
 			target = make(map[string]any)
 			out[urn] = target
 		}
-		n.put(target, a, &p, x)
+		n.put(target, a, x)
 		return
 	}
 	sa := a.Sub(sub)
 	if sa == nil {
-		n.ignorePath(&p, sub)
+		n.ignoreKey(sub)
 		return
 	}
-	sp := pathNode{parent: &p, name: sa.Name}
 	if sa.IsReadOnly() {
-		n.ignore(sp.String())
+		n.ignore(n.atSub(sa.Name))
 		return
 	}
 	if a.MultiValued {
-		n.fail(Errorf(ScimInvalidValue, sp.String(), "a sub-attribute of a multi-valued attribute cannot be set on its own; send %s as an array of objects", a.Name))
+		n.fail(Errorf(ScimInvalidValue, n.atSub(sa.Name), "a sub-attribute of a multi-valued attribute cannot be set on its own; send %s as an array of objects", a.Name))
 		return
 	}
-	x := n.value(sa, &sp, v)
+	n.push(pathNode{name: sa.Name})
+	x := n.value(sa, v)
+	n.pop()
 	if x == nil {
 		return
 	}
@@ -262,12 +295,12 @@ func (n *normalizer) attrKey(out map[string]any, s *Schema, k string, v any) {
 		target = make(map[string]any)
 		out[urn] = target
 	}
-	n.put(target, a, &p, map[string]any{sa.Name: x})
+	n.put(target, a, map[string]any{sa.Name: x})
 }
 
-// put stores normalized value x of attribute a in m, merging complex values
-// and reporting conflicting duplicates.
-func (n *normalizer) put(m map[string]any, a *Attribute, p *pathNode, x any) {
+// put stores normalized value x of attribute a, the current value, in m,
+// merging complex values and reporting conflicting duplicates.
+func (n *normalizer) put(m map[string]any, a *Attribute, x any) {
 	old, ok := m[a.Name]
 	if !ok {
 		m[a.Name] = x
@@ -281,36 +314,37 @@ func (n *normalizer) put(m map[string]any, a *Attribute, p *pathNode, x any) {
 			if sa == nil {
 				continue
 			}
-			sp := pathNode{parent: p, name: sa.Name}
-			n.put(om, sa, &sp, v)
+			n.push(pathNode{name: sa.Name})
+			n.put(om, sa, v)
+			n.pop()
 		}
 		return
 	}
 	if !Identical(old, x) {
-		n.fail(Errorf(ScimInvalidValue, p.String(), "given more than once with different values"))
+		n.fail(Errorf(ScimInvalidValue, n.at(true), "given more than once with different values"))
 	}
 }
 
-// value normalizes v as a value of a; nil means absent (or an error was
-// recorded).
-func (n *normalizer) value(a *Attribute, p *pathNode, v any) any {
+// value normalizes v as a value of a, the current value; nil means absent
+// (or an error was recorded).
+func (n *normalizer) value(a *Attribute, v any) any {
 	if a.MultiValued {
-		return n.multi(a, p, v)
+		return n.multi(a, v)
 	}
-	return n.single(a, p, v)
+	return n.single(a, v)
 }
 
-func (n *normalizer) multi(a *Attribute, p *pathNode, v any) any {
+func (n *normalizer) multi(a *Attribute, v any) any {
 	arr, ok := v.([]any)
 	if !ok {
 		if v == nil {
 			return nil
 		}
-		x := n.single(a, p, v)
+		x := n.single(a, v)
 		if x == nil || n.hollow(a, x) {
 			return nil
 		}
-		n.needsValue(a, p, x)
+		n.needsValue(a, x)
 		return []any{x}
 	}
 	var out []any
@@ -318,16 +352,10 @@ func (n *normalizer) multi(a *Attribute, p *pathNode, v any) any {
 		if el == nil {
 			continue
 		}
-		ep := pathNode{parent: p, index: i, isIndex: true}
-		if _, nested := el.([]any); nested {
-			n.fail(Errorf(ScimInvalidValue, ep.String(), "arrays cannot be nested"))
+		x := n.element(a, i, el)
+		if x == nil {
 			continue
 		}
-		x := n.single(a, &ep, el)
-		if x == nil || n.hollow(a, x) {
-			continue
-		}
-		n.needsValue(a, &ep, x)
 		if out == nil {
 			out = make([]any, 0, len(arr))
 		}
@@ -340,6 +368,23 @@ func (n *normalizer) multi(a *Attribute, p *pathNode, v any) any {
 		return nil
 	}
 	return out
+}
+
+// element normalizes element i, el, of the multi-valued a; nil means
+// none.
+func (n *normalizer) element(a *Attribute, i int, el any) any {
+	n.push(pathNode{index: i, isIndex: true})
+	defer n.pop()
+	if _, nested := el.([]any); nested {
+		n.fail(Errorf(ScimInvalidValue, n.at(true), "arrays cannot be nested"))
+		return nil
+	}
+	x := n.single(a, el)
+	if x == nil || n.hollow(a, x) {
+		return nil
+	}
+	n.needsValue(a, x)
+	return x
 }
 
 // dedupe keeps the first of several elements with one identity
@@ -398,14 +443,13 @@ func (n *normalizer) hollow(a *Attribute, x any) bool {
 // are identified by their "value" (Group members), an element with other
 // content (a display, a $ref) but no value would be a member of no
 // resource.
-func (n *normalizer) needsValue(a *Attribute, p *pathNode, x any) {
+func (n *normalizer) needsValue(a *Attribute, x any) {
 	if ok, _ := a.IdentifiedByValue(); !ok {
 		return
 	}
 	if m, isMap := x.(map[string]any); isMap {
 		if _, has := m["value"]; !has {
-			vp := pathNode{parent: p, name: "value"}
-			n.fail(Errorf(ScimInvalidValue, vp.String(), "is required: the id of the resource the element names"))
+			n.fail(Errorf(ScimInvalidValue, n.atSub("value"), "is required: the id of the resource the element names"))
 		}
 	}
 }
@@ -442,20 +486,20 @@ func onePrimary(a *Attribute, els []any) []any {
 	return els
 }
 
-// single normalizes one (non-array) value of a.
-func (n *normalizer) single(a *Attribute, p *pathNode, v any) any {
+// single normalizes one (non-array) value of a, the current value.
+func (n *normalizer) single(a *Attribute, v any) any {
 	if v == nil {
 		return nil
 	}
 	if a.Type != Complex {
-		return n.scalar(a, p, v)
+		return n.scalar(a, v)
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		return n.complex(a, p, x)
+		return n.complex(a, x)
 	case []any:
 		if a.MultiValued {
-			n.fail(Errorf(ScimInvalidValue, p.String(), "arrays cannot be nested"))
+			n.fail(Errorf(ScimInvalidValue, n.at(true), "arrays cannot be nested"))
 			return nil
 		}
 		var only any
@@ -465,7 +509,7 @@ func (n *normalizer) single(a *Attribute, p *pathNode, v any) any {
 				continue
 			}
 			if only != nil {
-				n.fail(Errorf(ScimInvalidValue, p.String(), "is single-valued but was given several values"))
+				n.fail(Errorf(ScimInvalidValue, n.at(true), "is single-valued but was given several values"))
 				return nil
 			}
 			only, at = el, i
@@ -474,19 +518,21 @@ func (n *normalizer) single(a *Attribute, p *pathNode, v any) any {
 			return nil
 		}
 		if _, nested := only.([]any); nested {
-			n.fail(Errorf(ScimInvalidValue, p.String(), "arrays cannot be nested"))
+			n.fail(Errorf(ScimInvalidValue, n.at(true), "arrays cannot be nested"))
 			return nil
 		}
-		ep := pathNode{parent: p, index: at, isIndex: true}
-		return n.single(a, &ep, only)
+		n.push(pathNode{index: at, isIndex: true})
+		defer n.pop()
+		return n.single(a, only)
 	default:
 		vs := a.Sub("value")
 		if vs == nil || vs.Type == Complex {
-			n.fail(Errorf(ScimInvalidValue, p.String(), "must be an object, got %s", describe(v)))
+			n.fail(Errorf(ScimInvalidValue, n.at(true), "must be an object, got %s", describe(v)))
 			return nil
 		}
-		sp := pathNode{parent: p, name: vs.Name}
-		val := n.value(vs, &sp, v)
+		n.push(pathNode{name: vs.Name})
+		val := n.value(vs, v)
+		n.pop()
 		if val == nil {
 			return nil
 		}
@@ -494,12 +540,11 @@ func (n *normalizer) single(a *Attribute, p *pathNode, v any) any {
 	}
 }
 
-func (n *normalizer) complex(a *Attribute, p *pathNode, m map[string]any) any {
+func (n *normalizer) complex(a *Attribute, m map[string]any) any {
 	if a.Grant != NoGrant {
 		var nul string
 		if m, nul = unwrapGrant(m); nul != "" {
-			vp := pathNode{parent: p, name: "value"}
-			n.fail(Errorf(ScimInvalidValue, vp.String(), "is a JSON object whose %q holds a NUL character (\\u0000)", nul))
+			n.fail(Errorf(ScimInvalidValue, n.atSub("value"), "is a JSON object whose %q holds a NUL character (\\u0000)", nul))
 			return nil
 		}
 	}
@@ -513,24 +558,21 @@ func (n *normalizer) complex(a *Attribute, p *pathNode, m map[string]any) any {
 			sa = a.Sub("display")
 		}
 		if sa == nil {
-			n.ignorePath(p, k)
+			n.ignoreKey(k)
 			continue
 		}
-		sp := pathNode{parent: p, name: sa.Name}
 		if sa.IsReadOnly() {
-			if n.collect {
-				n.ignore(sp.general())
+			n.ignoreKey(sa.Name)
+			continue
+		}
+		n.push(pathNode{name: sa.Name})
+		if x := n.value(sa, v); x != nil {
+			if out == nil {
+				out = make(map[string]any, len(m))
 			}
-			continue
+			n.put(out, sa, x)
 		}
-		x := n.value(sa, &sp, v)
-		if x == nil {
-			continue
-		}
-		if out == nil {
-			out = make(map[string]any, len(m))
-		}
-		n.put(out, sa, &sp, x)
+		n.pop()
 	}
 	if len(out) == 0 {
 		return nil
@@ -539,13 +581,13 @@ func (n *normalizer) complex(a *Attribute, p *pathNode, m map[string]any) any {
 }
 
 // scalar normalizes a value of a simple attribute.
-func (n *normalizer) scalar(a *Attribute, p *pathNode, v any) any {
+func (n *normalizer) scalar(a *Attribute, v any) any {
 	if s, ok := v.(string); ok && s == "" {
 		return nil
 	}
 	x, detail := scalarValue(a.Type, v)
 	if detail != "" {
-		n.fail(Errorf(ScimInvalidValue, p.String(), "%s, got %s", detail, describe(v)))
+		n.fail(Errorf(ScimInvalidValue, n.at(true), "%s, got %s", detail, describe(v)))
 		return nil
 	}
 	return x

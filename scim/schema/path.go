@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -30,23 +31,36 @@ func (p *pathNode) general() string {
 }
 
 func (p *pathNode) write(b *strings.Builder, indexes bool) {
-	if p.parent == nil {
-		if p.urn != "" {
-			b.WriteString(p.urn)
-			b.WriteByte(':')
-		}
-		b.WriteString(p.name)
-		return
+	var buf [8]pathNode
+	chain := buf[:0]
+	for q := p; q != nil; q = q.parent {
+		chain = append(chain, *q)
 	}
-	p.parent.write(b, indexes)
-	if p.isIndex {
-		if indexes {
-			b.WriteByte('[')
-			b.WriteString(strconv.Itoa(p.index))
-			b.WriteByte(']')
+	slices.Reverse(chain)
+	writePath(b, chain, indexes)
+}
+
+// writePath writes the path whose elements are path, root first (the
+// parent fields are not used): the root's URN and name, then "[i]" for an
+// element index (when indexes is set) or ".name" for a sub-attribute.
+func writePath(b *strings.Builder, path []pathNode, indexes bool) {
+	for i, e := range path {
+		switch {
+		case i == 0:
+			if e.urn != "" {
+				b.WriteString(e.urn)
+				b.WriteByte(':')
+			}
+			b.WriteString(e.name)
+		case e.isIndex:
+			if indexes {
+				b.WriteByte('[')
+				b.WriteString(strconv.Itoa(e.index))
+				b.WriteByte(']')
+			}
+		default:
+			b.WriteByte('.')
+			b.WriteString(e.name)
 		}
-		return
 	}
-	b.WriteByte('.')
-	b.WriteString(p.name)
 }
