@@ -32,6 +32,17 @@ func (h *Handler) changeOf(rt *resourceType, kind ChangeKind, id string, old, ne
 	return c
 }
 
+// withChange passes c to the store with the context of its write
+// (store.WithChange) when changeOf worked it out; otherwise the context is
+// left as it is, and a store that records changes anyway (a feed behind a
+// wrapper that hides it) works out its own (store.ChangeFor).
+func (h *Handler) withChange(ctx context.Context, c store.Change) context.Context {
+	if !h.changes {
+		return ctx
+	}
+	return store.WithChange(ctx, c)
+}
+
 // grantDelta returns the grants in next but not in old, and in old but not
 // in next, for each grant attribute of rt (schema.Attribute.Grant), by the
 // elements' identity (schema.Attribute.ElementKey: a role's value, an

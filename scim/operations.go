@@ -559,7 +559,7 @@ func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]an
 	}
 	l := labels{}
 	c := h.changeOf(rt, Created, "", nil, attrs)
-	res, err := h.store.Create(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, Attributes: attrs})
+	res, err := h.store.Create(h.withChange(ctx, c), &store.Resource{Type: rt.Name, Attributes: attrs})
 	for err != nil {
 		var again bool
 		if again, err = l.learn(ctx, h.store, attrs["members"], err); !again {
@@ -567,7 +567,7 @@ func (h *Handler) create(ctx context.Context, rt *resourceType, in map[string]an
 		}
 		next := l.apply(attrs)
 		c = h.changeOf(rt, Created, "", nil, next)
-		res, err = h.store.Create(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, Attributes: next})
+		res, err = h.store.Create(h.withChange(ctx, c), &store.Resource{Type: rt.Name, Attributes: next})
 	}
 	c.ID, c.Version = res.ID, res.Meta.Version
 	h.report(ctx, c, res)
@@ -601,7 +601,7 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 		}
 		next := keepWriteOnly(rt, old.Attributes, l.apply(checked))
 		c := h.changeOf(rt, Replaced, id, old.Attributes, next)
-		res, err := h.store.Replace(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, ID: id, Attributes: next}, old.Meta.Version)
+		res, err := h.store.Replace(h.withChange(ctx, c), &store.Resource{Type: rt.Name, ID: id, Attributes: next}, old.Meta.Version)
 		if err != nil {
 			var relabel bool
 			if relabel, err = l.learn(ctx, h.store, attrs["members"], err); relabel {
@@ -753,7 +753,7 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 			if h.changes {
 				c.Granted, c.Revoked = grantDelta(rt, old.Attributes, result.Attributes)
 			}
-			res, err = h.store.Replace(store.WithChange(ctx, c), &store.Resource{Type: rt.Name, ID: id, Attributes: l.apply(result.Attributes)}, old.Meta.Version)
+			res, err = h.store.Replace(h.withChange(ctx, c), &store.Resource{Type: rt.Name, ID: id, Attributes: l.apply(result.Attributes)}, old.Meta.Version)
 			if err != nil {
 				var relabel bool
 				if relabel, err = l.learn(ctx, h.store, result.Attributes["members"], err); relabel {
@@ -831,7 +831,7 @@ func (h *Handler) delete(ctx context.Context, rt *resourceType, id, ifMatch stri
 		}
 	}
 	c := store.Change{Kind: Deleted, Type: rt.Name, ID: id}
-	if err := h.store.Delete(store.WithChange(ctx, c), rt.Name, id, ifVersion); err != nil {
+	if err := h.store.Delete(h.withChange(ctx, c), rt.Name, id, ifVersion); err != nil {
 		return notFoundAs(err, rt, id)
 	}
 	h.report(ctx, c, nil)

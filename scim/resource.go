@@ -82,10 +82,11 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status i
 		res = with[0]
 	}
 	w.Header().Set("ETag", etag(res.Meta.Version))
+	out := h.render(r, t.rt, res, p)
 	if status == http.StatusCreated || t.me {
-		w.Header().Set("Location", h.location(r, t.rt, res.ID))
+		w.Header().Set("Location", out.location)
 	}
-	h.writeJSON(w, r, status, h.render(r, t.rt, res, p))
+	h.writeJSON(w, r, status, out)
 	return nil
 }
 
