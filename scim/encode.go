@@ -51,18 +51,28 @@ func appendValue(b []byte, v any) ([]byte, error) {
 
 // appendList appends a ListResponse, encoding its resources directly.
 func appendList(b []byte, l listResponse) ([]byte, error) {
-	b = append(b, `{"schemas":`...)
-	b, _ = appendValue(b, l.Schemas)
-	b = append(b, `,"totalResults":`...)
+	b = append(b, `{"schemas":[`...)
+	for i, s := range l.Schemas {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = schema.AppendJSONString(b, s)
+	}
+	b = append(b, `],"totalResults":`...)
 	b = strconv.AppendInt(b, int64(l.TotalResults), 10)
 	b = append(b, `,"startIndex":`...)
 	b = strconv.AppendInt(b, int64(l.StartIndex), 10)
 	b = append(b, `,"itemsPerPage":`...)
 	b = strconv.AppendInt(b, int64(l.ItemsPerPage), 10)
-	b = append(b, `,"Resources":`...)
-	b, err := appendValue(b, l.Resources)
-	if err != nil {
-		return nil, err
+	b = append(b, `,"Resources":[`...)
+	for i, r := range l.Resources {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendValue(b, r); err != nil {
+			return nil, err
+		}
 	}
-	return append(b, '}'), nil
+	return append(b, "]}"...), nil
 }

@@ -23,11 +23,15 @@ type listResponse struct {
 	Resources    []any    `json:"Resources"`
 }
 
+// listSchemas is the "schemas" of every ListResponse; it is never
+// modified.
+var listSchemas = []string{schema.ListResponseURN}
+
 func newList(total, start int, items []any) listResponse {
 	if items == nil {
 		items = []any{}
 	}
-	return listResponse{Schemas: []string{schema.ListResponseURN}, TotalResults: total, StartIndex: start,
+	return listResponse{Schemas: listSchemas, TotalResults: total, StartIndex: start,
 		ItemsPerPage: len(items), Resources: items}
 }
 
@@ -180,7 +184,7 @@ func (h *Handler) writeListed(w http.ResponseWriter, r *http.Request, l listed) 
 		items = append(items, h.render(r, it.rt, it.res, it.p))
 	}
 	if l.cursor {
-		out := cursorList{Schemas: []string{schema.ListResponseURN}, TotalResults: l.total, ItemsPerPage: len(items), Resources: items}
+		out := cursorList{Schemas: listSchemas, TotalResults: l.total, ItemsPerPage: len(items), Resources: items}
 		if l.next != "" {
 			out.NextCursor = l.next
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -30,12 +31,33 @@ func query(r *http.Request) (url.Values, error) {
 	if err != nil {
 		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidValue, Detail: "malformed query string: " + err.Error(), Err: err}
 	}
+	lower := true
+	for k := range q {
+		if hasUpper(k) {
+			lower = false
+			break
+		}
+	}
+	if lower {
+		return q, nil
+	}
 	out := make(url.Values, len(q))
 	for k, v := range q {
 		lk := strings.ToLower(k)
 		out[lk] = append(out[lk], v...)
 	}
 	return out, nil
+}
+
+// hasUpper reports whether s has a byte that strings.ToLower changes: an
+// ASCII capital or any non-ASCII byte.
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; ('A' <= c && c <= 'Z') || c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }
 
 // projectionOf parses the attributes and excludedAttributes query
