@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/scim/schema"
@@ -118,14 +119,15 @@ func ExampleStore_List_groups() {
 		return
 	}
 	for _, r := range page.Resources {
-		fmt.Print(r.Attributes["userName"], " is in")
+		var names []string
 		for _, g := range page.Groups[r.ID] {
-			fmt.Print(" ", g.Display)
+			names = append(names, g.Display)
 		}
-		fmt.Println()
+		slices.Sort(names) // in no particular order
+		fmt.Println(r.Attributes["userName"], "is in", names)
 	}
 	// Output:
-	// alice@example.com is in Admins Engineering
+	// alice@example.com is in [Admins Engineering]
 }
 
 // ExampleStore_PatchMembers adds a member to a group as Okta's group push
