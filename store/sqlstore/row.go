@@ -40,13 +40,15 @@ func (s *Store) split(ti *typeInfo, attrs map[string]any) (*row, error) {
 			}
 		}
 	}
-	b, err := json.Marshal(body)
+	// Canonical data encodes directly (schema.AppendJSON), with no
+	// reflection; one buffer serves both documents.
+	b, err := schema.AppendJSON(make([]byte, 0, 1024), body)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encoding attributes: %w", err)
 	}
 	r.attrs = string(b)
 	if ti.rt != nil {
-		if b, err = json.Marshal(keyDoc(ti.rt, body)); err != nil {
+		if b, err = schema.AppendJSON(b[:0], keyDoc(ti.rt, body)); err != nil {
 			return nil, fmt.Errorf("sqlstore: encoding attributes: %w", err)
 		}
 		r.attrsKey = sql.NullString{String: string(b), Valid: true}
