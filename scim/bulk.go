@@ -262,7 +262,7 @@ func (h *Handler) bulkOne(r *http.Request, op bulkOp, ids map[string]string) *bu
 				shown, err = h.withGroups(ctx, rt, shown, h.groupRef(r), nil)
 			}
 			if err == nil {
-				res.Response, err = h.render(r, rt, shown[0], nil).appendJSON(nil)
+				res.Response, err = h.render(r, rt, shown[0], nil).AppendJSON(nil)
 			}
 			ids[op.BulkID] = created.ID
 		}

@@ -17,36 +17,14 @@ type resourceJSON struct {
 	location string
 }
 
-func (r resourceJSON) MarshalJSON() ([]byte, error) { return r.appendJSON(nil) }
+func (r resourceJSON) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil) }
 
-// appendJSON appends the resource to b.
-func (r resourceJSON) appendJSON(b []byte) ([]byte, error) {
+// AppendJSON appends the resource to b (schema.JSONAppender).
+func (r resourceJSON) AppendJSON(b []byte) ([]byte, error) {
 	res := r.res
 	return r.rt.AppendResource(b, res.Attributes, res.ID, schema.Meta{ResourceType: res.Type,
 		Created: res.Meta.Created, LastModified: res.Meta.LastModified,
 		Location: r.location, Version: etag(res.Meta.Version)}, r.p)
-}
-
-// appendValue appends v as JSON: a resourceJSON as such, anything else
-// by schema.AppendJSON.
-func appendValue(b []byte, v any) ([]byte, error) {
-	if r, ok := v.(resourceJSON); ok {
-		return r.appendJSON(b)
-	}
-	if vs, ok := v.([]any); ok {
-		b = append(b, '[')
-		for i, e := range vs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendValue(b, e); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
-	}
-	return schema.AppendJSON(b, v)
 }
 
 // appendList appends a ListResponse, encoding its resources directly.
@@ -70,7 +48,7 @@ func appendList(b []byte, l listResponse) ([]byte, error) {
 			b = append(b, ',')
 		}
 		var err error
-		if b, err = appendValue(b, r); err != nil {
+		if b, err = schema.AppendJSON(b, r); err != nil {
 			return nil, err
 		}
 	}

@@ -2,7 +2,6 @@ package scim
 
 import (
 	"encoding/json"
-	"reflect"
 	"testing"
 
 	"github.com/scimkit/scimkit/scim/schema"
@@ -33,38 +32,4 @@ func FuzzAppendString(f *testing.F) {
 			t.Errorf("AppendJSONString(%q) = %s decodes to %q, want %q", s, out, got, want)
 		}
 	})
-}
-
-// TestAppendValue: canonical data encodes to the same JSON values as
-// encoding/json gives (map keys sorted too), without its HTML escaping.
-func TestAppendValue(t *testing.T) {
-	values := []any{
-		nil, true, false, "s", json.Number("42"), json.Number("-1.5e3"),
-		[]any{}, []any{"a", json.Number("1"), nil, map[string]any{"z": "1", "a": []any{true}}},
-		map[string]any{}, map[string]any{"userName": "a@b", "name": map[string]any{"givenName": "<G>", "familyName": "F"}},
-		[]string{"x", "y"},
-		struct {
-			A int `json:"a"`
-		}{7},
-	}
-	for _, v := range values {
-		want, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := appendValue(nil, v)
-		if err != nil {
-			t.Fatalf("appendValue(%#v): %v", v, err)
-		}
-		var gv, wv any
-		if err := json.Unmarshal(got, &gv); err != nil {
-			t.Fatalf("appendValue(%#v) = %s: not JSON: %v", v, got, err)
-		}
-		if err := json.Unmarshal(want, &wv); err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(gv, wv) || len(got) > len(want) {
-			t.Errorf("appendValue(%#v) = %s, want %s", v, got, want)
-		}
-	}
 }

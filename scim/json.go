@@ -86,7 +86,7 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 	case resourceJSON:
 		buf := responseBuffers.Get().(*[]byte)
 		defer putResponseBuffer(buf, &b)
-		b, err = v.appendJSON((*buf)[:0])
+		b, err = v.AppendJSON((*buf)[:0])
 	case listResponse:
 		buf := responseBuffers.Get().(*[]byte)
 		defer putResponseBuffer(buf, &b)

@@ -6,12 +6,19 @@ import (
 	"strconv"
 )
 
+// JSONAppender is a value that appends its own JSON encoding to b, as
+// [AppendJSON] does: the handler's rendered resources, written inside a
+// list response.
+type JSONAppender interface {
+	AppendJSON(b []byte) ([]byte, error)
+}
+
 // AppendJSON appends v, canonical data, to b as JSON (RFC 8259): string,
 // bool, nil, json.Number, map[string]any (members sorted by name, as
 // encoding/json sorts a map's keys), []any and []string are encoded
 // directly, strings by [AppendJSONString]; a json.Number that is not a
-// JSON number is written as 0. Any other value goes through
-// encoding/json.Marshal, whose error is returned.
+// JSON number is written as 0; a [JSONAppender] appends itself. Any other
+// value goes through encoding/json.Marshal, whose error is returned.
 func AppendJSON(b []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case nil:
@@ -66,6 +73,8 @@ func AppendJSON(b []byte, v any) ([]byte, error) {
 			b = AppendJSONString(b, e)
 		}
 		return append(b, ']'), nil
+	case JSONAppender:
+		return v.AppendJSON(b)
 	}
 	m, err := json.Marshal(v)
 	if err != nil {
