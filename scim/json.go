@@ -199,12 +199,13 @@ func mountPrefix(r *http.Request) string {
 // two more.
 const maxJSONDepth = 32
 
-// checkJSON rejects request bodies that are valid JSON but hostile: nesting
-// deeper than maxJSONDepth, and objects that repeat a member name (where
-// encoding/json would silently keep the last value, so a body could say one
-// thing to a log or proxy and another to the store). Syntax errors are left
-// to the decoder, which reports them with their offset. It scans the bytes
-// once and allocates only for objects with many members.
+// checkJSON rejects PATCH bodies (which patch.Decode reads; decodeObject
+// reads the others and checks the same) that are valid JSON but hostile:
+// nesting deeper than maxJSONDepth, and objects that repeat a member name
+// (where encoding/json would silently keep the last value, so a body could
+// say one thing to a log or proxy and another to the store). Syntax errors
+// are left to the decoder, which reports them with their offset. It scans
+// the bytes once and allocates only for objects with many members.
 func checkJSON(body []byte) error {
 	if !json.Valid(body) {
 		return nil
