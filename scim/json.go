@@ -41,39 +41,41 @@ func (h *Handler) readObject(w http.ResponseWriter, r *http.Request) (map[string
 	return decodeObject(body)
 }
 
+// decodeObject reads a request body that must be one JSON object, with
+// schema.DecodeObject: it refuses, with 400 invalidSyntax, a body that is
+// empty, not valid JSON, followed by more data, that repeats a member name in
+// one object (where encoding/json would silently keep the last value, so a
+// body could say one thing to a log or proxy and another to the store), that
+// nests deeper than maxJSONDepth, or that is not an object.
 func decodeObject(body []byte) (map[string]any, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "request body is empty; a JSON object is required"}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, syntaxError(err)
+	m, err := schema.DecodeObject(body, maxJSONDepth)
+	if err == nil {
+		return m, nil
 	}
-	if dec.More() {
-		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
-			Detail: "request body has data after the JSON object (offset " + itoa(dec.InputOffset()) + ")"}
+	var de *schema.DecodeError
+	if !errors.As(err, &de) {
+		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "request body is not valid JSON: " + err.Error(), Err: err}
 	}
-	// The decoder read a valid JSON value up to its offset, so the
-	// check needs no validation pass of its own.
-	if err := checkValidJSON(body[:dec.InputOffset()]); err != nil {
-		return nil, err
+	e := &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax}
+	off := itoa(de.Offset)
+	switch de.Kind {
+	case schema.DecodeEmpty:
+		e.Detail = "request body is empty; a JSON object is required"
+	case schema.DecodeTrailingData:
+		e.Detail = "request body has data after the JSON object (offset " + off + ")"
+	case schema.DecodeDuplicateMember:
+		e.Detail = "request body repeats the member " + strconv.Quote(de.Member) + " in one object (offset " + off + ")"
+	case schema.DecodeTooDeep:
+		e.Detail = "request body nests deeper than " + strconv.Itoa(de.MaxDepth) + " levels (offset " + off + ")"
+	case schema.DecodeNotObject:
+		e.Detail = "request body must be a JSON object"
+	default:
+		e.Detail, e.Err = "request body is not valid JSON at offset "+off+": "+de.Msg, err
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "request body must be a JSON object"}
-	}
-	return m, nil
-}
-
-func syntaxError(err error) *Error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax,
-			Detail: "request body is not valid JSON at offset " + itoa(se.Offset) + ": " + se.Error(), Err: err}
-	}
-	return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "request body is not valid JSON: " + err.Error(), Err: err}
+	return nil, e
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -197,12 +199,13 @@ func mountPrefix(r *http.Request) string {
 // two more.
 const maxJSONDepth = 32
 
-// checkJSON rejects request bodies that are valid JSON but hostile: nesting
-// deeper than maxJSONDepth, and objects that repeat a member name (where
-// encoding/json would silently keep the last value, so a body could say one
-// thing to a log or proxy and another to the store). Syntax errors are left
-// to the decoder, which reports them with their offset. It scans the bytes
-// once and allocates only for objects with many members.
+// checkJSON rejects PATCH bodies (which patch.Decode reads; decodeObject
+// reads the others and checks the same) that are valid JSON but hostile:
+// nesting deeper than maxJSONDepth, and objects that repeat a member name
+// (where encoding/json would silently keep the last value, so a body could
+// say one thing to a log or proxy and another to the store). Syntax errors
+// are left to the decoder, which reports them with their offset. It scans
+// the bytes once and allocates only for objects with many members.
 func checkJSON(body []byte) error {
 	if !json.Valid(body) {
 		return nil

@@ -2,6 +2,7 @@ package schema_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -137,4 +138,29 @@ func ExampleSplitPath() {
 	// "" "emails" "value"
 	// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User" "manager" "value"
 	// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User" "" ""
+}
+
+// A request body decodes to canonical data; numbers keep their text.
+func ExampleDecodeObject() {
+	body := []byte(`{"userName":"bjensen@example.com","name":{"givenName":"Barbara"},
+	  "emails":[{"value":"bjensen@example.com","primary":true}],"badge":1042.50,"manager":null}`)
+	m, err := schema.DecodeObject(body, 32)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%q %q %v %#v %v\n", m["userName"], m["name"].(map[string]any)["givenName"],
+		m["emails"].([]any)[0].(map[string]any)["primary"], m["badge"], m["manager"])
+
+	// A member name given twice is refused, even when spelled with an escape.
+	_, err = schema.DecodeObject([]byte(`{"userName":"a","\u0075serName":"b"}`), 32)
+	var de *schema.DecodeError
+	if errors.As(err, &de) {
+		fmt.Println(de.Kind == schema.DecodeDuplicateMember, de.Member, de.Offset)
+	}
+	fmt.Println(err)
+	// Output:
+	// "bjensen@example.com" "Barbara" true "1042.50" <nil>
+	// true userName 16
+	// json: an object repeats the member "userName" at offset 16
 }

@@ -130,15 +130,17 @@ func (s *Store) scanResource(sc scanner, typ string, extra ...any) (*store.Resou
 	return res, nil
 }
 
+// decodeObject decodes stored attributes with schema.DecodeObject, which
+// allows any nesting encoding/json reads and refuses a repeated member name
+// (the store writes attributes from maps, so none is ever stored). Stored
+// null, the encoding of no attributes, is an empty object.
 func decodeObject(b []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	m, err := schema.DecodeObject(b, schema.MaxNestingDepth)
+	if err != nil {
+		if de, ok := err.(*schema.DecodeError); ok && de.Kind == schema.DecodeNotObject && string(bytes.TrimSpace(b)) == "null" {
+			return map[string]any{}, nil
+		}
 		return nil, fmt.Errorf("sqlstore: decoding stored attributes: %w", err)
-	}
-	if m == nil {
-		m = map[string]any{}
 	}
 	return m, nil
 }
