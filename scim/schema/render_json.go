@@ -145,27 +145,27 @@ func (rt *ResourceType) canonicalKeys(attrs map[string]any) map[string]any {
 	return out
 }
 
-// member is one member of a JSON object to be written in name order.
-type member struct {
+// renderMember is one member of a JSON object to be written in name order.
+type renderMember struct {
 	name string
 	attr *Attribute
 	v    any
 }
 
 // sortMembers sorts ms by name and drops all but the first of each name.
-func sortMembers(ms []member) []member {
-	slices.SortFunc(ms, func(x, y member) int { return strings.Compare(x.name, y.name) })
-	return slices.CompactFunc(ms, func(x, y member) bool { return x.name == y.name })
+func sortMembers(ms []renderMember) []renderMember {
+	slices.SortFunc(ms, func(x, y renderMember) int { return strings.Compare(x.name, y.name) })
+	return slices.CompactFunc(ms, func(x, y renderMember) bool { return x.name == y.name })
 }
 
 // appendExtension appends `,"urn":{…}` for the extension object m of
 // schema ext, its attributes sorted by name, unless none is rendered.
 func (r *renderer) appendExtension(b []byte, ext *Schema, m map[string]any) ([]byte, bool, error) {
-	var buf [16]member
+	var buf [16]renderMember
 	ms := buf[:0]
 	for k, v := range m {
 		if a := ext.Attr(k); a != nil {
-			ms = append(ms, member{a.Name, a, v})
+			ms = append(ms, renderMember{a.Name, a, v})
 		}
 	}
 	if len(ms) == 0 {
@@ -185,7 +185,7 @@ func (r *renderer) appendExtension(b []byte, ext *Schema, m map[string]any) ([]b
 	if len(b) == inner {
 		return b[:mark], false, nil
 	}
-	b[inner] = '{' // the first member's comma
+	b[inner] = '{' // the first renderMember's comma
 	return append(b, '}'), true, nil
 }
 
@@ -256,11 +256,11 @@ func (r *renderer) appendAttr(b []byte, a *Attribute, s *Schema, v any) ([]byte,
 // (renderer.subs) as an object with members sorted by name, or nothing
 // and false when it keeps none.
 func (r *renderer) appendSubs(b []byte, a *Attribute, m map[string]any, listedOnly bool) ([]byte, bool, error) {
-	var buf [16]member
+	var buf [16]renderMember
 	ms := buf[:0]
 	for k, v := range m {
 		if s := a.Sub(k); !IsEmpty(v) && r.includeSub(s, listedOnly) {
-			ms = append(ms, member{s.Name, s, v})
+			ms = append(ms, renderMember{s.Name, s, v})
 		}
 	}
 	if len(ms) == 0 {
