@@ -22,23 +22,40 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 func (h *Handler) readBodyLimit(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, err
-		}
-		return nil, &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "cannot read request body", Err: err}
+		return nil, bodyError(err)
 	}
 	return body, nil
 }
 
+// bodyError is the error of reading a request body: the
+// *http.MaxBytesError as it is (413), anything else 400.
+func bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	return &Error{Status: http.StatusBadRequest, ScimType: schema.ScimInvalidSyntax, Detail: "cannot read request body", Err: err}
+}
+
+// bodyBuffers hold request bodies while they are decoded: the decoded
+// object shares no memory with its body (schema.DecodeObject), so the
+// buffer serves the next request.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // readObject reads a request body that must be one JSON object. Numbers are
 // kept as json.Number so integers and decimals stay distinct.
 func (h *Handler) readObject(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
-	body, err := h.readBody(w, r)
-	if err != nil {
-		return nil, err
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 { // a rare large body does not stay in memory
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody)); err != nil {
+		return nil, bodyError(err)
 	}
-	return decodeObject(body)
+	return decodeObject(buf.Bytes())
 }
 
 // decodeObject reads a request body that must be one JSON object, with
