@@ -27,14 +27,29 @@ type Meta struct {
 // members come in reading order: "schemas", "id", "externalId", the core
 // attributes in schema order, the extensions in the resource type's
 // order, then "meta"; the members of complex values are sorted by name.
-// Keys "schemas", "id" and "meta" of attrs are ignored (id and meta come
-// from the arguments). attrs is not modified. The error is that of
-// encoding a value that is not canonical data ([AppendJSON]).
+// Keys "schemas", "id" and "meta" of attrs are ignored ("id" and "meta" in
+// any case: id and meta come from the arguments). attrs is not modified.
+// The error is that of encoding a value that is not canonical data
+// ([AppendJSON]).
 func (rt *ResourceType) AppendResource(b []byte, attrs map[string]any, id string, meta Meta, p *Projection) ([]byte, error) {
 	if p == nil {
 		p = &defaultProjection
 	}
 	start := len(b)
+	if !rt.hasExtensionKey(attrs) {
+		// No extension can be written (unless a key in another case
+		// names one): "schemas" names the core schema alone and goes
+		// first as it is.
+		out := appendSchemas(b, rt, 0)
+		out, used, _, err := rt.appendMembers(out, attrs, id, meta, &renderer{p: p})
+		if err != nil {
+			return nil, err
+		}
+		if used == len(attrs) {
+			return append(out, '}'), nil
+		}
+		b = out[:start]
+	}
 	out, used, exts, err := rt.appendMembers(b, attrs, id, meta, &renderer{p: p})
 	if err != nil {
 		return nil, err
@@ -49,17 +64,34 @@ func (rt *ResourceType) AppendResource(b []byte, attrs map[string]any, id string
 	// "schemas" goes first, but which extensions it names is known only
 	// now: write it after the members and rotate it into place.
 	body := len(out)
-	out = append(out, `{"schemas":[`...)
-	out = AppendJSONString(out, rt.Schema.ID)
-	for i, e := range rt.Extensions {
-		if exts&(1<<i) != 0 {
-			out = append(out, ',')
-			out = AppendJSONString(out, e.Schema.ID)
-		}
-	}
-	out = append(out, ']')
+	out = appendSchemas(out, rt, exts)
 	rotate(out[start:], body-start)
 	return append(out, '}'), nil
+}
+
+// hasExtensionKey reports whether attrs has the URN of one of rt's
+// extensions as a key.
+func (rt *ResourceType) hasExtensionKey(attrs map[string]any) bool {
+	for _, e := range rt.Extensions {
+		if _, ok := attrs[e.Schema.ID]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// appendSchemas appends `{"schemas":[…]`: the core schema's URN and that
+// of each extension i whose bit is set in exts.
+func appendSchemas(b []byte, rt *ResourceType, exts uint64) []byte {
+	b = append(b, `{"schemas":[`...)
+	b = AppendJSONString(b, rt.Schema.ID)
+	for i, e := range rt.Extensions {
+		if exts&(1<<i) != 0 {
+			b = append(b, ',')
+			b = AppendJSONString(b, e.Schema.ID)
+		}
+	}
+	return append(b, ']')
 }
 
 // rotate moves the last len(b)-n bytes of b before its first n bytes.

@@ -22,7 +22,11 @@ func renderedJSON(t testing.TB, rt *schema.ResourceType, attrs map[string]any, i
 	for k, v := range attrs {
 		obj[k] = v
 	}
-	delete(obj, "id") // AppendResource takes id and meta from its arguments only
+	for k := range obj { // AppendResource takes id and meta from its arguments only
+		if strings.EqualFold(k, "id") || strings.EqualFold(k, "meta") {
+			delete(obj, k)
+		}
+	}
 	if id != "" {
 		obj["id"] = id
 	}
@@ -37,7 +41,6 @@ func renderedJSON(t testing.TB, rt *schema.ResourceType, attrs map[string]any, i
 			m[k] = v.UTC().Format(time.RFC3339Nano)
 		}
 	}
-	delete(obj, "meta")
 	if len(m) > 0 {
 		obj["meta"] = m
 	}
