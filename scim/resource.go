@@ -88,6 +88,12 @@ func (h *Handler) location(r *http.Request, rt *resourceType, id string) string 
 	return h.baseURL(r) + "/" + strings.Trim(rt.Endpoint, "/") + "/" + url.PathEscape(id)
 }
 
+// setETag sets the ETag header to the version's entity tag, under the
+// key's canonical form ("Etag", as Header.Set would make it on every call).
+func setETag(w http.ResponseWriter, version string) {
+	w.Header()["Etag"] = []string{etag(version)}
+}
+
 // etag renders a store version as a weak entity tag (RFC 7644 §3.14).
 func etag(version string) string { return `W/"` + version + `"` }
 
@@ -103,7 +109,7 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status i
 		}
 		res = with[0]
 	}
-	w.Header().Set("ETag", etag(res.Meta.Version))
+	setETag(w, res.Meta.Version)
 	out := h.render(r, t.rt, res, p)
 	if status == http.StatusCreated || t.me {
 		w.Header().Set("Location", out.location)
@@ -130,7 +136,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, t target) err
 		return err
 	}
 	if noneMatch(r, res.Meta.Version) {
-		w.Header().Set("ETag", etag(res.Meta.Version))
+		setETag(w, res.Meta.Version)
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -205,7 +211,7 @@ func (h *Handler) servePatch(w http.ResponseWriter, r *http.Request, t target) e
 		return err
 	}
 	if noContent {
-		w.Header().Set("ETag", etag(version))
+		setETag(w, version)
 		if t.me {
 			w.Header().Set("Location", h.location(r, t.rt, t.id))
 		}

@@ -114,7 +114,8 @@ type normalizer struct {
 // push appends e to the path; pop removes the last element.
 func (n *normalizer) push(e pathNode) {
 	if n.path == nil {
-		n.path = make([]pathNode, 0, 8)
+		// A resource's paths are attribute, element, sub-attribute.
+		n.path = make([]pathNode, 0, 4)
 	}
 	n.path = append(n.path, e)
 }
