@@ -1,10 +1,7 @@
 package patch
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 
 	"github.com/scimkit/scimkit/scim/schema"
@@ -28,27 +25,35 @@ type Operation struct {
 // and the members of each operation ("op", "path", "value") may be in any
 // case, op names may be in any case ("Add", "Replace", "Remove"), a missing
 // or different "schemas" is accepted, and an empty "Operations" array
-// decodes to no operations. Numbers are kept as json.Number.
+// decodes to no operations. Numbers are kept as json.Number. The body is
+// read by schema.DecodeObject in one pass.
 //
 // Errors are *schema.Error: "invalidSyntax" for a body that is not a JSON
-// object, lacks "Operations", or has an operation without a valid "op" or,
+// object (or one that repeats a member name in an object), lacks "Operations", or has an operation without a valid "op" or,
 // for add and replace, without "value"; "noTarget" for a remove without a
 // path (RFC 7644 §3.5.2.2). The detail names the operation by its index,
 // counting from 0.
 func Decode(body []byte) ([]Operation, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
+	obj, err := schema.DecodeObject(body, schema.MaxNestingDepth)
+	if err != nil {
+		var de *schema.DecodeError
+		if errors.As(err, &de) {
+			switch de.Kind {
+			case schema.DecodeTrailingData:
+				return nil, schema.Errorf(schema.ScimInvalidSyntax, "", "the request body has data after the JSON object")
+			case schema.DecodeNotObject:
+				return nil, schema.Errorf(schema.ScimInvalidSyntax, "", "the request body must be a JSON object")
+			}
+		}
 		return nil, schema.Errorf(schema.ScimInvalidSyntax, "", "the request body is not valid JSON: %v", err)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, schema.Errorf(schema.ScimInvalidSyntax, "", "the request body has data after the JSON object")
-	}
-	obj, ok := doc.(map[string]any)
-	if !ok {
-		return nil, schema.Errorf(schema.ScimInvalidSyntax, "", "the request body must be a JSON object")
-	}
+	return Operations(obj)
+}
+
+// Operations reads the operations of a PatchOp body that is already
+// decoded into canonical data (with schema.DecodeObject), by the rules
+// of [Decode].
+func Operations(obj map[string]any) ([]Operation, error) {
 	raw, found, err := member(obj, "Operations")
 	if err != nil {
 		return nil, err

@@ -385,12 +385,15 @@ func (h *Handler) encodePatch(ops []patch.Operation) ([]patch.Operation, error) 
 	return decodePatch(b)
 }
 
-// decodePatch reads a PatchOp body (RFC 7644 §3.5.2).
+// decodePatch reads a PatchOp body (RFC 7644 §3.5.2): one JSON object, by
+// the rules of every request body (decodeObject), whose operations
+// patch.Operations reads.
 func decodePatch(body []byte) ([]patch.Operation, error) {
-	if err := checkJSON(body); err != nil {
+	obj, err := decodeObject(body)
+	if err != nil {
 		return nil, err
 	}
-	return patch.Decode(body)
+	return patch.Operations(obj)
 }
 
 // maxRetries bounds how often a PATCH or PUT without If-Match re-reads and
