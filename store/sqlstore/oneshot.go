@@ -167,8 +167,9 @@ func (s *Store) createOne(ctx context.Context, tenant, typ, id string, now time.
 	if err := s.recordOne(w, t, "res", c, now, ""); err != nil {
 		return err
 	}
-	var n int
-	err := s.db.QueryRowContext(ctx, w.sql("SELECT (SELECT count(*) FROM res), "+check), b.args...).Scan(&n, new(any))
+	// Exec, not QueryRow: nothing is read back, and database/sql gives
+	// every Rows a goroutine watching the context.
+	_, err := s.db.ExecContext(ctx, w.sql("SELECT (SELECT count(*) FROM res), "+check), b.args...)
 	if err == nil && s.feed {
 		s.wake()
 	}
