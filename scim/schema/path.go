@@ -23,12 +23,6 @@ func (p *pathNode) String() string {
 	return b.String()
 }
 
-// general returns the path without indexes: "emails.value".
-func (p *pathNode) general() string {
-	var b strings.Builder
-	p.write(&b, false)
-	return b.String()
-}
 
 func (p *pathNode) write(b *strings.Builder, indexes bool) {
 	var buf [8]pathNode
