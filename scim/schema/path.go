@@ -23,7 +23,6 @@ func (p *pathNode) String() string {
 	return b.String()
 }
 
-
 func (p *pathNode) write(b *strings.Builder, indexes bool) {
 	var buf [8]pathNode
 	chain := buf[:0]
