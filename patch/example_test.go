@@ -79,6 +79,24 @@ func ExampleDecode() {
 	// operation 0: remove requires a "path"
 }
 
+// A body the caller has already decoded (schema.DecodeObject, as the
+// handler does) is read without a second pass over its bytes.
+func ExampleOperations() {
+	obj, err := schema.DecodeObject([]byte(`{"Operations":[{"op":"Replace","path":"active","value":"False"}]}`), 32)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ops, err := patch.Operations(obj)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s %q %v\n", ops[0].Op, ops[0].Path, ops[0].Value)
+	// Output:
+	// replace "active" False
+}
+
 func ExampleError() {
 	rt := schema.UserResourceType()
 	_, err := patch.Apply(rt, "2819c223", map[string]any{"userName": "bjensen"}, []patch.Operation{

@@ -155,3 +155,19 @@ func ExampleMemory_ListAfter() {
 	// next: d
 	// next: e
 }
+
+// FeedOf tells a store that records a change feed from one that has the
+// methods but whose feed is switched off, as the memory store's is by
+// default.
+func ExampleFeedOf() {
+	for _, s := range []store.Store{store.NewMemory(), store.NewMemoryWith(store.MemoryConfig{Feed: true})} {
+		_, ok := store.FeedOf(s)
+		fmt.Println("records a change feed:", ok)
+	}
+	_, err := store.NewMemory().ReadFeed(context.Background(), 0, 10)
+	fmt.Println(errors.Is(err, errors.ErrUnsupported))
+	// Output:
+	// records a change feed: false
+	// records a change feed: true
+	// true
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scimkit/scim/schema"
 )
@@ -97,6 +98,34 @@ func ExampleResourceType_Render() {
 	fmt.Println(string(out))
 	// Output:
 	// {"displayName":"Admins","id":"g1","meta":{"resourceType":"Group","version":"W/\"3\""},"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}
+}
+
+// A stored user written as a response: schemas first, the core attributes
+// in schema order, meta last, the password (writeOnly) never; here with
+// excludedAttributes=emails.
+func ExampleResourceType_AppendResource() {
+	rt := schema.UserResourceType(schema.EnterpriseUserSchema())
+	p, err := rt.ParseProjection("", "emails.type")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	attrs := map[string]any{
+		"userName": "bjensen@example.com",
+		"password": "t1meMa$heen",
+		"emails":   []any{map[string]any{"value": "bjensen@example.com", "type": "work"}},
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"department": "Tour Operations"},
+	}
+	meta := schema.Meta{ResourceType: "User", Created: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
+		Location: "https://example.com/scim/v2/Users/2819c223", Version: `W/"1"`}
+	b, err := rt.AppendResource(nil, attrs, "2819c223", meta, p)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(b))
+	// Output:
+	// {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"id":"2819c223","userName":"bjensen@example.com","emails":[{"value":"bjensen@example.com"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Tour Operations"},"meta":{"created":"2026-03-01T12:00:00Z","location":"https://example.com/scim/v2/Users/2819c223","resourceType":"User","version":"W/\"1\""}}
 }
 
 // With attributes, only id, schemas, returned=always attributes and what
