@@ -62,11 +62,15 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resourc
 	}, nil
 }
 
+// insertArgs are the arguments of s.insertSQL.
+func (s *Store) insertArgs(tenant, id, typ string, now time.Time, rw *row) []any {
+	return []any{tenant, id, typ, s.d.timeArg(now), s.d.timeArg(now), rw.attrs, rw.attrsKey, rw.externalID, rw.nameKey, rw.displayKey}
+}
+
 // createTx is Create in a transaction of several statements.
 func (s *Store) createTx(ctx context.Context, ti *typeInfo, r *store.Resource, tenant, id string, now time.Time, rw *row) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, rebind(s.d, `INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, attrs_key, external_id, name_key, display_key) VALUES (?, ?, ?, 1, ?, ?, `+s.d.jsonArg("?")+`, `+s.d.jsonArg("?")+`, ?, ?, ?)`),
-			tenant, id, r.Type, s.d.timeArg(now), s.d.timeArg(now), rw.attrs, rw.attrsKey, rw.externalID, rw.nameKey, rw.displayKey)
+		_, err := tx.ExecContext(ctx, s.insertSQL, s.insertArgs(tenant, id, r.Type, now, rw)...)
 		if err != nil {
 			if s.d.uniqueViolation(err) {
 				if ti.nameKey != nil && rw.nameKey.Valid && s.taken(ctx, tx, tenant, r.Type, rw.nameKey.String) {

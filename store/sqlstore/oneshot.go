@@ -151,6 +151,11 @@ func badReference(err error, a *memberRows) error {
 // createOne is Create's one statement: the resource row and its members
 // a (nil for a type without members).
 func (s *Store) createOne(ctx context.Context, tenant, typ, id string, now time.Time, rw *row, a *memberRows, c store.Change) error {
+	if (a == nil || len(a.values) == 0) && !s.feed {
+		// The row alone: the plain INSERT, whose text never changes.
+		_, err := s.db.ExecContext(ctx, s.insertSQL, s.insertArgs(tenant, id, typ, now, rw)...)
+		return err
+	}
 	w := newOneStatement(s.d)
 	b := w.b
 	t := b.arg(tenant)

@@ -121,6 +121,9 @@ type Store struct {
 	// makes it. waitMu guards it.
 	waitMu  sync.Mutex
 	waiting chan struct{}
+
+	// insertSQL is the statement inserting a resource row (insertArgs).
+	insertSQL string
 }
 
 var (
@@ -160,6 +163,7 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	s := &Store{db: db, d: cfg.Dialect, tenant: cfg.Tenant, now: cfg.Now, newID: cfg.NewID, types: map[string]*typeInfo{},
 		maxScan: cfg.MaxScan, timeout: cfg.StatementTimeout,
 		feed: cfg.Feed, retention: cfg.FeedRetention, poll: cfg.FeedPoll}
+	s.insertSQL = rebind(s.d, `INSERT INTO scim_resources (tenant, id, type, version, created, last_modified, attrs, attrs_key, external_id, name_key, display_key) VALUES (?, ?, ?, 1, ?, ?, `+s.d.jsonArg("?")+`, `+s.d.jsonArg("?")+`, ?, ?, ?)`)
 	if s.retention == (store.Retention{}) {
 		s.retention.MaxAge = DefaultFeedMaxAge
 	}
