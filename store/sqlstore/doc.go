@@ -174,8 +174,11 @@
 // a Create (of a type with one unique attribute at most, and at most 1,000
 // members), a Replace of a type without members, and a PatchMembers that
 // only adds members and needs no resource back (store.MemberDelta
-// SkipResource) are one statement of data-modifying CTEs, one round trip;
-// the other writes, and all in SQLite, are transactions. Replace, Delete
+// SkipResource) are one statement of data-modifying CTEs, one round trip
+// (a Create with no members and no change feed is the plain INSERT); the
+// other writes, and all in SQLite, are transactions. Statements that read
+// nothing back run with ExecContext: database/sql gives every Rows a
+// goroutine that watches the context. Replace, Delete
 // and PatchMembers compare and swap the version column; when no row
 // changes, a second read tells store.ErrNotFound from
 // store.ErrVersionMismatch. A unique-index violation becomes a
