@@ -353,34 +353,47 @@ func (d *decoder) object() any {
 				d.kvs = d.kvs[:first]
 			}
 		}
-		d.ws()
-		if d.i >= len(d.b) {
-			d.err = syntaxEOF(len(d.b))
-			return nil
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-			d.ws()
+		if d.next('}', "after object key:value pair") {
 			continue
-		case '}':
-			d.i++
-			d.depth--
-			if m == nil {
-				kvs := d.kvs[first:]
-				m = make(map[string]any, len(kvs))
-				for _, kv := range kvs {
-					m[kv.name] = kv.value
-				}
-				clear(kvs)
-				d.kvs = d.kvs[:first]
-			}
-			return m
-		default:
-			d.err = syntaxAt(d.b, d.i, "after object key:value pair")
+		}
+		if d.err != nil {
 			return nil
 		}
+		if m == nil {
+			kvs := d.kvs[first:]
+			m = make(map[string]any, len(kvs))
+			for _, kv := range kvs {
+				m[kv.name] = kv.value
+			}
+			clear(kvs)
+			d.kvs = d.kvs[:first]
+		}
+		return m
 	}
+}
+
+// next reads what follows a member or element: after ',' it reports true
+// (another follows); after the closing byte it reports false and leaves
+// the container (d.err nil); anything else is a syntax error (false, with
+// d.err set).
+func (d *decoder) next(closing byte, after string) bool {
+	d.ws()
+	if d.i >= len(d.b) {
+		d.err = syntaxEOF(len(d.b))
+		return false
+	}
+	switch d.b[d.i] {
+	case ',':
+		d.i++
+		d.ws()
+		return true
+	case closing:
+		d.i++
+		d.depth--
+		return false
+	}
+	d.err = syntaxAt(d.b, d.i, after)
+	return false
 }
 
 // emptyArray is the value of every empty array: it has no element to
@@ -403,29 +416,18 @@ func (d *decoder) array() any {
 			return nil
 		}
 		d.vals = append(d.vals, v)
-		d.ws()
-		if d.i >= len(d.b) {
-			d.err = syntaxEOF(len(d.b))
-			return nil
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-			d.ws()
+		if d.next(']', "after array element") {
 			continue
-		case ']':
-			d.i++
-			d.depth--
-			vals := d.vals[first:]
-			a := make([]any, len(vals))
-			copy(a, vals)
-			clear(vals)
-			d.vals = d.vals[:first]
-			return a
-		default:
-			d.err = syntaxAt(d.b, d.i, "after array element")
+		}
+		if d.err != nil {
 			return nil
 		}
+		vals := d.vals[first:]
+		a := make([]any, len(vals))
+		copy(a, vals)
+		clear(vals)
+		d.vals = d.vals[:first]
+		return a
 	}
 }
 

@@ -248,14 +248,8 @@ func (rt *ResourceType) Render(obj map[string]any, p *Projection) map[string]any
 	out := make(map[string]any, len(obj)+1)
 	hasExt := false
 	for k, v := range obj {
-		if k == "schemas" {
-			continue
-		}
-		if hasURNPrefix(k) {
-			ext := rt.extensionExact(k)
-			if ext == nil {
-				continue
-			}
+		ext, a, s := rt.renderedKey(k)
+		if ext != nil {
 			m, ok := v.(map[string]any)
 			if !ok {
 				continue
@@ -281,13 +275,8 @@ func (rt *ResourceType) Render(obj map[string]any, p *Projection) map[string]any
 			}
 			continue
 		}
-		var s *Schema // nil for the common attributes
-		a := Common(k)
 		if a == nil {
-			if a = rt.Schema.Attr(k); a == nil {
-				continue
-			}
-			s = rt.Schema
+			continue
 		}
 		x, ok := r.attr(a, s, v)
 		if ok {
@@ -305,6 +294,25 @@ func (rt *ResourceType) Render(obj map[string]any, p *Projection) map[string]any
 	}
 	out["schemas"] = schemas
 	return out
+}
+
+// renderedKey resolves key k of an object Render is given: the extension
+// whose object it names (ext), or the attribute a of schema s (nil for
+// the common attributes) whose value it holds; neither for a key Render
+// drops ("schemas", URNs of no extension, names no schema defines).
+func (rt *ResourceType) renderedKey(k string) (ext *Schema, a *Attribute, s *Schema) {
+	switch {
+	case k == "schemas":
+	case hasURNPrefix(k):
+		ext = rt.extensionExact(k)
+	default:
+		if a = Common(k); a == nil {
+			if a = rt.Schema.Attr(k); a != nil {
+				s = rt.Schema
+			}
+		}
+	}
+	return ext, a, s
 }
 
 // extensionExact returns the extension whose URN is urn, exactly or else

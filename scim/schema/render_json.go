@@ -158,20 +158,11 @@ func (rt *ResourceType) appendMembers(b []byte, attrs map[string]any, id string,
 func (rt *ResourceType) canonicalKeys(attrs map[string]any) map[string]any {
 	out := make(map[string]any, len(attrs))
 	for k, v := range attrs {
-		switch {
-		case k == "schemas":
-		case hasURNPrefix(k):
-			if ext := rt.extensionExact(k); ext != nil {
-				out[ext.ID] = v
-			}
-		default:
-			a := Common(k)
-			if a == nil {
-				a = rt.Schema.Attr(k)
-			}
-			if a != nil && a != idAttr && a != metaAttr {
-				out[a.Name] = v
-			}
+		switch ext, a, _ := rt.renderedKey(k); {
+		case ext != nil:
+			out[ext.ID] = v
+		case a != nil && a != idAttr && a != metaAttr:
+			out[a.Name] = v
 		}
 	}
 	return out
