@@ -22,9 +22,11 @@
 //     that fixes the default order, the version (a counter compared and
 //     swapped on every write), created and last_modified, the canonical
 //     attributes as jsonb (PostgreSQL) or JSON text (SQLite) without the
-//     members; attrs_key, the same document with every string of an
-//     attribute that is not case-sensitive folded with schema.Fold, which
-//     filters and sorts read; and indexed columns: external_id; name_key, the case-folded
+//     members; attrs_key, the top-level attributes in which folding
+//     changes a string of an attribute that is not case-sensitive, with
+//     those strings folded by schema.Fold (NULL when folding changes
+//     nothing), which filters and sorts read in place of the same
+//     attributes of attrs; and indexed columns: external_id; name_key, the case-folded
 //     value of the type's unique attribute (userName), UNIQUE per tenant and
 //     type; display_key, the case-folded displayName. Their indexes are
 //     (tenant, key, type) in PostgreSQL (see Lookups); last_modified has
@@ -146,7 +148,7 @@
 // orders by an expression no index provides, so the key's index is the
 // only one that serves it; the type is compared under the C collation,
 // which no index serves, so the key's index, which leads with the key, has
-// two equality conditions and the (tenant, type, …) indexes one; id and
+// two equality conditions and the paging index (type, tenant, seq) none; id and
 // members.value lookups read through the primary key and the members
 // index first (fenced subqueries). Their plans are the same for every
 // argument, so PostgreSQL caches one per prepared statement. A test checks

@@ -41,10 +41,10 @@ type scope struct {
 	alias string   // element or member row alias
 }
 
-// rowKeys is the JSON document filters and sorts read: attrs_key, the
-// attributes with the strings that fold folded (see keyDoc), or attrs for
-// a resource type the store has no definition of.
-const rowKeys = "COALESCE(r.attrs_key, r.attrs)"
+// row returns the base and keys at which filters and sorts read the value
+// at keys below the row's attributes: attrs_key for a top-level attribute
+// that folding changes, attrs otherwise (dialect.rowDoc, keyDoc).
+func (t *translator) row(keys []string) (string, []string) { return t.d.rowDoc(keys) }
 
 const (
 	rowScope = iota
@@ -228,7 +228,8 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 	}
 	if p.Attr.MultiValued {
 		e := t.alias("e")
-		from, elem, obj, _ := t.d.elements(rowKeys, keys(p), e)
+		base, ks := t.row(keys(p))
+		from, elem, obj, _ := t.d.elements(base, ks, e)
 		if from == "" {
 			return "", false
 		}
@@ -244,7 +245,8 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 	if sub != "" {
 		ks = append(ks, sub)
 	}
-	return t.jsonCond(rowKeys, ks, ks, leaf, c.Op, c.Value)
+	base, rest := t.row(ks)
+	return t.jsonCond(base, rest, ks, leaf, c.Op, c.Value)
 }
 
 // leafOf returns the attribute a comparison of p compares and the
@@ -393,7 +395,7 @@ func (t *translator) elemScalar(alias, elem string, path []string) scalar {
 		isBool: func(b bool) string { return t.d.isBoolElem(alias, elem, b) }}
 }
 
-// scalar is the SQL for one JSON scalar of rowKeys: its keys below the
+// scalar is the SQL for one JSON scalar of a row's attributes: its keys below the
 // row's attributes (array indexes left out), its JSON type, its text, its
 // numeric value, and a test for a boolean.
 type scalar struct {
@@ -563,21 +565,22 @@ func (t *translator) present(e *filter.Present) (string, bool) {
 		return "EXISTS (SELECT 1 FROM scim_members " + m + " WHERE " + m + ".tenant = r.tenant AND " + m + ".group_id = r.id AND " + x + ")", true
 	}
 	if p.Sub == "" {
-		return t.nonEmpty(rowKeys, keys(p))
+		return t.nonEmpty(t.row(keys(p)))
 	}
 	if p.Attr.Type != schema.Complex {
 		return "", false
 	}
 	if p.Attr.MultiValued {
 		el := t.alias("e")
-		from, _, obj, _ := t.d.elements(rowKeys, keys(p), el)
+		base, ks := t.row(keys(p))
+		from, _, obj, _ := t.d.elements(base, ks, el)
 		if from == "" {
 			return "", false
 		}
 		x, ok := t.nonEmpty(obj, []string{p.Sub})
 		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + x + ")", ok
 	}
-	return t.nonEmpty(rowKeys, append(keys(p), p.Sub))
+	return t.nonEmpty(t.row(append(keys(p), p.Sub)))
 }
 
 func (t *translator) valuePath(v *filter.ValuePath) (string, bool) {
@@ -595,7 +598,8 @@ func (t *translator) valuePath(v *filter.ValuePath) (string, bool) {
 	}
 	if p.Attr.MultiValued {
 		e := t.alias("e")
-		from, _, obj, _ := t.d.elements(rowKeys, keys(p), e)
+		base, ks := t.row(keys(p))
+		from, _, obj, _ := t.d.elements(base, ks, e)
 		if from == "" {
 			return "", false
 		}
@@ -603,8 +607,9 @@ func (t *translator) valuePath(v *filter.ValuePath) (string, bool) {
 		return "EXISTS (SELECT 1 FROM " + from + " WHERE " + t.d.elemType(e, obj) + " = " + t.d.typeObject() + " AND " + x + ")", ok
 	}
 	t.cost++
-	typ := t.d.jsonType(rowKeys, keys(p))
-	obj := t.d.jsonValue(rowKeys, keys(p))
+	base, ks := t.row(keys(p))
+	typ := t.d.jsonType(base, ks)
+	obj := t.d.jsonValue(base, ks)
 	if typ == "" {
 		return "", false
 	}

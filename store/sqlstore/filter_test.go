@@ -47,10 +47,11 @@ func email(value, typ string, primary bool) map[string]any {
 
 // fixture is the shared data set of the filter and sort suites.
 type fixture struct {
-	s     *Store
-	label map[string]string // id -> label
-	id    map[string]string // label -> id
-	all   map[string][]*store.Resource
+	s      *Store
+	tenant string
+	label  map[string]string // id -> label
+	id     map[string]string // label -> id
+	all    map[string][]*store.Resource
 }
 
 func newFixture(t *testing.T, db sqlOpener) *fixture {
@@ -65,7 +66,7 @@ func newFixture(t *testing.T, db sqlOpener) *fixture {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{s: s, label: map[string]string{}, id: map[string]string{}, all: map[string][]*store.Resource{}}
+	f := &fixture{s: s, tenant: tenant, label: map[string]string{}, id: map[string]string{}, all: map[string][]*store.Resource{}}
 	add := func(typ, label string, attrs map[string]any) {
 		r, err := s.Create(ctx, &store.Resource{Type: typ, Attributes: attrs})
 		if err != nil {
@@ -282,54 +283,118 @@ func TestFilterSuite(t *testing.T) {
 	}
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
-			f := newFixture(t, be.open)
-			var pairs []string
-			for label, id := range f.id {
-				b, _ := json.Marshal(id)
-				pairs = append(pairs, "{"+label+"}", string(b))
-			}
-			expand := strings.NewReplacer(pairs...)
-			rts := map[string]*schema.ResourceType{}
-			for _, rt := range filterTypes() {
-				rts[rt.Name] = rt
-			}
-			for _, tc := range tests {
-				text := expand.Replace(tc.filter)
-				p := filter.Parser{Schema: rts[tc.typ]}
-				if tc.unbound {
-					p.Schema = nil
-				}
-				e, err := p.Parse(text)
-				if err != nil {
-					t.Fatalf("%s: parse %s: %v", tc.name, text, err)
-				}
-				pushed, residual := f.s.sqlSplit(tc.typ, e)
-				if (residual != nil) != tc.residual {
-					t.Errorf("%s: sqlSplit(%s) = pushed %v, residual %v; want residual %v (%s)", tc.name, text, pushed, residual, tc.residual, tc.reason)
-				}
-				var want []string
-				for _, r := range f.all[tc.typ] {
-					if filter.Match(e, r.Object()) {
-						want = append(want, f.label[r.ID])
+			for _, keys := range keyLayouts {
+				t.Run(keys, func(t *testing.T) {
+					f := newFixture(t, be.open)
+					if keys == fullKeys {
+						f.fullKeyDocs(t)
 					}
-				}
-				page, err := f.s.List(context.Background(), tc.typ, store.Query{Filter: e, StartIndex: 1, Count: 1000})
-				if err != nil {
-					t.Errorf("%s: List(%s): %v", tc.name, text, err)
-					continue
-				}
-				var got []string
-				for _, r := range page.Resources {
-					got = append(got, f.label[r.ID])
-				}
-				if diff := gocmp.Diff(want, got); diff != "" {
-					t.Errorf("%s: List(%s) differs from filter.Match (-match +list):\n%s\nreason: %s", tc.name, text, diff, tc.reason)
-				}
-				if page.Total != len(page.Resources) {
-					t.Errorf("%s: Total %d, %d resources", tc.name, page.Total, len(page.Resources))
-				}
+					var pairs []string
+					for label, id := range f.id {
+						b, _ := json.Marshal(id)
+						pairs = append(pairs, "{"+label+"}", string(b))
+					}
+					expand := strings.NewReplacer(pairs...)
+					rts := map[string]*schema.ResourceType{}
+					for _, rt := range filterTypes() {
+						rts[rt.Name] = rt
+					}
+					for _, tc := range tests {
+						text := expand.Replace(tc.filter)
+						p := filter.Parser{Schema: rts[tc.typ]}
+						if tc.unbound {
+							p.Schema = nil
+						}
+						e, err := p.Parse(text)
+						if err != nil {
+							t.Fatalf("%s: parse %s: %v", tc.name, text, err)
+						}
+						pushed, residual := f.s.sqlSplit(tc.typ, e)
+						if (residual != nil) != tc.residual {
+							t.Errorf("%s: sqlSplit(%s) = pushed %v, residual %v; want residual %v (%s)", tc.name, text, pushed, residual, tc.residual, tc.reason)
+						}
+						var want []string
+						for _, r := range f.all[tc.typ] {
+							if filter.Match(e, r.Object()) {
+								want = append(want, f.label[r.ID])
+							}
+						}
+						page, err := f.s.List(context.Background(), tc.typ, store.Query{Filter: e, StartIndex: 1, Count: 1000})
+						if err != nil {
+							t.Errorf("%s: List(%s): %v", tc.name, text, err)
+							continue
+						}
+						var got []string
+						for _, r := range page.Resources {
+							got = append(got, f.label[r.ID])
+						}
+						if diff := gocmp.Diff(want, got); diff != "" {
+							t.Errorf("%s: List(%s) differs from filter.Match (-match +list):\n%s\nreason: %s", tc.name, text, diff, tc.reason)
+						}
+						if page.Total != len(page.Resources) {
+							t.Errorf("%s: Total %d, %d resources", tc.name, page.Total, len(page.Resources))
+						}
+					}
+				})
 			}
 		})
+	}
+}
+
+// The layouts of attrs_key the filter and sort suites run against: what
+// keyDoc writes (the top-level attributes folding changes), and the whole
+// folded document that earlier versions wrote and a database may still
+// hold; filters and sorts must read both alike.
+const (
+	sparseKeys = "sparse keys"
+	fullKeys   = "full keys"
+)
+
+var keyLayouts = []string{sparseKeys, fullKeys}
+
+// fullKeyDocs rewrites the attrs_key of every resource of f as earlier
+// versions wrote it: every attribute, folded where keyDoc folds.
+func (f *fixture) fullKeyDocs(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	s := f.s
+	rows, err := s.db.QueryContext(ctx, rebind(s.d, `SELECT id, type, attrs FROM scim_resources WHERE tenant = ?`), f.tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[string]string{}
+	for rows.Next() {
+		var (
+			id, typ string
+			raw     []byte
+		)
+		if err := rows.Scan(&id, &typ, &raw); err != nil {
+			t.Fatal(err)
+		}
+		attrs, err := schema.DecodeObject(raw, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := map[string]any{}
+		for k, v := range attrs {
+			full[k] = v
+		}
+		for k, v := range keyDoc(s.types[typ].rt, attrs) {
+			full[k] = v
+		}
+		b, err := json.Marshal(full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[id] = string(b)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for id, doc := range docs {
+		if _, err := s.db.ExecContext(ctx, rebind(s.d, `UPDATE scim_resources SET attrs_key = `+s.d.jsonArg("?")+` WHERE tenant = ? AND id = ?`), doc, f.tenant, id); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

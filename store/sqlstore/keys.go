@@ -8,8 +8,8 @@ import (
 // against, computed in Go with schema.Fold when a resource is written, so
 // that both dialects compare Fold(value) with Fold(literal) byte for byte
 // (COLLATE "C" in PostgreSQL), whatever the database's locale: name_key
-// and display_key (see typeInfo), scim_unique.key, and attrs_key, a copy
-// of attrs in which every string of an attribute that folds is folded.
+// and display_key (see typeInfo), scim_unique.key, and attrs_key, which
+// holds the top-level attributes whose folded value differs (see keyDoc).
 
 // folds reports whether the store keeps the strings of a folded in
 // attrs_key: a is a string attribute that is not CaseSensitive.
@@ -18,65 +18,104 @@ func folds(a *schema.Attribute) bool {
 }
 
 // keyDoc returns the attrs_key document of attrs, canonical data of rt:
-// attrs with every string value of an attribute that folds replaced by its
-// schema.Fold. Attributes rt does not define are copied as they are. It
-// shares unchanged values with attrs.
+// each top-level attribute (and extension object) with a string of an
+// attribute that folds whose schema.Fold differs from it, with every such
+// string folded; nil when there is none, which is stored as NULL. Filters
+// and sorts read a top-level attribute from attrs_key when it is there and
+// from attrs when it is not (dialect.rowDoc), so they always read the
+// folded value, and a row stores the second document only for what
+// folding changes: for Okta's usual user, name, displayName and locale.
+// Documents written before keyDoc left out what folding keeps (every
+// attribute, folded or not) read the same way. It shares unchanged values
+// with attrs.
 func keyDoc(rt *schema.ResourceType, attrs map[string]any) map[string]any {
 	if rt == nil {
-		return attrs
+		return nil
 	}
-	out := make(map[string]any, len(attrs))
+	var out map[string]any
 	for k, v := range attrs {
+		var (
+			kv      any
+			changed bool
+		)
 		if s, ext := rt.SchemaByURN(k); s != nil && ext && s.ID == k {
-			m, ok := v.(map[string]any)
-			if !ok {
-				out[k] = v
-				continue
+			if m, ok := v.(map[string]any); ok {
+				kv, changed = keyObject(s.Attributes, m)
 			}
-			o := make(map[string]any, len(m))
-			for kk, vv := range m {
-				o[kk] = keyValue(attrNamed(s.Attributes, kk), vv)
+		} else {
+			a := attrNamed(rt.Schema.Attributes, k)
+			if a == nil {
+				a = schema.Common(k)
 			}
-			out[k] = o
-			continue
+			kv, changed = keyValue(a, v)
 		}
-		a := attrNamed(rt.Schema.Attributes, k)
-		if a == nil {
-			a = schema.Common(k)
+		if changed {
+			if out == nil {
+				out = make(map[string]any, len(attrs))
+			}
+			out[k] = kv
 		}
-		out[k] = keyValue(a, v)
 	}
 	return out
 }
 
 // keyValue returns v, a value of a (nil if unknown), with the strings of
-// the attributes that fold folded.
-func keyValue(a *schema.Attribute, v any) any {
+// the attributes that fold folded, and whether that changed anything; an
+// unchanged v is returned as it is, not copied.
+func keyValue(a *schema.Attribute, v any) (any, bool) {
 	if a == nil {
-		return v
+		return v, false
 	}
 	switch x := v.(type) {
 	case string:
 		if folds(a) {
-			return schema.Fold(x)
+			if f := schema.Fold(x); f != x {
+				return f, true
+			}
 		}
 	case []any:
-		out := make([]any, len(x))
+		var out []any
 		for i, el := range x {
-			out[i] = keyValue(a, el)
+			kv, changed := keyValue(a, el)
+			if changed && out == nil {
+				out = make([]any, len(x))
+				copy(out, x[:i])
+			}
+			if out != nil {
+				out[i] = kv
+			}
 		}
-		return out
+		if out != nil {
+			return out, true
+		}
 	case map[string]any:
-		if a.Type != schema.Complex {
-			return v
+		if a.Type == schema.Complex {
+			return keyObject(a.SubAttributes, x)
 		}
-		out := make(map[string]any, len(x))
-		for k, sv := range x {
-			out[k] = keyValue(attrNamed(a.SubAttributes, k), sv)
-		}
-		return out
 	}
-	return v
+	return v, false
+}
+
+// keyObject is keyValue of an object whose members attrs define.
+func keyObject(attrs []*schema.Attribute, m map[string]any) (any, bool) {
+	var out map[string]any
+	for k, v := range m {
+		kv, changed := keyValue(attrNamed(attrs, k), v)
+		if !changed {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(m))
+			for kk, vv := range m {
+				out[kk] = vv
+			}
+		}
+		out[k] = kv
+	}
+	if out == nil {
+		return m, false
+	}
+	return out, true
 }
 
 // attrNamed returns the attribute of attrs whose canonical name is name.

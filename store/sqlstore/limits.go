@@ -80,40 +80,59 @@ func validText(s string) bool {
 
 // checkText returns a *schema.Error naming the first attribute of v (a
 // decoded JSON value under path) holding a string or key that is not
-// valid text, which the store refuses to write in either dialect.
+// valid text, which the store refuses to write in either dialect. It
+// allocates nothing unless it finds one.
 func checkText(path string, v any) error {
+	keys, inKey := badText(v)
+	if keys == nil {
+		return nil
+	}
+	for i := len(keys) - 1; i > 0; i-- { // keys[0] is the marker
+		if path == "" {
+			path = keys[i]
+		} else {
+			path += "." + keys[i]
+		}
+	}
+	if inKey {
+		return schema.Errorf(schema.ScimInvalidValue, path, "has a key with a NUL character or invalid UTF-8")
+	}
+	return schema.Errorf(schema.ScimInvalidValue, path, "contains a NUL character or invalid UTF-8, which this service provider cannot store")
+}
+
+// badText finds the first string or key of v that is not valid text. It
+// returns nil when there is none; otherwise a marker followed by the keys
+// leading to it, innermost first (the attribute holding a bad key, not
+// the key), and whether it is a key.
+func badText(v any) (keys []string, inKey bool) {
 	switch v := v.(type) {
 	case string:
 		if !validText(v) {
-			return schema.Errorf(schema.ScimInvalidValue, path, "contains a NUL character or invalid UTF-8, which this service provider cannot store")
+			return []string{""}, false
 		}
 	case map[string]any:
 		for k, x := range v {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
 			if !validText(k) {
-				return schema.Errorf(schema.ScimInvalidValue, path, "has a key with a NUL character or invalid UTF-8")
+				return []string{""}, true
 			}
-			if err := checkText(p, x); err != nil {
-				return err
+			if keys, inKey := badText(x); keys != nil {
+				return append(keys, k), inKey
 			}
 		}
 	case []any:
 		for _, x := range v {
-			if err := checkText(path, x); err != nil {
-				return err
+			if keys, inKey := badText(x); keys != nil {
+				return keys, inKey
 			}
 		}
 	case []map[string]any:
 		for _, x := range v {
-			if err := checkText(path, x); err != nil {
-				return err
+			if keys, inKey := badText(x); keys != nil {
+				return keys, inKey
 			}
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // scanLimit returns nil when at most s.maxScan resources satisfy where,

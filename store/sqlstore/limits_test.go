@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/scim/schema"
@@ -193,5 +194,39 @@ func TestTooManyThroughHandler(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestCheckText(t *testing.T) {
+	const (
+		value = "contains a NUL character or invalid UTF-8, which this service provider cannot store"
+		key   = "has a key with a NUL character or invalid UTF-8"
+	)
+	tests := []struct {
+		name  string
+		attrs map[string]any
+		want  *schema.Error // nil: valid
+	}{
+		{"valid", map[string]any{"userName": "zoë", "name": map[string]any{"givenName": "Ω"}, "emails": []any{map[string]any{"value": "a@b"}}}, nil},
+		{"top-level string", map[string]any{"userName": "a\x00b"}, &schema.Error{ScimType: schema.ScimInvalidValue, Path: "userName", Detail: value}},
+		{"sub-attribute", map[string]any{"name": map[string]any{"givenName": "\xff"}}, &schema.Error{ScimType: schema.ScimInvalidValue, Path: "name.givenName", Detail: value}},
+		{"element of a multi-valued attribute", map[string]any{"emails": []any{map[string]any{"value": "ok"}, map[string]any{"value": "x\x00"}}}, &schema.Error{ScimType: schema.ScimInvalidValue, Path: "emails.value", Detail: value}},
+		{"extension attribute", map[string]any{schema.EnterpriseUserURN: map[string]any{"manager": map[string]any{"displayName": "\xc3"}}}, &schema.Error{ScimType: schema.ScimInvalidValue, Path: schema.EnterpriseUserURN + ".manager.displayName", Detail: value}},
+		{"key inside an attribute", map[string]any{"name": map[string]any{"a\x00": "x"}}, &schema.Error{ScimType: schema.ScimInvalidValue, Path: "name", Detail: key}},
+		{"top-level key", map[string]any{"\xff": "x"}, &schema.Error{ScimType: schema.ScimInvalidValue, Path: "", Detail: key}},
+		{"string of a multi-valued string attribute", map[string]any{"tags": []any{"a", "\x00"}}, &schema.Error{ScimType: schema.ScimInvalidValue, Path: "tags", Detail: value}},
+	}
+	for _, tc := range tests {
+		err := checkText("", tc.attrs)
+		var got *schema.Error
+		if err != nil && !errors.As(err, &got) {
+			t.Fatalf("%s: checkText = %v, not a *schema.Error", tc.name, err)
+		}
+		if diff := gocmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s: checkText (-want +got):\n%s", tc.name, diff)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = checkText("", tests[0].attrs) }); n != 0 {
+		t.Errorf("checkText of valid attributes allocates %v times, want 0", n)
 	}
 }

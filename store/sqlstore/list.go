@@ -54,7 +54,8 @@ func (s *Store) listPlan(ctx context.Context, typ string, ti *typeInfo, f filter
 const resourcesFrom = "scim_resources r"
 
 // keyLookup says how the rows a filter selects are best found: through
-// the (tenant, type, seq) index, in order, or through the index of a key
+// the paging index (type, tenant, seq; SQLite: tenant, type, seq), in
+// order, or through the index of a key
 // the filter compares with "eq" in a top-level "and" term. Identity
 // providers send such lookups before every write (userName, externalId,
 // id, displayName, members.value eq), on tables of every size and in

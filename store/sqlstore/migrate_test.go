@@ -2,10 +2,13 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
+	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -110,5 +113,64 @@ func TestMigrateConcurrently(t *testing.T) {
 				t.Fatalf("concurrent Migrate: %v", err)
 			}
 		})
+	}
+}
+
+// TestMigrateIndexes checks the indexes of scim_resources after Migrate
+// upgrades a database whose tables an earlier version made: the paging
+// index led with the tenant (which let the planner read a row by id
+// through it on an empty table) and meta.created had an index.
+func TestMigrateIndexes(t *testing.T) {
+	dsn, drop := benchSchema(t)
+	defer drop()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	s, err := New(db, Config{Dialect: Postgres})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`DROP INDEX scim_resources_by_type`,
+		`CREATE INDEX scim_resources_seq ON scim_resources (tenant, type, seq)`,
+		`CREATE INDEX scim_resources_created ON scim_resources (tenant, type, created)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'scim_resources' ORDER BY indexname`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var def string
+		if err := rows.Scan(&def); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.TrimPrefix(def[:strings.Index(def, " ON ")], "CREATE ")+def[strings.Index(def, " USING "):])
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"INDEX scim_resources_by_display USING btree (tenant, display_key, type) WHERE (display_key IS NOT NULL)",
+		"INDEX scim_resources_by_external_id USING btree (tenant, external_id, type) WHERE (external_id IS NOT NULL)",
+		"UNIQUE INDEX scim_resources_by_name USING btree (tenant, name_key, type) WHERE (name_key IS NOT NULL)",
+		"INDEX scim_resources_by_type USING btree (type, tenant, seq)",
+		"UNIQUE INDEX scim_resources_pkey USING btree (tenant, id)",
+	}
+	if diff := gocmp.Diff(want, got); diff != "" {
+		t.Errorf("indexes of scim_resources after Migrate (-want +got):\n%s", diff)
 	}
 }

@@ -14,7 +14,7 @@ import (
 // row is the stored form of a resource's attributes.
 type row struct {
 	attrs      string
-	attrsKey   sql.NullString // attrs with the strings that fold folded (keyDoc); NULL for unknown types
+	attrsKey   sql.NullString // the top-level attributes that folding changes, folded (keyDoc); NULL when none
 	externalID sql.NullString
 	nameKey    sql.NullString
 	displayKey sql.NullString
@@ -47,8 +47,8 @@ func (s *Store) split(ti *typeInfo, attrs map[string]any) (*row, error) {
 		return nil, fmt.Errorf("sqlstore: encoding attributes: %w", err)
 	}
 	r.attrs = string(b)
-	if ti.rt != nil {
-		if b, err = schema.AppendJSON(b[:0], keyDoc(ti.rt, body)); err != nil {
+	if kd := keyDoc(ti.rt, body); kd != nil {
+		if b, err = schema.AppendJSON(b[:0], kd); err != nil {
 			return nil, fmt.Errorf("sqlstore: encoding attributes: %w", err)
 		}
 		r.attrsKey = sql.NullString{String: string(b), Valid: true}

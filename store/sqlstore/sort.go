@@ -60,7 +60,8 @@ func (t *translator) sortExpr(p *filter.AttrPath) (string, byte, bool) {
 	}
 	if p.Attr.MultiValued {
 		e := t.alias("e")
-		from, elem, obj, pos := t.d.elements(rowKeys, keys(p), e)
+		base, ks := t.row(keys(p))
+		from, elem, obj, pos := t.d.elements(base, ks, e)
 		if from == "" {
 			return "", 0, false
 		}
@@ -83,7 +84,8 @@ func (t *translator) sortExpr(p *filter.AttrPath) (string, byte, bool) {
 	if sub != "" {
 		ks = append(ks, sub)
 	}
-	return t.jsonSortKey(rowKeys, ks, ks, leaf)
+	base, rest := t.row(ks)
+	return t.jsonSortKey(base, rest, ks, leaf)
 }
 
 // textSortKey orders the text of a member column by code point, folded
@@ -95,7 +97,7 @@ func (t *translator) textSortKey(text string, leaf *schema.Attribute) string {
 	return t.d.textOrder(t.d.fold(text))
 }
 
-// scalarSortKey returns the sort key of a JSON scalar of rowKeys whose
+// scalarSortKey returns the sort key of a JSON scalar of a row whose
 // definition is leaf: strings are keys already (see keyDoc), ordered by
 // code point; dateTimes as instants, booleans false first, numbers
 // numerically.

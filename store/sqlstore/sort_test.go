@@ -86,45 +86,52 @@ func TestSortSuite(t *testing.T) {
 	}
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
-			f := newFixture(t, be.open)
-			for _, tc := range tests {
-				path, err := filter.Parser{Schema: rts[tc.typ]}.ParseAttrPath(tc.sortBy)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := slices.Clone(f.all[tc.typ])
-				slices.SortStableFunc(want, func(a, b *store.Resource) int {
-					x, y := tc.key(a), tc.key(b)
-					switch {
-					case x.missing || y.missing: // after every value: last ascending, first descending
-						c := cmp.Compare(btoi(x.missing), btoi(y.missing))
-						if tc.descending {
-							c = -c
+			for _, keys := range keyLayouts {
+				t.Run(keys, func(t *testing.T) {
+					f := newFixture(t, be.open)
+					if keys == fullKeys {
+						f.fullKeyDocs(t)
+					}
+					for _, tc := range tests {
+						path, err := filter.Parser{Schema: rts[tc.typ]}.ParseAttrPath(tc.sortBy)
+						if err != nil {
+							t.Fatal(err)
 						}
-						return c
-					case tc.descending:
-						return cmp.Or(cmp.Compare(y.s, x.s), cmp.Compare(y.n, x.n))
+						want := slices.Clone(f.all[tc.typ])
+						slices.SortStableFunc(want, func(a, b *store.Resource) int {
+							x, y := tc.key(a), tc.key(b)
+							switch {
+							case x.missing || y.missing: // after every value: last ascending, first descending
+								c := cmp.Compare(btoi(x.missing), btoi(y.missing))
+								if tc.descending {
+									c = -c
+								}
+								return c
+							case tc.descending:
+								return cmp.Or(cmp.Compare(y.s, x.s), cmp.Compare(y.n, x.n))
+							}
+							return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(x.n, y.n))
+						})
+						var got []*store.Resource
+						for start := 1; start <= len(want); start += 4 {
+							page, err := f.s.List(context.Background(), tc.typ, store.Query{StartIndex: start, Count: 4, SortBy: path, Descending: tc.descending})
+							if err != nil {
+								t.Fatalf("%s: %v", tc.name, err)
+							}
+							got = append(got, page.Resources...)
+						}
+						label := func(rs []*store.Resource) []string {
+							out := make([]string, len(rs))
+							for i, r := range rs {
+								out[i] = f.label[r.ID]
+							}
+							return out
+						}
+						if diff := gocmp.Diff(label(want), label(got)); diff != "" {
+							t.Errorf("%s: sorted pages (-want +got):\n%s\nreason: %s", tc.name, diff, tc.reason)
+						}
 					}
-					return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(x.n, y.n))
 				})
-				var got []*store.Resource
-				for start := 1; start <= len(want); start += 4 {
-					page, err := f.s.List(context.Background(), tc.typ, store.Query{StartIndex: start, Count: 4, SortBy: path, Descending: tc.descending})
-					if err != nil {
-						t.Fatalf("%s: %v", tc.name, err)
-					}
-					got = append(got, page.Resources...)
-				}
-				label := func(rs []*store.Resource) []string {
-					out := make([]string, len(rs))
-					for i, r := range rs {
-						out[i] = f.label[r.ID]
-					}
-					return out
-				}
-				if diff := gocmp.Diff(label(want), label(got)); diff != "" {
-					t.Errorf("%s: sorted pages (-want +got):\n%s\nreason: %s", tc.name, diff, tc.reason)
-				}
 			}
 		})
 	}

@@ -43,9 +43,9 @@ func rebind(d Dialect, q string) string {
 // argument ph, for statements that find a row by its primary key (tenant,
 // id). In PostgreSQL the comparison is made under the "C" collation (the
 // same equality: both collations are deterministic), so that it is no
-// index condition: otherwise every (tenant, type, …) index matches two
+// index condition: otherwise an index of (tenant, type, …) matches two
 // columns of the statement, and on a table without statistics the planner
-// may prefer one of them to the primary key and read every row of the type.
+// may prefer it to the primary key and read every row of the type.
 func typeOfID(d Dialect, col, ph string) string {
 	if _, pg := d.(postgres); pg {
 		return col + " = " + ph + ` COLLATE "C"`
