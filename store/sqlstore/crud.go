@@ -62,9 +62,20 @@ func (s *Store) Create(ctx context.Context, r *store.Resource) (_ *store.Resourc
 	}, nil
 }
 
-// insertArgs are the arguments of s.insertSQL.
+// insertArgs are the arguments of s.insertSQL. The nullable columns are
+// passed as nil or a string, which database/sql hands to the driver as
+// they are (a sql.NullString is boxed, then converted).
 func (s *Store) insertArgs(tenant, id, typ string, now time.Time, rw *row) []any {
-	return []any{tenant, id, typ, s.d.timeArg(now), s.d.timeArg(now), rw.attrs, rw.attrsKey, rw.externalID, rw.nameKey, rw.displayKey}
+	t := s.d.timeArg(now)
+	return []any{tenant, id, typ, t, t, rw.attrs, nullable(rw.attrsKey), nullable(rw.externalID), nullable(rw.nameKey), nullable(rw.displayKey)}
+}
+
+// nullable is the argument of a nullable text column: nil or the string.
+func nullable(ns sql.NullString) any {
+	if !ns.Valid {
+		return nil
+	}
+	return ns.String
 }
 
 // createTx is Create in a transaction of several statements.

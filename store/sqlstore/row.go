@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/scimkit/scimkit/scim/schema"
 	"github.com/scimkit/scimkit/store"
@@ -21,6 +22,13 @@ type row struct {
 	members    []any
 	unique     map[string]string // attribute name -> key, for extraUnique
 }
+
+// rowBuffers hold the buffers split encodes the documents of a row in;
+// buffers grown past maxPooledRow (a resource of many values) are left to
+// the collector.
+var rowBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxPooledRow = 64 << 10
 
 // split turns canonical attributes into their stored form.
 func (s *Store) split(ti *typeInfo, attrs map[string]any) (*row, error) {
@@ -41,14 +49,24 @@ func (s *Store) split(ti *typeInfo, attrs map[string]any) (*row, error) {
 		}
 	}
 	// Canonical data encodes directly (schema.AppendJSON), with no
-	// reflection; one buffer serves both documents.
-	b, err := schema.AppendJSON(make([]byte, 0, 1024), body)
+	// reflection; one pooled buffer serves both documents, which are
+	// copied out of it.
+	bp := rowBuffers.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooledRow {
+			rowBuffers.Put(bp)
+		}
+	}()
+	b, err := schema.AppendJSON((*bp)[:0], body)
+	*bp = b
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encoding attributes: %w", err)
 	}
 	r.attrs = string(b)
 	if kd := keyDoc(ti.rt, body); kd != nil {
-		if b, err = schema.AppendJSON(b[:0], kd); err != nil {
+		b, err = schema.AppendJSON(b[:0], kd)
+		*bp = b
+		if err != nil {
 			return nil, fmt.Errorf("sqlstore: encoding attributes: %w", err)
 		}
 		r.attrsKey = sql.NullString{String: string(b), Valid: true}
