@@ -262,6 +262,9 @@ func (h *Handler) bulkOne(r *http.Request, op bulkOp, ids map[string]string) *bu
 				shown, err = h.withGroups(ctx, rt, shown, h.groupRef(r), nil)
 			}
 			if err == nil {
+				// The version of the representation the response holds
+				// (see groupsMark).
+				res.Version = etag(shown[0].Meta.Version)
 				res.Response, err = h.render(r, rt, shown[0], nil).AppendJSON(nil)
 			}
 			ids[op.BulkID] = created.ID

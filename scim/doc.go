@@ -97,7 +97,11 @@
 // disagree with what the id names (corrected). Unknown attributes are
 // ignored and logged at debug level, or refused with 400 invalidSyntax when
 // Config.RejectUndefinedAttributes is set. User.groups is computed from
-// group memberships (RFC 7643 §4.1.2), never written.
+// group memberships (RFC 7643 §4.1.2), never written. A user returned with
+// groups has the version "<its version>.g<digest of its groups>" as ETag
+// and meta.version, so a change to its groups changes what If-None-Match
+// compares (RFC 7644 §3.14) without a write to the user; If-Match accepts
+// that tag as the user's own version (groups are read-only).
 //
 // # Security considerations
 //

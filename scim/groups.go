@@ -101,14 +101,70 @@ func (h *Handler) withGroups(ctx context.Context, rt *resourceType, resources []
 			continue
 		}
 		attrs := maps.Clone(r.Attributes)
+		meta := r.Meta
 		if len(list) == 0 {
 			delete(attrs, "groups")
 		} else {
 			attrs["groups"] = list
+			meta.Version = groupsVersion(r.Meta.Version, list)
 		}
-		out[i] = &store.Resource{Type: r.Type, ID: r.ID, Attributes: attrs, Meta: r.Meta}
+		out[i] = &store.Resource{Type: r.Type, ID: r.ID, Attributes: attrs, Meta: meta}
 	}
 	return out, nil
+}
+
+// The version of a representation that returns groups. A user's groups
+// change when the groups listing it change, which is no write to the user
+// (its version counts its own writes), so such a representation carries
+// a version of its own: the user's version, groupsMark and a digest of
+// its groups (store.ContentVersion of each group's value, type and
+// display, in value order; not $ref, which depends on the request's
+// URL). Its ETag and meta.version change whenever the user or its groups
+// do, so If-None-Match answers 304 only to a client whose copy is current,
+// groups included (RFC 7644 §3.14); a user in no group, and a projection
+// without groups, keep the user's version. If-Match accepts it as the
+// user's version (resourceVersion): groups are read-only, so a write
+// based on a copy whose groups are stale loses no change to them.
+const groupsMark = ".g"
+
+// groupsVersion returns the version of a representation of a resource at
+// version whose "groups" value is list (not empty).
+func groupsVersion(version string, list []any) string {
+	parts := make([]any, 0, 3*len(list))
+	els := make([]map[string]any, 0, len(list))
+	for _, el := range list {
+		if m, ok := el.(map[string]any); ok {
+			els = append(els, m)
+		}
+	}
+	slices.SortFunc(els, func(a, b map[string]any) int {
+		x, _ := a["value"].(string)
+		y, _ := b["value"].(string)
+		return strings.Compare(x, y)
+	})
+	for _, m := range els {
+		display, _ := m["display"].(string)
+		parts = append(parts, m["value"], m["type"], display)
+	}
+	return version + groupsMark + store.ContentVersion(parts...)
+}
+
+// resourceVersion returns the version of the resource an entity tag's
+// version names: tag itself, or for the version of a representation with
+// groups (groupsVersion), the resource's version before the digest; ok is
+// false when tag is no such version.
+func resourceVersion(tag string) (version string, ok bool) {
+	const digest = 16 // base64url characters of store.ContentVersion
+	i := len(tag) - digest - len(groupsMark)
+	if i < 0 || tag[i:i+len(groupsMark)] != groupsMark {
+		return "", false
+	}
+	for _, c := range []byte(tag[i+len(groupsMark):]) {
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return "", false
+		}
+	}
+	return tag[:i], true
 }
 
 // groupList is the "groups" value of a member of the direct groups: those

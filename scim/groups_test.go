@@ -96,3 +96,91 @@ func TestUserGroups(t *testing.T) {
 		})
 	}
 }
+
+// TestUserGroupsVersion checks that the version of a user returned with
+// its groups covers them (RFC 7644 §3.14): a change to the groups listing
+// the user changes the ETag and meta.version that GET serves, so
+// If-None-Match with a copy whose groups are stale is answered 200, not
+// 304; a projection without groups keeps the user's own version; and
+// If-Match accepts a tag served with groups as the user's version.
+func TestUserGroupsVersion(t *testing.T) {
+	for _, indexed := range []bool{true, false} {
+		name := "member index"
+		if !indexed {
+			name = "List fallback"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := newServer(t, func(c *scim.Config) {
+				if !indexed {
+					c.Store = struct{ store.Store }{c.Store}
+				}
+			})
+			s.do("POST", "/Users", `{"userName":"ada@x"}`).expect(t, 201, "")                                     // id-1
+			s.do("POST", "/Groups", `{"displayName":"Engineering"}`).expect(t, 201, "")                           // id-2
+			s.do("POST", "/Groups", `{"displayName":"Everyone","members":[{"value":"id-2"}]}`).expect(t, 201, "") // id-3
+			get := func(target string, header ...string) (status int, etag string) {
+				t.Helper()
+				r := s.do("GET", target, "", header...)
+				if r.status == 200 {
+					if v := r.body.(map[string]any)["meta"].(map[string]any)["version"]; v != r.header.Get("ETag") {
+						t.Errorf("GET %s: meta.version %v, ETag %q: want equal", target, v, r.header.Get("ETag"))
+					}
+				}
+				return r.status, r.header.Get("ETag")
+			}
+			_, alone := get("/Users/id-1")
+			_, aloneNoGroups := get("/Users/id-1?excludedAttributes=groups")
+			if alone != aloneNoGroups {
+				t.Errorf("a user in no group: ETag %q, without groups %q: want the user's own version for both", alone, aloneNoGroups)
+			}
+
+			// Added to a group: the user's own version is unchanged, the
+			// representation with groups is not.
+			s.do("PATCH", "/Groups/id-2", `{"Operations":[{"op":"add","path":"members","value":[{"value":"id-1"}]}]}`).expect(t, 204, "")
+			if status, _ := get("/Users/id-1", "If-None-Match", alone); status != 200 {
+				t.Errorf("If-None-Match with the tag from before the user joined a group: %d, want 200", status)
+			}
+			_, member := get("/Users/id-1")
+			if member == alone {
+				t.Fatalf("ETag %q unchanged after the user joined a group", member)
+			}
+			if status, _ := get("/Users/id-1", "If-None-Match", member); status != 304 {
+				t.Errorf("If-None-Match with the current tag: %d, want 304", status)
+			}
+			if status, tag := get("/Users/id-1?excludedAttributes=groups", "If-None-Match", alone); status != 304 || tag != alone {
+				t.Errorf("without groups, If-None-Match with the user's own version: %d %q, want 304 %q", status, tag, alone)
+			}
+
+			// A group the user is in indirectly is renamed: the display
+			// in its groups changes, so does the version.
+			s.do("PATCH", "/Groups/id-3", `{"Operations":[{"op":"replace","path":"displayName","value":"All staff"}]}`).expect(t, 204, "")
+			if status, _ := get("/Users/id-1", "If-None-Match", member); status != 200 {
+				t.Errorf("If-None-Match after an indirect group was renamed: %d, want 200", status)
+			}
+			_, renamed := get("/Users/id-1")
+			if renamed == member {
+				t.Errorf("ETag %q unchanged after an indirect group was renamed", renamed)
+			}
+			list := s.do("GET", "/Users?filter="+url.QueryEscape(`userName eq "ada@x"`), "")
+			list.expect(t, 200, "")
+			if v := list.body.(map[string]any)["Resources"].([]any)[0].(map[string]any)["meta"].(map[string]any)["version"]; v != renamed {
+				t.Errorf("meta.version in a list: %v, want %q as GET serves", v, renamed)
+			}
+
+			// If-Match: the tag served with groups names the user's
+			// version; once the user changed, it is stale.
+			s.do("PATCH", "/Users/id-1", `{"Operations":[{"op":"replace","path":"displayName","value":"Ada"}]}`, "If-Match", renamed).expect(t, 200, "")
+			s.do("PATCH", "/Users/id-1", `{"Operations":[{"op":"replace","path":"displayName","value":"Ada L"}]}`, "If-Match", renamed).expect(t, 412, "")
+			_, changed := get("/Users/id-1")
+			s.do("PUT", "/Users/id-1", `{"userName":"ada@x","displayName":"Ada"}`, "If-Match", changed).expect(t, 200, "")
+
+			// Out of every group: the user's own version again.
+			s.do("PATCH", "/Groups/id-2", `{"Operations":[{"op":"remove","path":"members[value eq \"id-1\"]"}]}`).expect(t, 204, "")
+			_, left := get("/Users/id-1")
+			_, own := get("/Users/id-1?excludedAttributes=groups")
+			if left != own {
+				t.Errorf("a user in no group again: ETag %q, want its own version %q", left, own)
+			}
+		})
+	}
+}

@@ -417,7 +417,9 @@ func backoff(ctx context.Context, attempt int) bool {
 
 // parseIfMatch reads an If-Match value (RFC 9110 §13.1.1). cond is nil when
 // it is empty; otherwise it reports whether a current version satisfies it:
-// "*" any existing resource, else any of the listed tags (compared weakly).
+// "*" any existing resource, else any of the listed tags (compared
+// weakly), a tag of a representation with groups naming the version of
+// its resource (see groupsMark).
 // strict is true when tags were listed: a write that then loses a race is
 // answered 412, where an unconditional one (or "*") is re-applied.
 func parseIfMatch(v string) (cond func(version string) bool, strict bool) {
@@ -433,7 +435,15 @@ func parseIfMatch(v string) (cond func(version string) bool, strict bool) {
 		}
 		tags = append(tags, strings.Trim(strings.TrimPrefix(t, "W/"), `"`))
 	}
-	return func(version string) bool { return slices.Contains(tags, version) }, true
+	return func(version string) bool {
+		return slices.ContainsFunc(tags, func(tag string) bool {
+			if tag == version {
+				return true
+			}
+			v, ok := resourceVersion(tag)
+			return ok && v == version
+		})
+	}, true
 }
 
 // current reads the resource for one attempt of a write: it backs off

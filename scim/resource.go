@@ -100,22 +100,39 @@ func etag(version string) string { return `W/"` + version + `"` }
 // writeResource writes res with its ETag, and Location when it was created
 // or addressed through /Me.
 func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status int, t target, res *store.Resource, p *schema.Projection) error {
+	res, err := h.shown(r, status, t, res, p)
+	if err != nil {
+		return err
+	}
+	h.writeShown(w, r, status, t, res, p)
+	return nil
+}
+
+// shown returns res as a response with status shows it with p: with its
+// groups when p returns them, and the version of that representation
+// (see groupsMark).
+func (h *Handler) shown(r *http.Request, status int, t target, res *store.Resource, p *schema.Projection) (*store.Resource, error) {
 	// A resource just created is listed by no group (a member names an
 	// existing resource), so a 201 carries no groups and costs no lookup.
 	if t.rt.returnsGroups(p) && status != http.StatusCreated {
 		with, err := h.withGroups(r.Context(), t.rt, []*store.Resource{res}, h.groupRef(r), nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		res = with[0]
 	}
+	return res, nil
+}
+
+// writeShown writes res, as shown returned it, with its ETag, and
+// Location when it was created or addressed through /Me.
+func (h *Handler) writeShown(w http.ResponseWriter, r *http.Request, status int, t target, res *store.Resource, p *schema.Projection) {
 	setETag(w, res.Meta.Version)
 	out := h.render(r, t.rt, res, p)
 	if status == http.StatusCreated || t.me {
 		w.Header().Set("Location", out.location)
 	}
 	h.writeJSON(w, r, status, out)
-	return nil
 }
 
 // groupRef gives the $ref of a group in a response to r.
@@ -135,12 +152,18 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, t target) err
 	if err != nil {
 		return err
 	}
+	// The version to compare is that of the representation the client
+	// would be sent, groups included.
+	if res, err = h.shown(r, http.StatusOK, t, res, p); err != nil {
+		return err
+	}
 	if noneMatch(r, res.Meta.Version) {
 		setETag(w, res.Meta.Version)
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return h.writeResource(w, r, http.StatusOK, t, res, p)
+	h.writeShown(w, r, http.StatusOK, t, res, p)
+	return nil
 }
 
 // noneMatch reports whether an If-None-Match header names the current
