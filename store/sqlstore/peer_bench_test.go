@@ -405,6 +405,8 @@ SELECT count(*) FROM g`, r.PathValue("id"), add).Scan(&found)
 var (
 	largeMu   sync.Mutex
 	largeSets = map[string]implementation{}
+	// largeDrops drop the schemas of largeSets (about 400 MB each).
+	largeDrops []func()
 )
 
 // drive sends b.N requests to srv from clients concurrent clients; req
@@ -491,8 +493,9 @@ func large(b *testing.B, name string, newImpl func(testing.TB, string) implement
 	if x := largeSets[key]; x != nil {
 		return x
 	}
-	dsn, _ := benchSchema(b) // kept for the process; dropped with the server
+	dsn, drop := benchSchema(b) // kept for the process; TestMain drops it
 	x := newImpl(b, dsn)
+	largeDrops = append(largeDrops, func() { x.close(); drop() })
 	start := time.Now()
 	prepare(b, x, 1_000_000, analyse)
 	b.Logf("%s: built 1,000,000 users in %v", key, time.Since(start).Round(time.Second))
@@ -569,4 +572,13 @@ func BenchmarkSideBySide(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestMain drops the schemas the benchmarks kept for the process.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, drop := range largeDrops {
+		drop()
+	}
+	os.Exit(code)
 }
