@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"database/sql"
+	"encoding/json"
 	"testing"
 
 	gocmp "github.com/google/go-cmp/cmp"
@@ -42,40 +43,18 @@ func TestKeyDoc(t *testing.T) {
 			want: map[string]any{"displayName": "zoë ångström"}},
 	}
 	for _, tc := range tests {
-		before := deepCopy(tc.attrs)
+		before, _ := json.Marshal(tc.attrs)
 		got := keyDoc(user, tc.attrs)
 		if diff := gocmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("%s: keyDoc (-want +got):\n%s", tc.name, diff)
 		}
-		if diff := gocmp.Diff(before, tc.attrs); diff != "" {
-			t.Errorf("%s: keyDoc changed its input (-before +after):\n%s", tc.name, diff)
+		if after, _ := json.Marshal(tc.attrs); string(after) != string(before) {
+			t.Errorf("%s: keyDoc changed its input: %s, was %s", tc.name, after, before)
 		}
 	}
 	if got := keyDoc(nil, map[string]any{"userName": "ABC"}); got != nil {
 		t.Errorf("keyDoc of a type the store does not define = %v, want nil", got)
 	}
-}
-
-func deepCopy(v map[string]any) map[string]any {
-	var cp func(any) any
-	cp = func(v any) any {
-		switch x := v.(type) {
-		case map[string]any:
-			out := make(map[string]any, len(x))
-			for k, e := range x {
-				out[k] = cp(e)
-			}
-			return out
-		case []any:
-			out := make([]any, len(x))
-			for i, e := range x {
-				out[i] = cp(e)
-			}
-			return out
-		}
-		return v
-	}
-	return cp(v).(map[string]any)
 }
 
 // BenchmarkSplit measures building the row of Okta's usual user: the

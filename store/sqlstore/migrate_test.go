@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"sync"
@@ -121,21 +120,8 @@ func TestMigrateConcurrently(t *testing.T) {
 // index led with the tenant (which let the planner read a row by id
 // through it on an empty table) and meta.created had an index.
 func TestMigrateIndexes(t *testing.T) {
-	dsn, drop := benchSchema(t)
-	defer drop()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, s := schemaStore(t)
 	ctx := context.Background()
-	s, err := New(db, Config{Dialect: Postgres})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	for _, q := range []string{
 		`DROP INDEX scim_resources_by_type`,
 		`CREATE INDEX scim_resources_seq ON scim_resources (tenant, type, seq)`,

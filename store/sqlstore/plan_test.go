@@ -52,21 +52,8 @@ SELECT '', 'g-' || j, 'u-' || (j + k), 'User' FROM generate_series($1::int / 10,
 // and on an analysed one; each both as planned for its arguments and as the generic
 // plan PostgreSQL caches for a prepared statement.
 func TestLookupPlans(t *testing.T) {
-	dsn, drop := benchSchema(t)
-	defer drop()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, s := schemaStore(t)
 	ctx := context.Background()
-	s, err := New(db, Config{Dialect: Postgres})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	for _, table := range []string{"scim_resources", "scim_members"} {
 		if _, err := db.Exec(`ALTER TABLE ` + table + ` SET (autovacuum_enabled = off)`); err != nil {
 			t.Fatal(err)
@@ -223,4 +210,25 @@ func explain(t *testing.T, db *sql.DB, q string, args []any, generic bool) strin
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// schemaStore returns a migrated PostgreSQL store over a schema of its own,
+// which the test drops when it ends, and its database.
+func schemaStore(t *testing.T) (*sql.DB, *Store) {
+	t.Helper()
+	dsn, drop := benchSchema(t)
+	t.Cleanup(drop)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := New(db, Config{Dialect: Postgres})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db, s
 }
