@@ -3,6 +3,7 @@ package scim_test
 import (
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -152,6 +153,11 @@ func TestUserGroupsVersion(t *testing.T) {
 		s.do("PATCH", "/Users/id-1", `{"Operations":[{"op":"replace","path":"displayName","value":"Ada L"}]}`, "If-Match", renamed).expect(t, 412, "")
 		_, changed := get("/Users/id-1")
 		s.do("PUT", "/Users/id-1", `{"userName":"ada@x","displayName":"Ada"}`, "If-Match", changed).expect(t, 200, "")
+
+		// A group maintains no groups: a tag with a groups digest is
+		// not its version.
+		_, group := get("/Groups/id-2?excludedAttributes=members")
+		s.do("PATCH", "/Groups/id-2", `{"Operations":[{"op":"replace","path":"displayName","value":"Eng"}]}`, "If-Match", strings.TrimSuffix(group, `"`)+`.gAAAAAAAAAAAAAAAA"`).expect(t, 412, "")
 
 		// Out of every group: the user's own version again.
 		s.do("PATCH", "/Groups/id-2", `{"Operations":[{"op":"remove","path":"members[value eq \"id-1\"]"}]}`).expect(t, 204, "")

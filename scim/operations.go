@@ -418,11 +418,12 @@ func backoff(ctx context.Context, attempt int) bool {
 // parseIfMatch reads an If-Match value (RFC 9110 §13.1.1). cond is nil when
 // it is empty; otherwise it reports whether a current version satisfies it:
 // "*" any existing resource, else any of the listed tags (compared
-// weakly), a tag of a representation with groups naming the version of
-// its resource (see groupsMark).
-// strict is true when tags were listed: a write that then loses a race is
-// answered 412, where an unconditional one (or "*") is re-applied.
-func parseIfMatch(v string) (cond func(version string) bool, strict bool) {
+// weakly); for a resource type that maintains "groups" (groups true), a
+// tag of a representation with groups names the version of its resource
+// (see groupsMark). strict is true when tags were listed: a write that
+// then loses a race is answered 412, where an unconditional one (or "*")
+// is re-applied.
+func parseIfMatch(v string, groups bool) (cond func(version string) bool, strict bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return nil, false
@@ -439,6 +440,9 @@ func parseIfMatch(v string) (cond func(version string) bool, strict bool) {
 		return slices.ContainsFunc(tags, func(tag string) bool {
 			if tag == version {
 				return true
+			}
+			if !groups {
+				return false
 			}
 			v, ok := resourceVersion(tag)
 			return ok && v == version
@@ -598,7 +602,7 @@ func (h *Handler) replace(ctx context.Context, rt *resourceType, id string, in m
 	if attrs, err = h.passwords(ctx, rt, attrs, nil, nil); err != nil {
 		return nil, err
 	}
-	cond, strict := parseIfMatch(ifMatch)
+	cond, strict := parseIfMatch(ifMatch, rt.groups)
 	l := labels{}
 	for attempt := 0; ; attempt++ {
 		old, err := h.current(ctx, rt, id, attempt, cond)
@@ -730,7 +734,7 @@ func (h *Handler) patch(ctx context.Context, rt *resourceType, id string, ops []
 		return nil, "", &Error{Status: http.StatusRequestEntityTooLarge,
 			Detail: "PATCH has " + strconv.Itoa(len(ops)) + " operations; at most " + strconv.Itoa(h.maxOps) + " are accepted"}
 	}
-	cond, strict := parseIfMatch(ifMatch)
+	cond, strict := parseIfMatch(ifMatch, rt.groups)
 	hashed := map[string]string{} // stored forms of the passwords written, across retries
 	l := labels{}                 // member labels corrected, across retries
 	if h.members != nil && !strict {
@@ -831,7 +835,7 @@ func (h *Handler) delete(ctx context.Context, rt *resourceType, id, ifMatch stri
 		return err
 	}
 	ifVersion := ""
-	if cond, strict := parseIfMatch(ifMatch); cond != nil {
+	if cond, strict := parseIfMatch(ifMatch, rt.groups); cond != nil {
 		cur, err := h.get(ctx, rt, id)
 		if err != nil {
 			return err
