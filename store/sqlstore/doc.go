@@ -44,7 +44,16 @@
 //     differs from what the store would make, Migrate recomputes the keys
 //     of every resource of the type in one transaction; so it upgrades a
 //     database of an earlier version (no attrs_key, İ folded to i) and one
-//     whose schema changed an attribute's caseExact.
+//     whose schema changed an attribute's caseExact. Whole attrs_key
+//     documents, which versions before the current layout wrote, are
+//     read as they are: Migrate only records the new layout, and an
+//     earlier version started again on the database finds a record not
+//     its own and recomputes every key, so rolling back is safe. While
+//     instances of both serve one database, an earlier one reads a
+//     document a newer one wrote as whole: its filters on attributes
+//     other than the key columns (userName, externalId, displayName, id,
+//     members, which the lookups identity providers send use) can miss
+//     those resources until every instance runs the new version.
 //
 // Every case-insensitive key is computed in Go with schema.Fold (Unicode
 // simple case folding, as strings.EqualFold), so uniqueness, filters and

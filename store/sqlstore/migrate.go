@@ -22,6 +22,16 @@ import (
 // some attribute.
 var foldKeys = "schema.Fold, Unicode " + unicode.Version
 
+// sparseLayout ends the signature of keys whose attrs_key holds only the
+// top-level attributes folding changes (keyDoc). Earlier versions wrote
+// the whole folded document and recorded the signature without it. This
+// version reads those documents as they are, so its Migrate records the
+// new signature without recomputing anything (rekey); an earlier version
+// started again on the database finds a signature that is not its own and
+// recomputes every key, so it never reads a partial document as a whole
+// one.
+const sparseLayout = "; attrs_key: the attributes folding changes"
+
 // migrateLock is the PostgreSQL advisory lock key that Migrate holds.
 const migrateLock int64 = 0x7363696d6b6974 // "scimkit"
 
@@ -96,6 +106,7 @@ func keySignature(ti *typeInfo) string {
 	for _, e := range ti.rt.Extensions {
 		walk(e.Schema.ID+":", e.Schema.Attributes)
 	}
+	b.WriteString(sparseLayout)
 	return b.String()
 }
 
@@ -111,6 +122,11 @@ func (s *Store) rekey(ctx context.Context, typ string, ti *typeInfo) error {
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
+	}
+	if err == nil && have+sparseLayout == sig {
+		// Keys made the same way, attrs_key whole: this version reads
+		// them as they are (see sparseLayout).
+		return s.recordKeys(ctx, s.db, name, sig)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -165,11 +181,20 @@ func (s *Store) rekey(ctx context.Context, typ string, ti *typeInfo) error {
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, rebind(s.d, `DELETE FROM scim_settings WHERE name = ?`), name); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, rebind(s.d, `INSERT INTO scim_settings (name, value) VALUES (?, ?)`), name, sig); err != nil {
+	if err := s.recordKeys(ctx, tx, name, sig); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// recordKeys records sig as the signature of the keys the setting name
+// covers.
+func (s *Store) recordKeys(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, name, sig string) error {
+	if _, err := db.ExecContext(ctx, rebind(s.d, `DELETE FROM scim_settings WHERE name = ?`), name); err != nil {
+		return err
+	}
+	_, err := db.ExecContext(ctx, rebind(s.d, `INSERT INTO scim_settings (name, value) VALUES (?, ?)`), name, sig)
+	return err
 }

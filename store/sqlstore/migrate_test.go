@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -69,6 +71,88 @@ func TestMigrateRekeys(t *testing.T) {
 			}
 			if got := ids(page.Resources); len(got) != 1 || got[0] != r.ID {
 				t.Errorf("nickName eq \"SAM\" after Migrate: %v, want [%s]", got, r.ID)
+			}
+		})
+	}
+}
+
+// TestMigrateSparseLayout checks the upgrade from the whole folded
+// attrs_key of earlier versions: Migrate records the new key signature
+// without recomputing anything (this version reads whole documents as
+// they are), and the recorded signature is not the one earlier versions
+// make, so one started again on the database recomputes every key rather
+// than read a partial document as a whole one.
+func TestMigrateSparseLayout(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db, d := be.open(t)
+			s := newTestStore(t, db, d)
+			ctx := context.Background()
+			r, err := s.Create(ctx, user("ada@x.com", "nickName", "Ada", "title", "engineer"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sig := keySignature(s.info("User"))
+			earlier := strings.TrimSuffix(sig, sparseLayout)
+			const whole = `{"userName":"ada@x.com","nickName":"ada","title":"engineer"}`
+			readKeys := func() (doc map[string]any, recorded string) {
+				t.Helper()
+				var raw sql.NullString
+				if err := db.QueryRowContext(ctx, rebind(d, `SELECT attrs_key FROM scim_resources WHERE tenant = ? AND id = ?`), s.tenant(ctx), r.ID).Scan(&raw); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.QueryRowContext(ctx, rebind(d, `SELECT value FROM scim_settings WHERE name = ?`), "keys:User").Scan(&recorded); err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal([]byte(raw.String), &doc); err != nil {
+					t.Fatal(err)
+				}
+				return doc, recorded
+			}
+			sparse := map[string]any{"nickName": "ada"}
+			if doc, recorded := readKeys(); !gocmp.Equal(doc, sparse) || recorded != sig {
+				t.Fatalf("as written: attrs_key %v, signature %q; want only nickName, %q", doc, recorded, sig)
+			}
+
+			// The database as an earlier version left it.
+			if _, err := db.ExecContext(ctx, rebind(d, `UPDATE scim_resources SET attrs_key = `+d.jsonArg("?")+` WHERE tenant = ? AND id = ?`), whole, s.tenant(ctx), r.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, rebind(d, `UPDATE scim_settings SET value = ? WHERE name = ?`), earlier, "keys:User"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			doc, recorded := readKeys()
+			if diff := gocmp.Diff(map[string]any{"userName": "ada@x.com", "nickName": "ada", "title": "engineer"}, doc); diff != "" || recorded != sig {
+				t.Errorf("after Migrate: attrs_key (-whole +got):\n%s\nsignature %q, want %q", diff, recorded, sig)
+			}
+			if recorded == earlier {
+				t.Errorf("the recorded signature is an earlier version's: it would read partial documents as whole ones")
+			}
+			f, err := filter.Parser{Schema: schema.UserResourceType(schema.EnterpriseUserSchema())}.Parse(`nickName eq "ADA" and title eq "Engineer"`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, err := s.List(ctx, "User", store.Query{Filter: f, StartIndex: 1, Count: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(page.Resources); len(got) != 1 || got[0] != r.ID {
+				t.Errorf("filter over the kept whole document: %v, want [%s]", got, r.ID)
+			}
+
+			// Keys made another way (here: another fold) are recomputed,
+			// in the new layout.
+			if _, err := db.ExecContext(ctx, rebind(d, `UPDATE scim_settings SET value = ? WHERE name = ?`), "another fold", "keys:User"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if doc, recorded := readKeys(); !gocmp.Equal(doc, sparse) || recorded != sig {
+				t.Errorf("after recomputing: attrs_key %v, signature %q; want only nickName, %q", doc, recorded, sig)
 			}
 		})
 	}
