@@ -178,9 +178,7 @@ func (t *translator) compare(c *filter.Compare) (string, bool) {
 	if p.Attr == nil {
 		return "", false
 	}
-	if leaf := p.Leaf(); leaf != nil && leaf.Type == schema.Boolean && strings.EqualFold(leaf.Name, "primary") {
-		// An element without "primary" compares as false (RFC 7643
-		// §2.4), which the stored JSON cannot say: filter.Match decides.
+	if isPrimary(p.Leaf()) {
 		return "", false
 	}
 	if x, ok, done := t.nullOrNe(c, func() (string, bool) { return t.present(&filter.Present{Path: c.Path}) }, t.compare); done {
@@ -652,6 +650,12 @@ func (t *translator) innerCompare(c *filter.Compare, sc scope) (string, bool) {
 	if p.Attr == nil || p.Sub != "" || p.URN != "" || p.Attr.MultiValued || p.Attr.Type == schema.Complex {
 		return "", false
 	}
+	if isPrimary(p.Attr) && c.Value == false {
+		// Inside one element, "eq true" and "ne true" read the stored
+		// JSON right; a comparison with false also holds for an
+		// element without "primary".
+		return "", false
+	}
 	if x, ok, done := t.nullOrNe(c, func() (string, bool) { return t.innerPresent(c.Path, sc) },
 		func(c *filter.Compare) (string, bool) { return t.innerCompare(c, sc) }); done {
 		return x, ok
@@ -664,6 +668,14 @@ func (t *translator) innerCompare(c *filter.Compare, sc scope) (string, bool) {
 		return t.stringCond(sc.alias+"."+col, p.Attr.CaseSensitive(), false, c.Op, c.Value)
 	}
 	return t.jsonCond(sc.base, []string{p.Name}, append(slices.Clip(sc.keys), p.Name), p.Attr, c.Op, c.Value)
+}
+
+// isPrimary reports whether leaf, the attribute a comparison is bound to,
+// is the "primary" of a multi-valued attribute's elements, which an
+// element without it has as false (RFC 7643 §2.4), which the stored JSON
+// cannot say: filter.Match decides the comparisons that depend on it.
+func isPrimary(leaf *schema.Attribute) bool {
+	return leaf != nil && leaf.Type == schema.Boolean && strings.EqualFold(leaf.Name, "primary")
 }
 
 func (t *translator) innerPresent(p filter.AttrPath, sc scope) (string, bool) {
