@@ -43,6 +43,9 @@ func (t *translator) sortExpr(p *filter.AttrPath) (string, byte, bool) {
 			return nullKey, keyText, true
 		}
 		if col, ok := t.keyColumn(p); ok {
+			if !p.Attr.Required { // a required attribute is never ""
+				col = "NULLIF(" + col + ", '')" // "" is missing, as in schema.SortKey
+			}
 			return t.d.textOrder(col), keyText, true
 		}
 	}
@@ -89,8 +92,10 @@ func (t *translator) sortExpr(p *filter.AttrPath) (string, byte, bool) {
 }
 
 // textSortKey orders the text of a member column by code point, folded
-// unless leaf is case-sensitive.
+// unless leaf is case-sensitive; "" (also what the column holds for an
+// absent value) is missing, as in schema.SortKey.
 func (t *translator) textSortKey(text string, leaf *schema.Attribute) string {
+	text = "NULLIF(" + text + ", '')"
 	if leaf.CaseSensitive() {
 		return t.d.textOrder(text)
 	}
@@ -99,15 +104,16 @@ func (t *translator) textSortKey(text string, leaf *schema.Attribute) string {
 
 // scalarSortKey returns the sort key of a JSON scalar of a row whose
 // definition is leaf: strings are keys already (see keyDoc), ordered by
-// code point; dateTimes as instants, booleans false first, numbers
-// numerically.
+// code point, "" missing; dateTimes as instants, booleans false first,
+// numbers numerically.
 func (t *translator) scalarSortKey(sc scalar, leaf *schema.Attribute) (string, byte, bool) {
 	switch leaf.Type {
 	case schema.String, schema.Reference, schema.Binary:
 		if !t.ti.keyRule(sc.path, leaf) {
 			return "", 0, false
 		}
-		return "CASE WHEN " + sc.typ + " = " + t.d.typeString() + " THEN " + t.d.textOrder(sc.text) + " END", keyText, true
+		// "" sorts as a missing value, as in schema.SortKey.
+		return "CASE WHEN " + sc.typ + " = " + t.d.typeString() + " AND " + sc.text + " <> '' THEN " + t.d.textOrder(sc.text) + " END", keyText, true
 	case schema.DateTime:
 		return "CASE WHEN " + sc.typ + " = " + t.d.typeString() + " THEN " + t.d.instant(sc.text) + " END", keyText, true
 	case schema.Boolean:

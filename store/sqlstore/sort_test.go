@@ -26,7 +26,7 @@ func TestSortSuite(t *testing.T) {
 				v = m[k]
 			}
 			s, ok := v.(string)
-			if !ok {
+			if !ok || s == "" { // "" is missing, as in schema.SortKey
 				return sortValue{missing: true}
 			}
 			return sortValue{s: strings.ToLower(s)}
