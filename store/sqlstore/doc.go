@@ -81,7 +81,9 @@
 //     ordering compares code points (COLLATE "C"). A comparison on an
 //     attribute the store's [Config.ResourceTypes] define with another
 //     case rule than the filter's (or not at all) stays with filter.Match;
-//   - numbers compare numerically (numeric in PostgreSQL);
+//   - numbers compare as schema.CompareNumbers does: exactly when both
+//     are integers that fit in 64 bits, as float64 otherwise (INTEGER and
+//     REAL in SQLite; numeric and float8 in PostgreSQL);
 //   - dateTimes compare as instants: the created and last_modified columns
 //     as timestamps, dateTimes inside the JSON as fixed-width UTC text with
 //     nanoseconds (PostgreSQL: a timestamptz cast plus the digits beyond
@@ -136,8 +138,9 @@
 //
 // # Sorting and paging
 //
-// SortBy and Descending are translated to ORDER BY with missing values last
-// when ascending and first when descending (RFC 7644 §3.4.2.3), seq
+// SortBy and Descending are translated to ORDER BY with missing values
+// ("" included, as schema.SortKey has it) last when ascending and first
+// when descending (RFC 7644 §3.4.2.3), seq
 // as the tie-breaker, and StartIndex and Count to OFFSET and LIMIT; Total
 // comes from count(*) OVER () in the same statement.
 //

@@ -444,15 +444,38 @@ func (t *translator) numberCond(num string, op filter.Operator, v any) (string, 
 	default:
 		return "", false
 	}
+	if _, pg := t.d.(postgres); pg {
+		return t.pgNumberCond(num, op, string(n))
+	}
 	a, err := t.d.numericArg(string(n))
 	if err != nil {
 		return "", false
 	}
-	ph := t.b.arg(a)
-	if _, pg := t.d.(postgres); pg {
-		ph += "::numeric"
+	return t.leaf(num + orderSym(op) + t.b.arg(a)), true
+}
+
+// pgNumberCond compares num, a numeric expression (NULL when the value is
+// no number), with the filter number n as schema.CompareNumbers and
+// filter.Match do: exactly when both are integers that fit in 64 bits, as
+// float64 otherwise (SQLite's INTEGER and REAL compare so too). PostgreSQL
+// would compare numerics exactly, which differs from float64 for numbers
+// of more than 15 significant digits. A stored number nearer 0 than half
+// the least float64, which strconv.ParseFloat reads as 0 and the cast to
+// float8 refuses, compares as 0; schema.Normalize refuses decimals beyond
+// float64's range and integers beyond int64's.
+func (t *translator) pgNumberCond(num string, op filter.Operator, n string) (string, bool) {
+	f, err := strconv.ParseFloat(n, 64)
+	if err != nil {
+		return "", false
 	}
-	return t.leaf(num + orderSym(op) + ph), true
+	sym := orderSym(op)
+	asFloat := "(CASE WHEN abs(" + num + ") <= 2.4703282292062327e-324 THEN 0::float8 ELSE (" + num + ")::float8 END)" + sym + t.b.arg(f) + "::float8"
+	i, err := strconv.ParseInt(n, 10, 64)
+	if err != nil {
+		return t.leaf(asFloat), true
+	}
+	isInt := "(" + num + ")::text ~ '^-?[0-9]+$' AND " + num + " BETWEEN -9223372036854775808 AND 9223372036854775807"
+	return t.leaf("(CASE WHEN " + isInt + " THEN " + num + sym + t.b.arg(strconv.FormatInt(i, 10)) + "::numeric ELSE " + asFloat + " END)"), true
 }
 
 // instantCond compares the instant expression x with a dateTime filter

@@ -113,6 +113,7 @@ func newFixture(t *testing.T, db sqlOpener) *fixture {
 		{"userName": "trent", "x509Certificates": []any{map[string]any{"value": "TUlJ"}}},
 		{"userName": "victor", testURN: map[string]any{"hired": "2024-01-15T09:59:59.999999999Z"}},
 		{"userName": "walter", "ims": []any{map[string]any{"value": "walt", "type": "xmpp"}}},
+		{"userName": "tiny", testURN: map[string]any{"score": num("1e-400")}}, // a float64 of 0
 	}
 	for _, u := range users {
 		add("User", u["userName"].(string), u)
@@ -242,6 +243,12 @@ func TestFilterSuite(t *testing.T) {
 		{name: "integer le", reason: "negative numbers", typ: "User", filter: `badge le 7`},
 		{name: "integer ne", reason: "absent is not equal", typ: "User", filter: `badge ne 42`},
 		{name: "decimal ge", reason: "1.5 equals 1.50", typ: "User", filter: `score ge 1.50`},
+		{name: "decimal beyond float64", reason: "compared as float64, as filter.Match does", typ: "User", filter: `score eq 1.5000000000000001`},
+		{name: "decimal gt beyond float64", reason: "1.4999999999999999 is 1.5 as a float64", typ: "User", filter: `score gt 1.4999999999999999`},
+		{name: "integer eq a long decimal", reason: "42 and 42.00000000000000001 are one float64", typ: "User", filter: `badge eq 42.00000000000000001`},
+		{name: "integer lt a long decimal", reason: "42 and 42.0000000000000001 are one float64", typ: "User", filter: `badge lt 42.0000000000000001`},
+		{name: "decimal nearer 0 than any float64", reason: "1e-400 is 0 as a float64, and casting it to float8 fails", typ: "User", filter: `score eq 0`},
+		{name: "integers exactly", reason: "both integers: compared exactly", typ: "User", filter: `badge gt 41 and badge lt 43 and badge ne 9007199254740993`},
 		{name: "decimal eq", reason: "numeric equality of decimals", typ: "User", filter: `score eq 1.5`},
 		{name: "decimal lt integer", reason: "decimal against integer", typ: "User", filter: `score lt 2`},
 		{name: "boolean extension", reason: "false is a value", typ: "User", filter: `contractor eq false`},
