@@ -197,6 +197,23 @@ func (d *decoder) ws() {
 
 // value reads the value starting at d.i (after whitespace). On error it
 // sets d.err and returns nil.
+// str reads the string at d.i and returns its content, unquoted: a
+// slice of the input, or of d.buf when it has escapes, valid until the
+// next call. It sets d.err when the string is malformed.
+func (d *decoder) str() []byte {
+	raw, slow, err := scanString(d.b, d.i)
+	if err != nil {
+		d.err = err
+		return nil
+	}
+	d.i += len(raw) + 2
+	if slow {
+		d.buf = unquote(d.buf[:0], raw)
+		return d.buf
+	}
+	return raw
+}
+
 func (d *decoder) value() any {
 	if d.i >= len(d.b) {
 		d.err = syntaxEOF(len(d.b))
@@ -208,15 +225,9 @@ func (d *decoder) value() any {
 	case '[':
 		return d.array()
 	case '"':
-		raw, slow, err := scanString(d.b, d.i)
-		if err != nil {
-			d.err = err
+		raw := d.str()
+		if d.err != nil {
 			return nil
-		}
-		d.i += len(raw) + 2
-		if slow {
-			d.buf = unquote(d.buf[:0], raw)
-			raw = d.buf
 		}
 		if k := internIndex(raw); k >= 0 {
 			return internedValues[k]
@@ -294,15 +305,9 @@ func (d *decoder) object() any {
 			return nil
 		}
 		at := d.i
-		raw, slow, err := scanString(d.b, d.i)
-		if err != nil {
-			d.err = err
+		raw := d.str()
+		if d.err != nil {
 			return nil
-		}
-		d.i += len(raw) + 2
-		if slow {
-			d.buf = unquote(d.buf[:0], raw)
-			raw = d.buf
 		}
 		var name string
 		if k := internIndex(raw); k >= 0 {
