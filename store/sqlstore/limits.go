@@ -83,11 +83,11 @@ func validText(s string) bool {
 // valid text, which the store refuses to write in either dialect. It
 // allocates nothing unless it finds one.
 func checkText(path string, v any) error {
-	keys, inKey := badText(v)
-	if keys == nil {
+	found, keys, inKey := badText(v)
+	if !found {
 		return nil
 	}
-	for i := len(keys) - 1; i > 0; i-- { // keys[0] is the marker
+	for i := len(keys) - 1; i >= 0; i-- {
 		if path == "" {
 			path = keys[i]
 		} else {
@@ -100,39 +100,36 @@ func checkText(path string, v any) error {
 	return schema.Errorf(schema.ScimInvalidValue, path, "contains a NUL character or invalid UTF-8, which this service provider cannot store")
 }
 
-// badText finds the first string or key of v that is not valid text. It
-// returns nil when there is none; otherwise a marker followed by the keys
-// leading to it, innermost first (the attribute holding a bad key, not
-// the key), and whether it is a key.
-func badText(v any) (keys []string, inKey bool) {
+// badText reports whether v holds a string or key that is not valid text,
+// the keys leading to the first one, innermost first (for a bad key, those
+// of the object holding it), and whether it is a key.
+func badText(v any) (found bool, keys []string, inKey bool) {
 	switch v := v.(type) {
 	case string:
-		if !validText(v) {
-			return []string{""}, false
-		}
+		return !validText(v), nil, false
 	case map[string]any:
 		for k, x := range v {
 			if !validText(k) {
-				return []string{""}, true
+				return true, nil, true
 			}
-			if keys, inKey := badText(x); keys != nil {
-				return append(keys, k), inKey
+			if found, keys, inKey := badText(x); found {
+				return true, append(keys, k), inKey
 			}
 		}
 	case []any:
 		for _, x := range v {
-			if keys, inKey := badText(x); keys != nil {
-				return keys, inKey
+			if found, keys, inKey := badText(x); found {
+				return true, keys, inKey
 			}
 		}
 	case []map[string]any:
 		for _, x := range v {
-			if keys, inKey := badText(x); keys != nil {
-				return keys, inKey
+			if found, keys, inKey := badText(x); found {
+				return true, keys, inKey
 			}
 		}
 	}
-	return nil, false
+	return false, nil, false
 }
 
 // scanLimit returns nil when at most s.maxScan resources satisfy where,
