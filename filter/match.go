@@ -38,7 +38,11 @@ import (
 //     compare as instants too.
 //   - Numbers compare numerically, integers against decimals included.
 //   - Booleans support eq and ne. The strings "true" and "false" (any case)
-//     equal the booleans.
+//     equal the booleans. An element of a multi-valued attribute without
+//     "primary" has it false (RFC 7643 §2.4: "If not specified, the value
+//     of primary SHALL be assumed to be false"), so emails[primary eq
+//     false] matches it and emails[primary ne false] does not; no other
+//     absent boolean has a value.
 //   - "pr" is false for an absent attribute, null, "", an empty array and
 //     an empty object.
 //   - "ne" is the negation of "eq": it is true for an absent attribute, and

@@ -98,10 +98,14 @@
 // ignored and logged at debug level, or refused with 400 invalidSyntax when
 // Config.RejectUndefinedAttributes is set. User.groups is computed from
 // group memberships (RFC 7643 §4.1.2), never written. A user returned with
-// groups has the version "<its version>.g<digest of its groups>" as ETag
-// and meta.version, so a change to its groups changes what If-None-Match
-// compares (RFC 7644 §3.14) without a write to the user; If-Match accepts
-// that tag as the user's own version (groups are read-only).
+// groups (in at least one group, with a projection that includes them)
+// has the version "<its version>.g<digest of its groups>" as ETag and
+// meta.version, so a change to its groups changes what If-None-Match
+// compares (RFC 7644 §3.14) without a write to the user; other users, and
+// projections without groups, have the user's own version. If-Match
+// compares only the version before ".g" and its 16-character digest with
+// the user's version, the digest not at all: groups are read-only, so a
+// write based on a copy with stale groups loses no change to them.
 //
 // # Security considerations
 //

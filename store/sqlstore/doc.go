@@ -1,6 +1,10 @@
 // Package sqlstore is a store.Store for scimkit over PostgreSQL or SQLite,
-// through database/sql. It lives in its own module so that hosts that do not
-// use it never download a database driver.
+// through database/sql. It lives in its own module,
+// github.com/scimkit/scimkit/store/sqlstore (go get it besides
+// github.com/scimkit/scimkit), so that hosts that do not use it never
+// download a database driver; a host that does gets both, pgx (tested
+// with PostgreSQL, required by this module) and modernc.org/sqlite (which
+// this package imports).
 //
 //	db, err := sql.Open("pgx", dsn) // import _ "github.com/jackc/pgx/v5/stdlib"
 //	st, err := sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.Postgres})

@@ -37,10 +37,12 @@ const migrateLock int64 = 0x7363696d6b6974 // "scimkit"
 
 // Migrate creates the tables, indexes and functions the store uses, if
 // they do not exist yet, adds the columns later versions added, and brings
-// the keys of existing resources up to date (see [foldKeys]). It is
-// idempotent and safe to call at every start, from several instances at
-// once: on PostgreSQL they take turns on an advisory lock (key
-// migrateLock).
+// the keys of existing resources up to date: when the fold (schema.Fold
+// and its Unicode version), the attributes that fold or the layout of
+// attrs_key differ from what the database records, it recomputes them
+// (see Tables in the package documentation). It is idempotent and safe to
+// call at every start, from several instances at once: on PostgreSQL they
+// take turns on an advisory lock (key 0x7363696d6b6974, "scimkit").
 func (s *Store) Migrate(ctx context.Context) error {
 	if _, pg := s.d.(postgres); pg {
 		// Instances that start together migrate one at a time: two
