@@ -32,7 +32,10 @@
 //     nothing), which filters and sorts read in place of the same
 //     attributes of attrs; and indexed columns: external_id; name_key, the case-folded
 //     value of the type's unique attribute (userName), UNIQUE per tenant and
-//     type; display_key, the case-folded displayName. Their indexes are
+//     type; display_key, the case-folded displayName of a type that has
+//     no unique attribute (Group), by which identity providers look
+//     groups up (a User's displayName is in no lookup they send, so
+//     its filters read attrs_key and no index is kept for it). Their indexes are
 //     (tenant, key, type) in PostgreSQL (see Lookups); last_modified has
 //     none, so that a write that changes no key rewrites no index
 //     (PostgreSQL's heap-only updates).
@@ -49,15 +52,16 @@
 //     of every resource of the type in one transaction; so it upgrades a
 //     database of an earlier version (no attrs_key, İ folded to i) and one
 //     whose schema changed an attribute's caseExact. Whole attrs_key
-//     documents, which versions before the current layout wrote, are
-//     read as they are: Migrate only records the new layout, and an
-//     earlier version started again on the database finds a record not
-//     its own and recomputes every key, so rolling back is safe. While
-//     instances of both serve one database, an earlier one reads a
-//     document a newer one wrote as whole: its filters on attributes
-//     other than the key columns (userName, externalId, displayName, id,
-//     members, which the lookups identity providers send use) can miss
-//     those resources until every instance runs the new version.
+//     documents and a User's display_key, which earlier versions wrote,
+//     are read as they are or not at all: Migrate only records the new
+//     layout, and an earlier version started again on the database finds
+//     a record not its own and recomputes every key, so rolling back is
+//     safe. While instances of both serve one database, an earlier one
+//     reads a document a newer one wrote as whole, and a User's missing
+//     display_key as no displayName: its filters on attributes other
+//     than the key columns (userName, externalId, a Group's displayName,
+//     id, members, which the lookups identity providers send use) can
+//     miss those resources until every instance runs the new version.
 //
 // Every case-insensitive key is computed in Go with schema.Fold (Unicode
 // simple case folding, as strings.EqualFold), so uniqueness, filters and
@@ -156,7 +160,7 @@
 // # Lookups
 //
 // The lookups identity providers send before every write (userName,
-// externalId, id, displayName and members.value eq) are written so that
+// externalId, id, a Group's displayName and members.value eq) are written so that
 // their plans do not depend on the planner's statistics, which a new
 // tenant or a bulk import not yet analysed lacks: an eq on a unique key
 // (the name key, id) is a statement with no ORDER BY, LIMIT or window

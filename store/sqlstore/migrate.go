@@ -23,7 +23,7 @@ import (
 var foldKeys = "schema.Fold, Unicode " + unicode.Version
 
 // sparseLayout ends the signature of keys whose attrs_key holds only the
-// top-level attributes folding changes (keyDoc). Earlier versions wrote
+// top-level attributes folding changes (appendKeyDoc). Earlier versions wrote
 // the whole folded document and recorded the signature without it. This
 // version reads those documents as they are, so its Migrate records the
 // new signature without recomputing anything (rekey); an earlier version
@@ -31,6 +31,15 @@ var foldKeys = "schema.Fold, Unicode " + unicode.Version
 // recomputes every key, so it never reads a partial document as a whole
 // one.
 const sparseLayout = "; attrs_key: the attributes folding changes"
+
+// displayLayout ends the signature of keys whose display_key is kept only
+// for a type without a unique attribute (typeInfo.display). Earlier
+// versions also kept a User's folded displayName there. This version does
+// not read the column for such a type, so its Migrate records the new
+// signature without recomputing anything; an earlier version started
+// again on the database recomputes every key, display_key included, as
+// for sparseLayout.
+const displayLayout = "; display_key: the displayName of a type without a unique attribute"
 
 // migrateLock is the PostgreSQL advisory lock key that Migrate holds.
 const migrateLock int64 = 0x7363696d6b6974 // "scimkit"
@@ -109,6 +118,7 @@ func keySignature(ti *typeInfo) string {
 		walk(e.Schema.ID+":", e.Schema.Attributes)
 	}
 	b.WriteString(sparseLayout)
+	b.WriteString(displayLayout)
 	return b.String()
 }
 
@@ -125,9 +135,10 @@ func (s *Store) rekey(ctx context.Context, typ string, ti *typeInfo) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if err == nil && have+sparseLayout == sig {
-		// Keys made the same way, attrs_key whole: this version reads
-		// them as they are (see sparseLayout).
+	if err == nil && (have+sparseLayout+displayLayout == sig || have+displayLayout == sig) {
+		// Keys made the same way, attrs_key whole or display_key kept
+		// for more types: this version reads them as they are (see
+		// sparseLayout and displayLayout).
 		return s.recordKeys(ctx, s.db, name, sig)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)

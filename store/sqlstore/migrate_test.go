@@ -93,7 +93,7 @@ func TestMigrateSparseLayout(t *testing.T) {
 				t.Fatal(err)
 			}
 			sig := keySignature(s.info("User"))
-			earlier := strings.TrimSuffix(sig, sparseLayout)
+			earlier := strings.TrimSuffix(sig, sparseLayout+displayLayout)
 			const whole = `{"userName":"ada@x.com","nickName":"ada","title":"engineer"}`
 			readKeys := func() (doc map[string]any, recorded string) {
 				t.Helper()
@@ -153,6 +153,93 @@ func TestMigrateSparseLayout(t *testing.T) {
 			}
 			if doc, recorded := readKeys(); !gocmp.Equal(doc, sparse) || recorded != sig {
 				t.Errorf("after recomputing: attrs_key %v, signature %q; want only nickName, %q", doc, recorded, sig)
+			}
+		})
+	}
+}
+
+// TestMigrateDisplayLayout checks the upgrade from versions that kept a
+// User's folded displayName in display_key: this version writes none for
+// a User, reads none (displayName filters read attrs_key instead), and
+// Migrate records the new signature without recomputing anything; the
+// signature differs from the earlier one, so an earlier version started
+// again recomputes every key, display_key included.
+func TestMigrateDisplayLayout(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db, d := be.open(t)
+			s := newTestStore(t, db, d)
+			ctx := context.Background()
+			r, err := s.Create(ctx, user("ada@x.com", "displayName", "Ada LOVELACE"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := s.Create(ctx, &store.Resource{Type: "Group", Attributes: map[string]any{"displayName": "Admins"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sig := keySignature(s.info("User"))
+			earlier := strings.TrimSuffix(sig, displayLayout)
+			if earlier == sig {
+				t.Fatal("the signature does not end with displayLayout")
+			}
+			displayKey := func(id string) sql.NullString {
+				t.Helper()
+				var k sql.NullString
+				if err := db.QueryRowContext(ctx, rebind(d, `SELECT display_key FROM scim_resources WHERE tenant = ? AND id = ?`), s.tenant(ctx), id).Scan(&k); err != nil {
+					t.Fatal(err)
+				}
+				return k
+			}
+			if k := displayKey(r.ID); k.Valid {
+				t.Errorf("a User's display_key is %q, want NULL", k.String)
+			}
+			if k := displayKey(g.ID); k != (sql.NullString{String: "admins", Valid: true}) {
+				t.Errorf("a Group's display_key is %v, want admins", k)
+			}
+
+			// The database as the earlier version left it.
+			if _, err := db.ExecContext(ctx, rebind(d, `UPDATE scim_resources SET display_key = ? WHERE tenant = ? AND id = ?`), "ada lovelace", s.tenant(ctx), r.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, rebind(d, `UPDATE scim_settings SET value = ? WHERE name = ?`), earlier, "keys:User"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var recorded string
+			if err := db.QueryRowContext(ctx, rebind(d, `SELECT value FROM scim_settings WHERE name = ?`), "keys:User").Scan(&recorded); err != nil {
+				t.Fatal(err)
+			}
+			if recorded != sig {
+				t.Errorf("after Migrate the signature is %q, want %q", recorded, sig)
+			}
+			if k := displayKey(r.ID); !k.Valid {
+				t.Errorf("Migrate recomputed the keys: display_key is NULL")
+			}
+			for _, expr := range []string{`displayName eq "ada lovelace"`, `displayName sw "ADA"`} {
+				f, err := filter.Parser{Schema: schema.UserResourceType(schema.EnterpriseUserSchema())}.Parse(expr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if pushed, _ := s.sqlSplit("User", f); pushed == nil {
+					t.Errorf("%s is not pushed down", expr)
+				}
+				page, err := s.List(ctx, "User", store.Query{Filter: f, StartIndex: 1, Count: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := ids(page.Resources); len(got) != 1 || got[0] != r.ID {
+					t.Errorf("%s: %v, want [%s]", expr, got, r.ID)
+				}
+			}
+			// A write leaves no display_key behind.
+			if _, err := s.Replace(ctx, &store.Resource{Type: "User", ID: r.ID, Attributes: map[string]any{"userName": "ada@x.com", "displayName": "Ada"}}, ""); err != nil {
+				t.Fatal(err)
+			}
+			if k := displayKey(r.ID); k.Valid {
+				t.Errorf("after Replace a User's display_key is %q, want NULL", k.String)
 			}
 		})
 	}

@@ -79,6 +79,8 @@ func TestSortSuite(t *testing.T) {
 		{name: "score desc", reason: "decimals numerically", typ: "User", sortBy: "score", descending: true, key: number(testURN, "score")},
 		{name: "emails", reason: "primary value, else the first", typ: "User", sortBy: "emails", key: primaryEmail},
 		{name: "group displayName", reason: "key column", typ: "Group", sortBy: "displayName", key: str("displayName")},
+		{name: "user displayName", reason: "no key column for a type with a unique attribute", typ: "User", sortBy: "displayName", key: str("displayName")},
+		{name: "user displayName desc", reason: "no key column, descending", typ: "User", sortBy: "displayName", descending: true, key: str("displayName")},
 	}
 	rts := map[string]*schema.ResourceType{}
 	for _, rt := range filterTypes() {

@@ -141,7 +141,10 @@ type typeInfo struct {
 	nameKey     *schema.Attribute
 	extraUnique []*schema.Attribute
 	// display is the "displayName" attribute kept in the display_key
-	// column, or nil.
+	// column, or nil: only for a type without a unique attribute
+	// (Group), whose displayName is the name identity providers look
+	// it up by (Okta's group push, Entra ID's group matching). A User's
+	// displayName is in no lookup they send, so no index is kept for it.
 	display *schema.Attribute
 	// members is the core "members" attribute kept in the members table,
 	// or nil.
@@ -215,7 +218,7 @@ func infoFor(rt *schema.ResourceType) *typeInfo {
 			}
 		}
 	}
-	if a := rt.Schema.Attr("displayName"); a != nil && !a.MultiValued && stringLike(a.Type) && a != ti.nameKey {
+	if a := rt.Schema.Attr("displayName"); a != nil && !a.MultiValued && stringLike(a.Type) && ti.nameKey == nil {
 		ti.display = a
 	}
 	if a := rt.Schema.Attr(membersAttr); a != nil && a.Name == membersAttr && a.MultiValued && a.Type == schema.Complex && a.Sub("value") != nil {
