@@ -28,7 +28,7 @@ type Dialect interface {
 	// rowDoc returns the base and keys below it at which filters and
 	// sorts read the value at keys below the row's attributes: the
 	// top-level attribute keys[0] from attrs_key when the row has it
-	// there, else from attrs (see keyDoc). A key that cannot be written
+	// there, else from attrs (see appendKeyDoc). A key that cannot be written
 	// safely is left in the keys, where the path functions refuse it.
 	rowDoc(keys []string) (base string, rest []string)
 

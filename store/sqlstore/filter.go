@@ -43,7 +43,7 @@ type scope struct {
 
 // row returns the base and keys at which filters and sorts read the value
 // at keys below the row's attributes: attrs_key for a top-level attribute
-// that folding changes, attrs otherwise (dialect.rowDoc, keyDoc).
+// that folding changes, attrs otherwise (dialect.rowDoc, appendKeyDoc).
 func (t *translator) row(keys []string) (string, []string) { return t.d.rowDoc(keys) }
 
 const (

@@ -352,7 +352,7 @@ func TestFilterSuite(t *testing.T) {
 }
 
 // The layouts of attrs_key the filter and sort suites run against: what
-// keyDoc writes (the top-level attributes folding changes), and the whole
+// appendKeyDoc writes (the top-level attributes folding changes), and the whole
 // folded document that earlier versions wrote and a database may still
 // hold; filters and sorts must read both alike.
 const (
@@ -363,7 +363,7 @@ const (
 var keyLayouts = []string{sparseKeys, fullKeys}
 
 // fullKeyDocs rewrites the attrs_key of every resource of f as earlier
-// versions wrote it: every attribute, folded where keyDoc folds.
+// versions wrote it: every attribute, folded where appendKeyDoc folds.
 func (f *fixture) fullKeyDocs(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
@@ -389,7 +389,7 @@ func (f *fixture) fullKeyDocs(t *testing.T) {
 		for k, v := range attrs {
 			full[k] = v
 		}
-		for k, v := range keyDoc(s.types[typ].rt, attrs) {
+		for k, v := range keyDocOf(t, s.types[typ].rt, attrs) {
 			full[k] = v
 		}
 		b, err := json.Marshal(full)

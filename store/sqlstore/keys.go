@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"slices"
+	"unicode/utf8"
+
 	"github.com/scimkit/scimkit/scim/schema"
 )
 
@@ -9,7 +12,8 @@ import (
 // that both dialects compare Fold(value) with Fold(literal) byte for byte
 // (COLLATE "C" in PostgreSQL), whatever the database's locale: name_key
 // and display_key (see typeInfo), scim_unique.key, and attrs_key, which
-// holds the top-level attributes whose folded value differs (see keyDoc).
+// holds the top-level attributes whose folded value differs (see
+// appendKeyDoc).
 
 // folds reports whether the store keeps the strings of a folded in
 // attrs_key: a is a string attribute that is not CaseSensitive.
@@ -17,105 +21,168 @@ func folds(a *schema.Attribute) bool {
 	return a != nil && a.Type == schema.String && !a.CaseSensitive()
 }
 
-// keyDoc returns the attrs_key document of attrs, canonical data of rt:
-// each top-level attribute (and extension object) with a string of an
-// attribute that folds whose schema.Fold differs from it, with every such
-// string folded; nil when there is none, which is stored as NULL. Filters
-// and sorts read a top-level attribute from attrs_key when it is there and
-// from attrs when it is not (dialect.rowDoc), so they always read the
-// folded value, and a row stores the second document only for what
-// folding changes: for Okta's usual user, name, displayName and locale.
-// Documents written before keyDoc left out what folding keeps (every
-// attribute, folded or not) read the same way. It shares unchanged values
-// with attrs.
-func keyDoc(rt *schema.ResourceType, attrs map[string]any) map[string]any {
+// appendKeyDoc appends the attrs_key document of attrs, canonical data of
+// rt, to b as JSON, and reports whether it holds anything: each top-level
+// attribute (and extension object) with a string of an attribute that
+// folds whose schema.Fold differs from it, with every such string folded,
+// and object members in the order schema.AppendJSON writes them. When
+// there is none it appends nothing and reports false, and the row stores
+// NULL. Filters and sorts read a top-level attribute from attrs_key when
+// it is there and from attrs when it is not (dialect.rowDoc), so they
+// always read the folded value, and a row stores the second document only
+// for what folding changes: for Okta's usual user, name, displayName and
+// locale. Documents written before attrs_key left out what folding keeps
+// (every attribute, folded or not) read the same way. The document is
+// written straight from attrs, with no copy of the attributes it folds.
+func appendKeyDoc(b []byte, rt *schema.ResourceType, attrs map[string]any) ([]byte, bool, error) {
 	if rt == nil {
-		return nil
+		return b, false, nil
 	}
-	var out map[string]any
+	var buf [16]string
+	keys := buf[:0]
 	for k, v := range attrs {
-		var (
-			kv      any
-			changed bool
-		)
-		if s, ext := rt.SchemaByURN(k); s != nil && ext && s.ID == k {
-			if m, ok := v.(map[string]any); ok {
-				kv, changed = keyObject(s.Attributes, m)
-			}
-		} else {
-			a := attrNamed(rt.Schema.Attributes, k)
-			if a == nil {
-				a = schema.Common(k)
-			}
-			kv, changed = keyValue(a, v)
-		}
-		if changed {
-			if out == nil {
-				out = make(map[string]any, len(attrs))
-			}
-			out[k] = kv
+		if a, ext := topAttr(rt, k); a != nil && keyChanges(a, v) || ext != nil && objectChanges(ext, v) {
+			keys = append(keys, k)
 		}
 	}
-	return out
+	if len(keys) == 0 {
+		return b, false, nil
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = schema.AppendJSONString(b, k)
+		b = append(b, ':')
+		var err error
+		if a, ext := topAttr(rt, k); ext != nil {
+			b, err = appendKeyObject(b, ext, attrs[k].(map[string]any))
+		} else {
+			b, err = appendKeyValue(b, a, attrs[k])
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	return append(b, '}'), true, nil
 }
 
-// keyValue returns v, a value of a (nil if unknown), with the strings of
-// the attributes that fold folded, and whether that changed anything; an
-// unchanged v is returned as it is, not copied.
-func keyValue(a *schema.Attribute, v any) (any, bool) {
+// topAttr returns the definition of the top-level member k of a resource
+// of rt: an attribute of its schema or a common one, or, when k is the
+// URN of one of its extensions, the extension's attributes.
+func topAttr(rt *schema.ResourceType, k string) (*schema.Attribute, []*schema.Attribute) {
+	if s, ext := rt.SchemaByURN(k); s != nil && ext && s.ID == k {
+		return nil, s.Attributes
+	}
+	if a := attrNamed(rt.Schema.Attributes, k); a != nil {
+		return a, nil
+	}
+	return schema.Common(k), nil
+}
+
+// keyChanges reports whether folding changes a string in v, a value of a
+// (nil if unknown): a string of an attribute that folds, an element of a
+// multi-valued one, or a sub-attribute of a complex one. It does not
+// allocate.
+func keyChanges(a *schema.Attribute, v any) bool {
 	if a == nil {
-		return v, false
+		return false
 	}
 	switch x := v.(type) {
 	case string:
-		if folds(a) {
-			if f := schema.Fold(x); f != x {
-				return f, true
-			}
-		}
+		return folds(a) && !folded(x)
 	case []any:
-		var out []any
-		for i, el := range x {
-			kv, changed := keyValue(a, el)
-			if changed && out == nil {
-				out = make([]any, len(x))
-				copy(out, x[:i])
+		for _, el := range x {
+			if keyChanges(a, el) {
+				return true
 			}
-			if out != nil {
-				out[i] = kv
-			}
-		}
-		if out != nil {
-			return out, true
 		}
 	case map[string]any:
-		if a.Type == schema.Complex {
-			return keyObject(a.SubAttributes, x)
-		}
+		return a.Type == schema.Complex && objectChanges(a.SubAttributes, x)
 	}
-	return v, false
+	return false
 }
 
-// keyObject is keyValue of an object whose members attrs define.
-func keyObject(attrs []*schema.Attribute, m map[string]any) (any, bool) {
-	var out map[string]any
-	for k, v := range m {
-		kv, changed := keyValue(attrNamed(attrs, k), v)
-		if !changed {
-			continue
+// objectChanges is keyChanges of v, an object whose members attrs
+// define: false for any other value.
+func objectChanges(attrs []*schema.Attribute, v any) bool {
+	m, _ := v.(map[string]any)
+	for k, sv := range m {
+		if keyChanges(attrNamed(attrs, k), sv) {
+			return true
 		}
-		if out == nil {
-			out = make(map[string]any, len(m))
-			for kk, vv := range m {
-				out[kk] = vv
+	}
+	return false
+}
+
+// folded reports whether schema.Fold(s) == s, without building the fold.
+func folded(s string) bool {
+	for i, r := range s {
+		if r >= utf8.RuneSelf {
+			return schema.Fold(s[i:]) == s[i:]
+		}
+		if 'A' <= r && r <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendKeyValue appends v, a value of a (nil if unknown), as JSON with
+// the strings of the attributes that fold folded.
+func appendKeyValue(b []byte, a *schema.Attribute, v any) ([]byte, error) {
+	if a == nil {
+		return schema.AppendJSON(b, v)
+	}
+	switch x := v.(type) {
+	case string:
+		if folds(a) && !folded(x) {
+			return schema.AppendJSONString(b, schema.Fold(x)), nil
+		}
+	case []any:
+		b = append(b, '[')
+		for i, el := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendKeyValue(b, a, el); err != nil {
+				return nil, err
 			}
 		}
-		out[k] = kv
+		return append(b, ']'), nil
+	case map[string]any:
+		if a.Type == schema.Complex {
+			return appendKeyObject(b, a.SubAttributes, x)
+		}
 	}
-	if out == nil {
-		return m, false
+	return schema.AppendJSON(b, v)
+}
+
+// appendKeyObject is appendKeyValue of an object whose members attrs
+// define.
+func appendKeyObject(b []byte, attrs []*schema.Attribute, m map[string]any) ([]byte, error) {
+	var buf [16]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return out, true
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = schema.AppendJSONString(b, k)
+		b = append(b, ':')
+		var err error
+		if b, err = appendKeyValue(b, attrNamed(attrs, k), m[k]); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
 }
 
 // attrNamed returns the attribute of attrs whose canonical name is name.

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"database/sql"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	gocmp "github.com/google/go-cmp/cmp"
@@ -44,17 +45,52 @@ func TestKeyDoc(t *testing.T) {
 	}
 	for _, tc := range tests {
 		before, _ := json.Marshal(tc.attrs)
-		got := keyDoc(user, tc.attrs)
+		got := keyDocOf(t, user, tc.attrs)
 		if diff := gocmp.Diff(tc.want, got); diff != "" {
-			t.Errorf("%s: keyDoc (-want +got):\n%s", tc.name, diff)
+			t.Errorf("%s: appendKeyDoc (-want +got):\n%s", tc.name, diff)
 		}
 		if after, _ := json.Marshal(tc.attrs); string(after) != string(before) {
-			t.Errorf("%s: keyDoc changed its input: %s, was %s", tc.name, after, before)
+			t.Errorf("%s: appendKeyDoc changed its input: %s, was %s", tc.name, after, before)
+		}
+		if tc.want == nil {
+			if n := testing.AllocsPerRun(10, func() { _, _, _ = appendKeyDoc(nil, user, tc.attrs) }); n != 0 {
+				t.Errorf("%s: appendKeyDoc of attributes folding keeps allocates %v times, want 0", tc.name, n)
+			}
 		}
 	}
-	if got := keyDoc(nil, map[string]any{"userName": "ABC"}); got != nil {
-		t.Errorf("keyDoc of a type the store does not define = %v, want nil", got)
+	if got := keyDocOf(t, nil, map[string]any{"userName": "ABC"}); got != nil {
+		t.Errorf("the key document of a type the store does not define = %v, want none", got)
 	}
+}
+
+// keyDocOf returns the document appendKeyDoc writes for attrs, decoded, or
+// nil when it writes none. The document must be JSON and written as
+// schema.AppendJSON writes the decoded value (member order and all), and
+// must follow what b already holds.
+func keyDocOf(t testing.TB, rt *schema.ResourceType, attrs map[string]any) map[string]any {
+	t.Helper()
+	b, keyed, err := appendKeyDoc([]byte("prefix"), rt, attrs)
+	if err != nil {
+		t.Fatalf("appendKeyDoc: %v", err)
+	}
+	doc, ok := strings.CutPrefix(string(b), "prefix")
+	if !ok {
+		t.Fatalf("appendKeyDoc overwrote the buffer: %q", b)
+	}
+	if !keyed {
+		if doc != "" {
+			t.Fatalf("appendKeyDoc reported no document and wrote %q", doc)
+		}
+		return nil
+	}
+	m, err := schema.DecodeObject([]byte(doc), 64)
+	if err != nil {
+		t.Fatalf("appendKeyDoc wrote %q: %v", doc, err)
+	}
+	if again, err := schema.AppendJSON(nil, m); err != nil || string(again) != doc {
+		t.Fatalf("appendKeyDoc wrote %q, schema.AppendJSON writes %q (%v)", doc, again, err)
+	}
+	return m
 }
 
 // BenchmarkSplit measures building the row of Okta's usual user: the

@@ -15,7 +15,7 @@ import (
 // row is the stored form of a resource's attributes.
 type row struct {
 	attrs      string
-	attrsKey   sql.NullString // the top-level attributes that folding changes, folded (keyDoc); NULL when none
+	attrsKey   sql.NullString // the top-level attributes that folding changes, folded (appendKeyDoc); NULL when none
 	externalID sql.NullString
 	nameKey    sql.NullString
 	displayKey sql.NullString
@@ -63,12 +63,12 @@ func (s *Store) split(ti *typeInfo, attrs map[string]any) (*row, error) {
 		return nil, fmt.Errorf("sqlstore: encoding attributes: %w", err)
 	}
 	r.attrs = string(b)
-	if kd := keyDoc(ti.rt, body); kd != nil {
-		b, err = schema.AppendJSON(b[:0], kd)
-		*bp = b
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: encoding attributes: %w", err)
-		}
+	b, keyed, err := appendKeyDoc(b[:0], ti.rt, body)
+	*bp = b
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: encoding attributes: %w", err)
+	}
+	if keyed {
 		r.attrsKey = sql.NullString{String: string(b), Valid: true}
 	}
 	if v, ok := attrs["externalId"].(string); ok {

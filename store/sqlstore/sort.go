@@ -103,7 +103,7 @@ func (t *translator) textSortKey(text string, leaf *schema.Attribute) string {
 }
 
 // scalarSortKey returns the sort key of a JSON scalar of a row whose
-// definition is leaf: strings are keys already (see keyDoc), ordered by
+// definition is leaf: strings are keys already (see appendKeyDoc), ordered by
 // code point, "" missing; dateTimes as instants, booleans false first,
 // numbers numerically.
 func (t *translator) scalarSortKey(sc scalar, leaf *schema.Attribute) (string, byte, bool) {
