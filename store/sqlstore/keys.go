@@ -48,6 +48,20 @@ func appendKeyDoc(b []byte, rt *schema.ResourceType, attrs map[string]any) ([]by
 	if len(keys) == 0 {
 		return b, false, nil
 	}
+	b, err := appendObject(b, keys, func(b []byte, k string) ([]byte, error) {
+		if a, ext := topAttr(rt, k); ext == nil {
+			return appendKeyValue(b, a, attrs[k])
+		} else {
+			return appendKeyObject(b, ext, attrs[k].(map[string]any))
+		}
+	})
+	return b, err == nil, err
+}
+
+// appendObject appends a JSON object of the members keys, in the order
+// schema.AppendJSON writes members (it sorts keys in place), each value
+// written by value.
+func appendObject(b []byte, keys []string, value func(b []byte, k string) ([]byte, error)) ([]byte, error) {
 	slices.Sort(keys)
 	b = append(b, '{')
 	for i, k := range keys {
@@ -57,16 +71,11 @@ func appendKeyDoc(b []byte, rt *schema.ResourceType, attrs map[string]any) ([]by
 		b = schema.AppendJSONString(b, k)
 		b = append(b, ':')
 		var err error
-		if a, ext := topAttr(rt, k); ext != nil {
-			b, err = appendKeyObject(b, ext, attrs[k].(map[string]any))
-		} else {
-			b, err = appendKeyValue(b, a, attrs[k])
-		}
-		if err != nil {
-			return nil, false, err
+		if b, err = value(b, k); err != nil {
+			return nil, err
 		}
 	}
-	return append(b, '}'), true, nil
+	return append(b, '}'), nil
 }
 
 // topAttr returns the definition of the top-level member k of a resource
@@ -169,20 +178,9 @@ func appendKeyObject(b []byte, attrs []*schema.Attribute, m map[string]any) ([]b
 	for k := range m {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = schema.AppendJSONString(b, k)
-		b = append(b, ':')
-		var err error
-		if b, err = appendKeyValue(b, attrNamed(attrs, k), m[k]); err != nil {
-			return nil, err
-		}
-	}
-	return append(b, '}'), nil
+	return appendObject(b, keys, func(b []byte, k string) ([]byte, error) {
+		return appendKeyValue(b, attrNamed(attrs, k), m[k])
+	})
 }
 
 // attrNamed returns the attribute of attrs whose canonical name is name.
