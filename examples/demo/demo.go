@@ -121,7 +121,9 @@ func (a *App) Role(id string) string {
 // "member"; a later grant of "admin" makes the user an administrator and
 // its revocation (Okta's full-set PUT without it, Entra's assertive
 // replace) makes them a member again; deleted users lose their role.
-// Deactivations and membership changes are logged.
+// Deactivations, reactivations and membership changes are logged; any
+// other change to a user is logged as an update, whether or not the user
+// is active.
 func (a *App) OnChange(ctx context.Context, c scim.Change) {
 	if c.Type != "User" {
 		if c.Type == "Group" && (len(c.MembersAdded) > 0 || len(c.MembersRemoved) > 0) {
@@ -153,8 +155,10 @@ func (a *App) OnChange(ctx context.Context, c scim.Change) {
 	switch {
 	case err != nil:
 		a.log.WarnContext(ctx, "unreadable user", "user", c.ID, "err", err)
-	case !u.IsActive():
+	case slices.Contains(c.Changed, "active") && !u.IsActive():
 		a.log.InfoContext(ctx, "user deactivated", "user", c.ID)
+	case slices.Contains(c.Changed, "active"):
+		a.log.InfoContext(ctx, "user reactivated", "user", c.ID)
 	default:
 		a.log.InfoContext(ctx, "user updated", "user", c.ID, "changed", c.Changed)
 	}

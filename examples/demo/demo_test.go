@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/store"
 )
 
 func TestRedactQuery(t *testing.T) {
@@ -75,6 +78,40 @@ func TestRedactFilter(t *testing.T) {
 	} {
 		if got, want := redactFilter(f), want(f); got != want {
 			t.Errorf("redactFilter(%q) = %q, want %q", f, got, want)
+		}
+	}
+}
+
+// TestOnChangeLog checks what OnChange logs for writes to a user: a
+// deactivation or reactivation only when "active" changed, an update
+// otherwise, also for a user who is already inactive.
+func TestOnChangeLog(t *testing.T) {
+	user := func(active bool) *store.Resource {
+		return &store.Resource{Type: "User", ID: "u1", Attributes: map[string]any{"userName": "ada@example.com", "active": active}}
+	}
+	tests := []struct {
+		name    string
+		changed []string
+		active  bool
+		want    string
+	}{
+		{name: "deactivated", changed: []string{"active"}, active: false, want: "user deactivated"},
+		{name: "reactivated", changed: []string{"active"}, active: true, want: "user reactivated"},
+		{name: "inactive user renamed", changed: []string{"name"}, active: false, want: "user updated"},
+		{name: "active user renamed", changed: []string{"displayName", "name"}, active: true, want: "user updated"},
+	}
+	for _, tc := range tests {
+		var buf strings.Builder
+		a := NewApp(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{ReplaceAttr: func(_ []string, at slog.Attr) slog.Attr {
+			if at.Key == slog.TimeKey || at.Key == slog.LevelKey {
+				return slog.Attr{}
+			}
+			return at
+		}})))
+		a.OnChange(context.Background(), scim.Change{Kind: scim.Replaced, Type: "User", ID: "u1", Resource: user(tc.active), Changed: tc.changed})
+		got := strings.TrimSpace(buf.String())
+		if !strings.HasPrefix(got, "msg=\""+tc.want+"\" ") {
+			t.Errorf("%s: logged %q, want the message %q", tc.name, got, tc.want)
 		}
 	}
 }
