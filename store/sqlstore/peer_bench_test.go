@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -31,7 +32,8 @@ import (
 // hand-written net/http + pgx service giving the same guarantees
 // (case-insensitive unique userName answered with 409, one row per group
 // member with a primary key and a reference check, the group's version
-// bumped in the same statement), over the same HTTP surface, each on a
+// bumped in the same statement, every attribute the client sent kept and
+// returned), over the same HTTP surface (TestSideBySideSurface), each on a
 // fresh database (a new schema) behind a real HTTP server on 127.0.0.1:
 //
 //   - post: POST /Users with Okta's usual body;
@@ -224,16 +226,34 @@ FROM generate_series($1::int, $2::int - 1) AS i`, from, to)
 	return err
 }
 
-// peerUser is the part of a User the peer understands.
+// peerUser is a User as the peer returns it: its columns, and every other
+// attribute the client sent, kept as sent in the attrs column (so that the
+// peer, like a real service, loses none of Okta's attributes: displayName,
+// locale, custom ones).
 type peerUser struct {
-	Schemas    []string        `json:"schemas"`
-	ID         string          `json:"id"`
-	ExternalID string          `json:"externalId,omitempty"`
-	UserName   string          `json:"userName"`
-	Name       json.RawMessage `json:"name,omitempty"`
-	Emails     json.RawMessage `json:"emails,omitempty"`
-	Active     *bool           `json:"active,omitempty"`
-	Meta       *peerMeta       `json:"meta,omitempty"`
+	attrs      map[string]json.RawMessage
+	ID         string
+	ExternalID *string
+	UserName   string
+	Active     bool
+	Meta       peerMeta
+}
+
+// peerColumns are the members of a User body the peer keeps in columns or
+// assigns itself, not in attrs.
+var peerColumns = []string{"schemas", "id", "externalId", "userName", "active", "meta"}
+
+func (u *peerUser) MarshalJSON() ([]byte, error) {
+	out := make(map[string]any, len(u.attrs)+len(peerColumns))
+	for k, v := range u.attrs {
+		out[k] = v
+	}
+	out["schemas"] = []string{"urn:ietf:params:scim:schemas:core:2.0:User"}
+	out["id"], out["userName"], out["active"], out["meta"] = u.ID, u.UserName, u.Active, &u.Meta
+	if u.ExternalID != nil {
+		out["externalId"] = *u.ExternalID
+	}
+	return json.Marshal(out)
 }
 
 type peerMeta struct {
@@ -245,11 +265,11 @@ type peerMeta struct {
 }
 
 type peerList struct {
-	Schemas      []string   `json:"schemas"`
-	TotalResults int        `json:"totalResults"`
-	StartIndex   int        `json:"startIndex"`
-	ItemsPerPage int        `json:"itemsPerPage"`
-	Resources    []peerUser `json:"Resources"`
+	Schemas      []string    `json:"schemas"`
+	TotalResults int         `json:"totalResults"`
+	StartIndex   int         `json:"startIndex"`
+	ItemsPerPage int         `json:"itemsPerPage"`
+	Resources    []*peerUser `json:"Resources"`
 }
 
 func peerError(w http.ResponseWriter, status int, scimType, detail string) {
@@ -275,21 +295,34 @@ func newUUID() string {
 }
 
 func (p *peer) createUser(w http.ResponseWriter, r *http.Request) {
-	var u peerUser
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&u); err != nil {
+	u := &peerUser{Active: true}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&u.attrs); err != nil {
 		peerError(w, http.StatusBadRequest, "invalidSyntax", err.Error())
 		return
+	}
+	for _, f := range []struct {
+		name string
+		to   any
+	}{{"userName", &u.UserName}, {"externalId", &u.ExternalID}, {"active", &u.Active}} {
+		if v, ok := u.attrs[f.name]; ok {
+			if err := json.Unmarshal(v, f.to); err != nil {
+				peerError(w, http.StatusBadRequest, "invalidValue", f.name+": "+err.Error())
+				return
+			}
+		}
 	}
 	if u.UserName == "" {
 		peerError(w, http.StatusBadRequest, "invalidValue", "userName is required")
 		return
 	}
-	active := u.Active == nil || *u.Active
-	attrs, _ := json.Marshal(map[string]json.RawMessage{"name": u.Name, "emails": u.Emails})
+	for _, k := range peerColumns {
+		delete(u.attrs, k)
+	}
+	attrs, _ := json.Marshal(u.attrs)
 	u.ID = newUUID()
-	m := &peerMeta{ResourceType: "User", Version: "1", Location: "/Users/" + u.ID}
+	u.Meta = peerMeta{ResourceType: "User", Version: "1", Location: "/Users/" + u.ID}
 	err := p.pool.QueryRow(r.Context(), `INSERT INTO users (id, user_name, user_name_key, external_id, active, attrs) VALUES ($1, $2, $3, $4, $5, $6) RETURNING created`,
-		u.ID, u.UserName, strings.ToLower(u.UserName), u.ExternalID, active, attrs).Scan(&m.Created)
+		u.ID, u.UserName, strings.ToLower(u.UserName), u.ExternalID, u.Active, attrs).Scan(&u.Meta.Created)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		peerError(w, http.StatusConflict, "uniqueness", "userName is taken")
@@ -299,10 +332,8 @@ func (p *peer) createUser(w http.ResponseWriter, r *http.Request) {
 		peerError(w, http.StatusInternalServerError, "", err.Error())
 		return
 	}
-	m.LastModified = m.Created
-	u.Meta = m
-	u.Schemas = []string{"urn:ietf:params:scim:schemas:core:2.0:User"}
-	peerJSON(w, http.StatusCreated, &u)
+	u.Meta.LastModified = u.Meta.Created
+	peerJSON(w, http.StatusCreated, u)
 }
 
 func (p *peer) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -318,30 +349,19 @@ func (p *peer) listUsers(w http.ResponseWriter, r *http.Request) {
 		peerError(w, http.StatusInternalServerError, "", err.Error())
 		return
 	}
-	out := peerList{Schemas: []string{"urn:ietf:params:scim:api:messages:2.0:ListResponse"}, StartIndex: 1, Resources: []peerUser{}}
+	out := peerList{Schemas: []string{"urn:ietf:params:scim:api:messages:2.0:ListResponse"}, StartIndex: 1, Resources: []*peerUser{}}
 	for rows.Next() {
 		var (
-			u       peerUser
-			ext     *string
-			active  bool
+			u       = &peerUser{Meta: peerMeta{ResourceType: "User"}}
 			version int64
-			attrs   map[string]json.RawMessage
-			m       = &peerMeta{ResourceType: "User"}
 		)
-		if err := rows.Scan(&u.ID, &u.UserName, &ext, &active, &version, &m.Created, &m.LastModified, &attrs); err != nil {
+		if err := rows.Scan(&u.ID, &u.UserName, &u.ExternalID, &u.Active, &version, &u.Meta.Created, &u.Meta.LastModified, &u.attrs); err != nil {
 			rows.Close()
 			peerError(w, http.StatusInternalServerError, "", err.Error())
 			return
 		}
-		if ext != nil {
-			u.ExternalID = *ext
-		}
-		u.Active = &active
-		u.Name, u.Emails = attrs["name"], attrs["emails"]
-		m.Version = strconv.FormatInt(version, 10)
-		m.Location = "/Users/" + u.ID
-		u.Meta = m
-		u.Schemas = []string{"urn:ietf:params:scim:schemas:core:2.0:User"}
+		u.Meta.Version = strconv.FormatInt(version, 10)
+		u.Meta.Location = "/Users/" + u.ID
 		out.Resources = append(out.Resources, u)
 	}
 	if err := rows.Err(); err != nil {
@@ -509,8 +529,69 @@ func large(b *testing.B, name string, newImpl func(testing.TB, string) implement
 	return x
 }
 
+// userBody is Okta's usual POST /Users body; its format verbs take an index, a
+// run's prefix, and the index twice more.
+const userBody = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"new%d-%s@example.com","name":{"givenName":"Test","familyName":"User"},"emails":[{"primary":true,"value":"new%d@example.com","type":"work"}],"displayName":"Test User","locale":"en-US","externalId":"00u%d","active":true}`
+
+// TestSideBySideSurface checks that the two implementations answer the
+// benchmark's requests alike: the user POST creates, and the userName
+// lookup finds, with the same attributes (id and meta aside, whose values
+// differ), so neither does less work by returning or keeping less.
+func TestSideBySideSurface(t *testing.T) {
+	answers := map[string][]map[string]any{}
+	for _, im := range impls {
+		dsn, drop := benchSchema(t)
+		x := im.new(t, dsn)
+		t.Cleanup(func() { x.close(); drop() })
+		srv := httptest.NewServer(x.handler())
+		t.Cleanup(srv.Close)
+		call := func(method, path, body string, want int) map[string]any {
+			t.Helper()
+			r, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Header.Set("Content-Type", "application/scim+json")
+			resp, err := http.DefaultClient.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var m map[string]any
+			if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != want {
+				t.Fatalf("%s: %s %s: %d, %v (%v)", im.name, method, path, resp.StatusCode, m, err)
+			}
+			return m
+		}
+		created := call(http.MethodPost, "/Users", fmt.Sprintf(userBody, 1, "surface", 1, 1), http.StatusCreated)
+		list := call(http.MethodGet, "/Users?filter="+url.QueryEscape(`userName eq "NEW1-SURFACE@example.com"`), "", http.StatusOK)
+		found, _ := list["Resources"].([]any)
+		if len(found) != 1 {
+			t.Fatalf("%s: the lookup found %v", im.name, list)
+		}
+		for _, m := range []map[string]any{created, found[0].(map[string]any)} {
+			if m["id"] == nil || m["meta"] == nil {
+				t.Errorf("%s: no id or meta in %v", im.name, m)
+			}
+			delete(m, "id")
+			delete(m, "meta")
+			answers[im.name] = append(answers[im.name], m)
+		}
+	}
+	var sent map[string]any
+	if err := json.Unmarshal([]byte(fmt.Sprintf(userBody, 1, "surface", 1, 1)), &sent); err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range answers {
+		for i, m := range got {
+			if diff := cmp.Diff(sent, m); diff != "" {
+				t.Errorf("%s: answer %d is not what was sent (-sent +answer):\n%s", name, i, diff)
+			}
+		}
+	}
+}
+
 func BenchmarkSideBySide(b *testing.B) {
-	const userBody = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"new%d-%s@example.com","name":{"givenName":"Test","familyName":"User"},"emails":[{"primary":true,"value":"new%d@example.com","type":"work"}],"displayName":"Test User","locale":"en-US","externalId":"00u%d","active":true}`
 	sizes := []int{1_000}
 	if os.Getenv(largeEnv) != "" {
 		sizes = append(sizes, 1_000_000)
