@@ -82,7 +82,7 @@ var fuzzQueries = []string{
 	"attributes=userName,emails", "excludedAttributes=members", "attributes=members.value&excludedAttributes=displayName",
 	"attributes=urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
 	"excludedAttributes=password", "attributes=password",
-	"sortBy=userName&sortOrder=descending", "sortBy=name&sortOrder=sideways", "sortBy=emails.value",
+	"sortBy=userName&sortOrder=descending", "sortBy=name&sortOrder=sideways", "sortBy=emails.value", "sortBy=emails&sortOrder=descending", "sortBy=addresses",
 	"sortBy=meta.lastModified&sortOrder=ascending",
 	"cursor", "cursor=", "cursor=abc&count=1", "cursor=&startIndex=2",
 	"filter=", "filter=%20", "filter=userName%20eq", "filter=userName%20eqq%20%22x%22",

@@ -130,7 +130,16 @@ func (h *Handler) storeQuery(rt *resourceType, req SearchRequest) (store.Query, 
 			return sq, badParam("sortBy %q: groups are computed from memberships and cannot be sorted on", s)
 		}
 		if p.Leaf() != nil && p.Leaf().Type == schema.Complex {
-			return sq, badParam("sortBy %q names a complex attribute; name one of its sub-attributes", s)
+			// A multi-valued attribute sorts by its primary value, else
+			// its first (RFC 7644 §3.4.2.3): for a complex one, the
+			// "value" sub-attribute of that element, which is what
+			// sorting by <attribute>.value means to every store.
+			if !p.Attr.MultiValued || p.Sub != "" || p.Attr.Sub("value") == nil {
+				return sq, badParam("sortBy %q names a complex attribute; name one of its sub-attributes", s)
+			}
+			if p, err = rt.parser.ParseAttrPath(s + ".value"); err != nil {
+				return sq, badParam("sortBy %q is not an attribute of %s: %v", s, rt.Name, err)
+			}
 		}
 		sq.SortBy = p
 	}

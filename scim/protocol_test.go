@@ -670,6 +670,7 @@ func TestMalformedParameters(t *testing.T) {
 		{"startIndex not a number", "§3.4.2.4", "startIndex=abc", "startIndex"},
 		{"unknown sortBy", "§3.4.2.3: sortBy names an attribute", "sortBy=nosuch", "sortBy"},
 		{"complex sortBy", "a complex attribute has no order", "sortBy=name", "sortBy"},
+		{"multi-valued sortBy without value", "§3.4.2.3 sorts by the primary value; addresses have no value", "sortBy=addresses", "sub-attributes"},
 		{"bad sortOrder", "§3.4.2.3: ascending or descending", "sortOrder=sideways", "sortOrder"},
 		{"bad attributes", "§3.4.2.5", "attributes=a..b", "a..b"},
 		{"bad query string", "", "filter=%zz", "query"},

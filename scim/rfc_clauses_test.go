@@ -246,9 +246,12 @@ func TestRFC7644_3_4_2_3_SortMultiValuedByPrimary(t *testing.T) {
 	s.do("POST", "/Users", `{"userName":"u2","emails":[{"value":"c@example.com"},{"value":"b@example.com"}]}`).expect(t, 201, "")
 	s.do("POST", "/Users", `{"userName":"u3"}`).expect(t, 201, "")
 	for q, want := range map[string][]string{
-		"sortBy=emails.value":                       {"id-1", "id-2", "id-3"},
-		"sortBy=emails.value&sortOrder=descending":  {"id-2", "id-1"},
-		"sortBy=EMAILS.VALUE&sortOrder=DESCENDING&": {"id-2", "id-1"},
+		"sortBy=emails.value":                                      {"id-1", "id-2", "id-3"},
+		"sortBy=emails.value&sortOrder=descending":                 {"id-2", "id-1"},
+		"sortBy=EMAILS.VALUE&sortOrder=DESCENDING&":                {"id-2", "id-1"},
+		"sortBy=emails":                                            {"id-1", "id-2", "id-3"},
+		"sortBy=emails&sortOrder=descending":                       {"id-2", "id-1"},
+		"sortBy=urn:ietf:params:scim:schemas:core:2.0:User:emails": {"id-1", "id-2", "id-3"},
 	} {
 		r := s.do("GET", "/Users?attributes=id&"+q, "")
 		r.expect(t, 200, "")
