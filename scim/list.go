@@ -140,6 +140,9 @@ func (h *Handler) storeQuery(rt *resourceType, req SearchRequest) (store.Query, 
 			if p, err = rt.parser.ParseAttrPath(s + ".value"); err != nil {
 				return sq, badParam("sortBy %q is not an attribute of %s: %v", s, rt.Name, err)
 			}
+			if isNever(p.Leaf()) { // the order would tell the value
+				return sq, badParam("sortBy %q sorts by %s.value, which is never returned and cannot be sorted on", s, p.Name)
+			}
 		}
 		sq.SortBy = p
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -735,4 +736,27 @@ func TestPaging(t *testing.T) {
 	// count=0: only the total (§3.4.2.4).
 	s.do("GET", "/Users?filter=title+eq+%22engineer%22&count=0", "").expect(t, 200,
 		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":7,"startIndex":1,"itemsPerPage":0,"Resources":[]}`)
+}
+
+// TestSortByNeverReturnedValue: sorting a multi-valued attribute by its
+// primary value is refused when that value is never returned, as sorting
+// by the value itself is: the order would tell it.
+func TestSortByNeverReturnedValue(t *testing.T) {
+	const urn = "urn:example:params:scim:schemas:extension:2.0:Secrets"
+	secrets := &schema.Schema{ID: urn, Name: "Secrets", Attributes: []*schema.Attribute{{
+		Name: "secrets", Type: schema.Complex, MultiValued: true, SubAttributes: []*schema.Attribute{
+			{Name: "value", Type: schema.String, Returned: schema.Never},
+			{Name: "primary", Type: schema.Boolean},
+		},
+	}}}
+	s := newServer(t, func(c *scim.Config) {
+		c.ResourceTypes = []*schema.ResourceType{schema.UserResourceType(secrets), schema.GroupResourceType()}
+	})
+	for _, q := range []string{"sortBy=" + urn + ":secrets", "sortBy=" + urn + ":secrets.value", "sortBy=secrets"} {
+		r := s.do("GET", "/Users?"+url.PathEscape(q), "")
+		r.expect(t, 400, "")
+		if d, _ := r.body.(map[string]any)["detail"].(string); !strings.Contains(d, "never returned") {
+			t.Errorf("%s: detail %q does not say the value is never returned", q, d)
+		}
+	}
 }
