@@ -47,7 +47,8 @@
 //   - scim_unique: keys of further unique attributes, for resource types
 //     that define more than one.
 //   - scim_settings: per resource type, how its keys were made (the fold,
-//     its Unicode version and the attributes that fold). When that
+//     its Unicode version, the attributes that fold and those the key
+//     columns hold, which the schema's uniqueness decides). When that
 //     differs from what the store would make, Migrate recomputes the keys
 //     of every resource of the type in one transaction; so it upgrades a
 //     database of an earlier version (no attrs_key, İ folded to i) and one
@@ -61,7 +62,9 @@
 //     display_key as no displayName: its filters on attributes other
 //     than the key columns (userName, externalId, a Group's displayName,
 //     id, members, which the lookups identity providers send use) can
-//     miss those resources until every instance runs the new version.
+//     miss those resources, and its sorts by a User's displayName put
+//     them with the users that have none, until every instance runs the
+//     new version.
 //
 // Every case-insensitive key is computed in Go with schema.Fold (Unicode
 // simple case folding, as strings.EqualFold), so uniqueness, filters and

@@ -41,6 +41,21 @@ const sparseLayout = "; attrs_key: the attributes folding changes"
 // for sparseLayout.
 const displayLayout = "; display_key: the displayName of a type without a unique attribute"
 
+// keyColumns ends the signature with the attributes the type's key
+// columns hold (typeInfo.nameKey and display), which depend on its schema's
+// uniqueness: a configuration that changes them changes the signature,
+// and Migrate recomputes the columns.
+func keyColumns(ti *typeInfo) string {
+	name, display := "none", "none"
+	if ti.nameKey != nil {
+		name = ti.nameKey.Name
+	}
+	if ti.display != nil {
+		display = ti.display.Name
+	}
+	return "; name_key: " + name + "; display_key: " + display
+}
+
 // migrateLock is the PostgreSQL advisory lock key that Migrate holds.
 const migrateLock int64 = 0x7363696d6b6974 // "scimkit"
 
@@ -96,7 +111,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // keySignature describes how the keys of ti's resources are made: the
-// fold and the attributes that fold.
+// fold, the attributes that fold, the layouts and the key columns'
+// attributes.
 func keySignature(ti *typeInfo) string {
 	var b strings.Builder
 	b.WriteString(foldKeys)
@@ -119,6 +135,7 @@ func keySignature(ti *typeInfo) string {
 	}
 	b.WriteString(sparseLayout)
 	b.WriteString(displayLayout)
+	b.WriteString(keyColumns(ti))
 	return b.String()
 }
 
@@ -135,7 +152,7 @@ func (s *Store) rekey(ctx context.Context, typ string, ti *typeInfo) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if err == nil && (have+sparseLayout+displayLayout == sig || have+displayLayout == sig) {
+	if kc := keyColumns(ti); err == nil && (have+sparseLayout+displayLayout+kc == sig || have+displayLayout+kc == sig) {
 		// Keys made the same way, attrs_key whole or display_key kept
 		// for more types: this version reads them as they are (see
 		// sparseLayout and displayLayout).

@@ -93,7 +93,7 @@ func TestMigrateSparseLayout(t *testing.T) {
 				t.Fatal(err)
 			}
 			sig := keySignature(s.info("User"))
-			earlier := strings.TrimSuffix(sig, sparseLayout+displayLayout)
+			earlier := strings.TrimSuffix(sig, sparseLayout+displayLayout+keyColumns(s.info("User")))
 			const whole = `{"userName":"ada@x.com","nickName":"ada","title":"engineer"}`
 			readKeys := func() (doc map[string]any, recorded string) {
 				t.Helper()
@@ -179,7 +179,7 @@ func TestMigrateDisplayLayout(t *testing.T) {
 				t.Fatal(err)
 			}
 			sig := keySignature(s.info("User"))
-			earlier := strings.TrimSuffix(sig, displayLayout)
+			earlier := strings.TrimSuffix(sig, displayLayout+keyColumns(s.info("User")))
 			if earlier == sig {
 				t.Fatal("the signature does not end with displayLayout")
 			}
@@ -240,6 +240,51 @@ func TestMigrateDisplayLayout(t *testing.T) {
 			}
 			if k := displayKey(r.ID); k.Valid {
 				t.Errorf("after Replace a User's display_key is %q, want NULL", k.String)
+			}
+		})
+	}
+}
+
+// TestMigrateKeyColumnsFollowUniqueness reopens a database with a User
+// type whose userName is not unique, so that displayName becomes its
+// display_key, and back: Migrate recomputes the key columns each time, so
+// displayName filters find the users written before.
+func TestMigrateKeyColumnsFollowUniqueness(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db, d := be.open(t)
+			s := newTestStore(t, db, d)
+			ctx := context.Background()
+			r, err := s.Create(ctx, user("ada@x.com", "displayName", "Ada LOVELACE"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			find := func(s *Store) {
+				t.Helper()
+				f, err := filter.Parser{Schema: s.info("User").rt}.Parse(`displayName eq "ada lovelace"`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				page, err := s.List(ctx, "User", store.Query{Filter: f, StartIndex: 1, Count: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := ids(page.Resources); len(got) != 1 || got[0] != r.ID {
+					t.Errorf("displayName eq with display_key for %v: %v, want [%s]", s.info("User").display != nil, got, r.ID)
+				}
+			}
+			find(s)
+			notUnique := schema.UserResourceType(schema.EnterpriseUserSchema())
+			notUnique.Schema.Attr("userName").Uniqueness = schema.UniqueNone
+			for _, rts := range [][]*schema.ResourceType{{notUnique, schema.GroupResourceType()}, nil} {
+				other, err := New(db, Config{Dialect: d, Tenant: s.tenant, ResourceTypes: rts})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := other.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				find(other)
 			}
 		})
 	}
