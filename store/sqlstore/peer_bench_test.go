@@ -243,17 +243,31 @@ type peerUser struct {
 // assigns itself, not in attrs.
 var peerColumns = []string{"schemas", "id", "externalId", "userName", "active", "meta"}
 
-func (u *peerUser) MarshalJSON() ([]byte, error) {
-	out := make(map[string]any, len(u.attrs)+len(peerColumns))
-	for k, v := range u.attrs {
-		out[k] = v
-	}
-	out["schemas"] = []string{"urn:ietf:params:scim:schemas:core:2.0:User"}
-	out["id"], out["userName"], out["active"], out["meta"] = u.ID, u.UserName, u.Active, &u.Meta
+// appendJSON appends u as JSON: its columns, then the stored attributes
+// spliced in as they are.
+func (u *peerUser) appendJSON(b []byte) []byte {
+	b = append(b, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":`...)
+	b = appendPeerString(b, u.ID)
+	b = append(b, `,"userName":`...)
+	b = appendPeerString(b, u.UserName)
 	if u.ExternalID != nil {
-		out["externalId"] = *u.ExternalID
+		b = append(b, `,"externalId":`...)
+		b = appendPeerString(b, *u.ExternalID)
 	}
-	return json.Marshal(out)
+	b = append(b, `,"active":`...)
+	b = strconv.AppendBool(b, u.Active)
+	meta, _ := json.Marshal(&u.Meta)
+	b = append(append(b, `,"meta":`...), meta...)
+	for k, v := range u.attrs {
+		b = append(appendPeerString(append(b, ','), k), ':')
+		b = append(b, v...)
+	}
+	return append(b, '}')
+}
+
+func appendPeerString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s)
+	return append(b, q...)
 }
 
 type peerMeta struct {
@@ -264,14 +278,6 @@ type peerMeta struct {
 	Location     string    `json:"location"`
 }
 
-type peerList struct {
-	Schemas      []string    `json:"schemas"`
-	TotalResults int         `json:"totalResults"`
-	StartIndex   int         `json:"startIndex"`
-	ItemsPerPage int         `json:"itemsPerPage"`
-	Resources    []*peerUser `json:"Resources"`
-}
-
 func peerError(w http.ResponseWriter, status int, scimType, detail string) {
 	w.Header().Set("Content-Type", "application/scim+json")
 	w.WriteHeader(status)
@@ -279,10 +285,10 @@ func peerError(w http.ResponseWriter, status int, scimType, detail string) {
 		"status": strconv.Itoa(status), "scimType": scimType, "detail": detail})
 }
 
-func peerJSON(w http.ResponseWriter, status int, v any) {
+func peerJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/scim+json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(body)
 }
 
 func newUUID() string {
@@ -333,7 +339,7 @@ func (p *peer) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u.Meta.LastModified = u.Meta.Created
-	peerJSON(w, http.StatusCreated, u)
+	peerJSON(w, http.StatusCreated, u.appendJSON(nil))
 }
 
 func (p *peer) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -349,7 +355,7 @@ func (p *peer) listUsers(w http.ResponseWriter, r *http.Request) {
 		peerError(w, http.StatusInternalServerError, "", err.Error())
 		return
 	}
-	out := peerList{Schemas: []string{"urn:ietf:params:scim:api:messages:2.0:ListResponse"}, StartIndex: 1, Resources: []*peerUser{}}
+	var found []*peerUser
 	for rows.Next() {
 		var (
 			u       = &peerUser{Meta: peerMeta{ResourceType: "User"}}
@@ -362,14 +368,21 @@ func (p *peer) listUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		u.Meta.Version = strconv.FormatInt(version, 10)
 		u.Meta.Location = "/Users/" + u.ID
-		out.Resources = append(out.Resources, u)
+		found = append(found, u)
 	}
 	if err := rows.Err(); err != nil {
 		peerError(w, http.StatusInternalServerError, "", err.Error())
 		return
 	}
-	out.TotalResults, out.ItemsPerPage = len(out.Resources), len(out.Resources)
-	peerJSON(w, http.StatusOK, &out)
+	n := strconv.Itoa(len(found))
+	b := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":` + n + `,"startIndex":1,"itemsPerPage":` + n + `,"Resources":[`)
+	for i, u := range found {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = u.appendJSON(b)
+	}
+	peerJSON(w, http.StatusOK, append(b, "]}"...))
 }
 
 type peerPatch struct {
