@@ -58,18 +58,11 @@ func TestMigrateRekeys(t *testing.T) {
 				t.Errorf("after Migrate: create İ@X.COM: %v, want a conflict", err)
 			}
 			// attrs_key was added and filled: the filter runs in SQL.
-			f, err := filter.Parser{Schema: schema.UserResourceType(schema.EnterpriseUserSchema())}.Parse(`nickName eq "SAM"`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if pushed, _ := s.sqlSplit("User", f); pushed == nil {
+			got, pushed := filteredIDs(t, s, "User", `nickName eq "SAM"`)
+			if !pushed {
 				t.Fatal("nickName eq is not pushed down")
 			}
-			page, err := s.List(ctx, "User", store.Query{Filter: f, StartIndex: 1, Count: 10})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ids(page.Resources); len(got) != 1 || got[0] != r.ID {
+			if len(got) != 1 || got[0] != r.ID {
 				t.Errorf("nickName eq \"SAM\" after Migrate: %v, want [%s]", got, r.ID)
 			}
 		})
@@ -131,15 +124,7 @@ func TestMigrateSparseLayout(t *testing.T) {
 			if recorded == earlier {
 				t.Errorf("the recorded signature is an earlier version's: it would read partial documents as whole ones")
 			}
-			f, err := filter.Parser{Schema: schema.UserResourceType(schema.EnterpriseUserSchema())}.Parse(`nickName eq "ADA" and title eq "Engineer"`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			page, err := s.List(ctx, "User", store.Query{Filter: f, StartIndex: 1, Count: 10})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ids(page.Resources); len(got) != 1 || got[0] != r.ID {
+			if got, _ := filteredIDs(t, s, "User", `nickName eq "ADA" and title eq "Engineer"`); len(got) != 1 || got[0] != r.ID {
 				t.Errorf("filter over the kept whole document: %v, want [%s]", got, r.ID)
 			}
 
@@ -219,18 +204,11 @@ func TestMigrateDisplayLayout(t *testing.T) {
 				t.Errorf("Migrate recomputed the keys: display_key is NULL")
 			}
 			for _, expr := range []string{`displayName eq "ada lovelace"`, `displayName sw "ADA"`} {
-				f, err := filter.Parser{Schema: schema.UserResourceType(schema.EnterpriseUserSchema())}.Parse(expr)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if pushed, _ := s.sqlSplit("User", f); pushed == nil {
+				got, pushed := filteredIDs(t, s, "User", expr)
+				if !pushed {
 					t.Errorf("%s is not pushed down", expr)
 				}
-				page, err := s.List(ctx, "User", store.Query{Filter: f, StartIndex: 1, Count: 10})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := ids(page.Resources); len(got) != 1 || got[0] != r.ID {
+				if len(got) != 1 || got[0] != r.ID {
 					t.Errorf("%s: %v, want [%s]", expr, got, r.ID)
 				}
 			}
@@ -261,15 +239,7 @@ func TestMigrateKeyColumnsFollowUniqueness(t *testing.T) {
 			}
 			find := func(s *Store) {
 				t.Helper()
-				f, err := filter.Parser{Schema: s.info("User").rt}.Parse(`displayName eq "ada lovelace"`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				page, err := s.List(ctx, "User", store.Query{Filter: f, StartIndex: 1, Count: 10})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := ids(page.Resources); len(got) != 1 || got[0] != r.ID {
+				if got, _ := filteredIDs(t, s, "User", `displayName eq "ada lovelace"`); len(got) != 1 || got[0] != r.ID {
 					t.Errorf("displayName eq with display_key for %v: %v, want [%s]", s.info("User").display != nil, got, r.ID)
 				}
 			}
@@ -288,6 +258,23 @@ func TestMigrateKeyColumnsFollowUniqueness(t *testing.T) {
 			}
 		})
 	}
+}
+
+// filteredIDs returns the ids of the first ten resources of typ that s
+// lists for the filter expr, parsed with s's definition of typ, and
+// whether s translates the filter to SQL.
+func filteredIDs(t *testing.T, s *Store, typ, expr string) (got []string, pushed bool) {
+	t.Helper()
+	f, err := filter.Parser{Schema: s.info(typ).rt}.Parse(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlPart, _ := s.sqlSplit(typ, f)
+	page, err := s.List(context.Background(), typ, store.Query{Filter: f, StartIndex: 1, Count: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids(page.Resources), sqlPart != nil
 }
 
 func TestMigrateIdempotent(t *testing.T) {
