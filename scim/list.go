@@ -120,6 +120,14 @@ func (h *Handler) storeQuery(rt *resourceType, req SearchRequest) (store.Query, 
 	}
 	if s := strings.TrimSpace(req.SortBy); s != "" {
 		p, err := rt.parser.ParseAttrPath(s)
+		if err == nil && p.Sub == "" && p.Attr != nil && p.Attr.MultiValued && p.Attr.Type == schema.Complex && p.Attr.Sub("value") != nil {
+			// A multi-valued attribute sorts by its primary value, else
+			// its first (RFC 7644 §3.4.2.3): for a complex one, the
+			// "value" sub-attribute of that element, which is what
+			// sorting by <attribute>.value means to every store. The
+			// checks below apply to that path.
+			p, err = rt.parser.ParseAttrPath(s + ".value")
+		}
 		if err != nil {
 			return sq, badParam("sortBy %q is not an attribute of %s: %v", s, rt.Name, err)
 		}
@@ -130,19 +138,7 @@ func (h *Handler) storeQuery(rt *resourceType, req SearchRequest) (store.Query, 
 			return sq, badParam("sortBy %q: groups are computed from memberships and cannot be sorted on", s)
 		}
 		if p.Leaf() != nil && p.Leaf().Type == schema.Complex {
-			// A multi-valued attribute sorts by its primary value, else
-			// its first (RFC 7644 §3.4.2.3): for a complex one, the
-			// "value" sub-attribute of that element, which is what
-			// sorting by <attribute>.value means to every store.
-			if !p.Attr.MultiValued || p.Sub != "" || p.Attr.Sub("value") == nil {
-				return sq, badParam("sortBy %q names a complex attribute; name one of its sub-attributes", s)
-			}
-			if p, err = rt.parser.ParseAttrPath(s + ".value"); err != nil {
-				return sq, badParam("sortBy %q is not an attribute of %s: %v", s, rt.Name, err)
-			}
-			if isNever(p.Leaf()) { // the order would tell the value
-				return sq, badParam("sortBy %q sorts by %s.value, which is never returned and cannot be sorted on", s, p.Name)
-			}
+			return sq, badParam("sortBy %q names a complex attribute; name one of its sub-attributes", s)
 		}
 		sq.SortBy = p
 	}
