@@ -118,7 +118,7 @@ func (s *Store) taken(ctx context.Context, tx *sql.Tx, tenant, typ, k string) bo
 	// or the primary key; ids come from a generator meant never to repeat,
 	// so the name key is the overwhelmingly likely one. Confirm it.
 	var n int
-	err := s.db.QueryRowContext(ctx, rebind(s.d, `SELECT count(*) FROM scim_resources WHERE tenant = ? AND type = ? AND name_key = ?`), tenant, typ, k).Scan(&n)
+	err := s.readRow(ctx, rebind(s.d, `SELECT count(*) FROM scim_resources WHERE tenant = ? AND type = ? AND name_key = ?`), []any{tenant, typ, k}, &n)
 	return err != nil || n > 0
 }
 
@@ -153,12 +153,12 @@ func (s *Store) Get(ctx context.Context, typ, id string) (_ *store.Resource, err
 	defer done(&err)
 	ti := s.info(typ)
 	q := rebind(s.d, "SELECT "+s.selectList(ti)+" FROM scim_resources r WHERE r.tenant = ? AND r.id = ? AND "+typeOfID(s.d, "r.type", "?"))
-	args := []any{s.tenant(ctx), id, typ}
-	if s.traceQuery != nil {
-		s.traceQuery(q, args)
-	}
-	res, err := s.scanResource(s.db.QueryRowContext(ctx, q, args...), typ)
-	if errors.Is(err, sql.ErrNoRows) {
+	var res *store.Resource
+	err = s.read(ctx, q, []any{s.tenant(ctx), id, typ}, func(sc scanner) (err error) {
+		res, err = s.scanResource(sc, typ)
+		return err
+	})
+	if err == nil && res == nil {
 		return nil, notFound(typ, id)
 	}
 	return res, err

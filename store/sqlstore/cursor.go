@@ -179,7 +179,7 @@ func (s *Store) ListAfter(ctx context.Context, typ string, q store.Query, after 
 		}
 		page.Total = all.Total
 	} else {
-		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM scim_resources r WHERE "+where, b.args[:filterArgs]...).Scan(&page.Total); err != nil {
+		if err := s.readRow(ctx, "SELECT count(*) FROM scim_resources r WHERE "+where, b.args[:filterArgs], &page.Total); err != nil {
 			return nil, err
 		}
 	}
@@ -191,34 +191,30 @@ func (s *Store) ListAfter(ctx context.Context, typ string, q store.Query, after 
 	if residual == nil {
 		query += " LIMIT " + b.arg(count+1)
 	}
-	rows, err := s.db.QueryContext(ctx, query, b.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var (
 		lastSeq int64
 		lastKey any
 		follows bool
 	)
-	for rows.Next() {
+	err = s.read(ctx, query, b.args, func(sc scanner) error {
 		var seq int64
 		var sk any
-		res, err := s.scanResource(rows, typ, &seq, &sk)
+		res, err := s.scanResource(sc, typ, &seq, &sk)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if residual != nil && !filter.Match(residual, res.Object()) {
-			continue
+			return nil
 		}
 		if len(page.Resources) == count {
 			follows = true
-			break
+			return errStop
 		}
 		page.Resources = append(page.Resources, res)
 		lastSeq, lastKey = seq, sk
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil && err != errStop {
 		return nil, err
 	}
 	if follows {

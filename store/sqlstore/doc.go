@@ -177,6 +177,14 @@
 // argument, so PostgreSQL caches one per prepared statement. A test checks
 // them with EXPLAIN on an empty, a fresh and an analysed table.
 //
+// Statements outside a transaction that return rows (reads, and the
+// one-statement writes that return the new version) run through the
+// driver's own driver.QueryerContext on a connection of the *sql.DB
+// (sql.Conn.Raw), not through DB.QueryContext, which gives every *sql.Rows
+// a goroutine that watches the context; the driver watches it instead, so
+// the statement timeout and a client's cancellation still stop it. A
+// driver without QueryerContext gets them through sql.Conn.QueryContext.
+//
 // [Store.ListAfter] implements store.CursorLister, which the handler uses
 // for cursor pagination (RFC 9865), with keyset pagination instead of
 // OFFSET, so a deep page costs what the first does and positions survive
@@ -202,8 +210,8 @@
 // SkipResource) are one statement of data-modifying CTEs, one round trip
 // (a Create with no members and no change feed is the plain INSERT); the
 // other writes, and all in SQLite, are transactions. Statements that read
-// nothing back run with ExecContext: database/sql gives every Rows a
-// goroutine that watches the context. Replace, Delete
+// nothing back run with ExecContext, which starts no goroutine (see
+// Lookups). Replace, Delete
 // and PatchMembers compare and swap the version column; when no row
 // changes, a second read tells store.ErrNotFound from
 // store.ErrVersionMismatch. A unique-index violation becomes a

@@ -187,7 +187,7 @@ func (s *Store) WaitFeed(ctx context.Context, after int64) error {
 	wake := s.waiting
 	s.waitMu.Unlock()
 	var head int64
-	err := s.db.QueryRowContext(ctx, rebind(s.d, `SELECT position FROM scim_feed_heads WHERE tenant = ?`), s.tenant(ctx)).Scan(&head)
+	err := s.readRow(ctx, rebind(s.d, `SELECT position FROM scim_feed_heads WHERE tenant = ?`), []any{s.tenant(ctx)}, &head)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -32,26 +32,19 @@ func (s *Store) GroupsOf(ctx context.Context, ids []string) (_ map[string][]stor
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		rows, err := s.db.QueryContext(ctx, rebind(s.d, q), args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+		err := s.read(ctx, rebind(s.d, q), args, func(sc scanner) error {
 			var value, gid string
 			var name sql.NullString
-			if err := rows.Scan(&value, &gid, &name); err != nil {
-				rows.Close()
-				return nil, err
+			if err := sc.Scan(&value, &gid, &name); err != nil {
+				return err
 			}
 			if out == nil {
 				out = make(map[string][]store.GroupRef, len(ids))
 			}
 			out[value] = append(out[value], store.GroupRef{ID: gid, Display: name.String})
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

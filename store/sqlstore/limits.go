@@ -140,7 +140,7 @@ func (s *Store) scanLimit(ctx context.Context, where string, args []any) error {
 		return nil
 	}
 	var n int
-	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM scim_resources r WHERE "+where+" LIMIT "+strconv.Itoa(s.maxScan+1)+") c", args...).Scan(&n)
+	err := s.readRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM scim_resources r WHERE "+where+" LIMIT "+strconv.Itoa(s.maxScan+1)+") c", args, &n)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ import (
 const endless = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c`
 
 // TestStatementTimeout runs a statement that never ends under the store's
-// bound and requires it to fail with the client-visible error within the
+// bound, through the store's read path, and requires it to fail with the client-visible error within the
 // timeout, while a lookup by id on the same store completes meanwhile.
 func TestStatementTimeout(t *testing.T) {
 	for _, be := range backends {
@@ -48,7 +48,7 @@ func TestStatementTimeout(t *testing.T) {
 					ctx, done := s.bound(ctx, true)
 					defer done(&err)
 					var n int64
-					return s.db.QueryRowContext(ctx, endless).Scan(&n)
+					return s.readRow(ctx, endless, nil, &n)
 				}()
 			}()
 			time.Sleep(50 * time.Millisecond) // let the slow statement start
@@ -72,7 +72,7 @@ func TestStatementTimeout(t *testing.T) {
 				ctx, done := s.bound(ctx, false)
 				defer done(&err)
 				var n int64
-				return s.db.QueryRowContext(ctx, endless).Scan(&n)
+				return s.readRow(ctx, endless, nil, &n)
 			}()
 			if se = scim.ErrorOf(err); se == nil || se.Status != http.StatusServiceUnavailable || !errors.Is(err, ErrTimeout) {
 				t.Errorf("slow statement: %v, want a 503 *scim.Error wrapping ErrTimeout", err)

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -207,7 +206,7 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 	}
 	if count == 0 {
 		var total int
-		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, b.args...).Scan(&total)
+		err := s.readRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, b.args, &total)
 		if err != nil {
 			return nil, err
 		}
@@ -216,38 +215,33 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 	countArgs := len(b.args)
 	query := "SELECT " + s.selectList(ti) + groups + ", count(*) OVER () FROM " + from + " WHERE " + where +
 		" ORDER BY " + order + " LIMIT " + b.arg(count) + " OFFSET " + b.arg(start)
-	rows, err := s.query(ctx, query, b.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	page := &store.Page{Resources: make([]*store.Resource, 0, min(count, 64))}
-	for rows.Next() {
+	err = s.read(ctx, query, b.args, func(sc scanner) error {
 		var (
 			res *store.Resource
 			gs  []byte
+			err error
 		)
 		if groups != "" {
-			res, err = s.scanResource(rows, typ, &gs, &page.Total)
+			res, err = s.scanResource(sc, typ, &gs, &page.Total)
 		} else {
-			res, err = s.scanResource(rows, typ, &page.Total)
+			res, err = s.scanResource(sc, typ, &page.Total)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		page.Resources = append(page.Resources, res)
 		if groups != "" {
-			if err := addGroups(page, res.ID, gs); err != nil {
-				return nil, err
-			}
+			return addGroups(page, res.ID, gs)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if len(page.Resources) == 0 && start > 0 {
 		// Past the end: the window gave no row to carry the total.
-		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, b.args[:countArgs]...).Scan(&page.Total)
+		err := s.readRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, b.args[:countArgs], &page.Total)
 		if err != nil {
 			return nil, err
 		}
@@ -258,26 +252,25 @@ func (s *Store) List(ctx context.Context, typ string, q store.Query) (_ *store.P
 // listResidual lists every match of where in order, keeps those that
 // satisfy residual and pages them.
 func (s *Store) listResidual(ctx context.Context, typ string, ti *typeInfo, b *builder, where, order string, residual filter.Expr, start, count int) (*store.Page, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+s.selectList(ti)+" FROM scim_resources r WHERE "+where+" ORDER BY "+order, b.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	page := &store.Page{Resources: make([]*store.Resource, 0, min(count, 64))}
-	for rows.Next() {
-		res, err := s.scanResource(rows, typ)
+	err := s.read(ctx, "SELECT "+s.selectList(ti)+" FROM scim_resources r WHERE "+where+" ORDER BY "+order, b.args, func(sc scanner) error {
+		res, err := s.scanResource(sc, typ)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !filter.Match(residual, res.Object()) {
-			continue
+			return nil
 		}
 		if page.Total >= start && len(page.Resources) < count {
 			page.Resources = append(page.Resources, res)
 		}
 		page.Total++
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return page, rows.Err()
+	return page, nil
 }
 
 // listOne lists the resources where selects when it selects at most one
@@ -285,39 +278,39 @@ func (s *Store) listResidual(ctx context.Context, typ string, ti *typeInfo, b *b
 // key's, with no window; the total is the number of rows.
 // groups is "" or the select-list item of the rows' groups.
 func (s *Store) listOne(ctx context.Context, typ string, ti *typeInfo, b *builder, from, where, groups string, start, count int) (*store.Page, error) {
-	rows, err := s.query(ctx, "SELECT "+s.selectList(ti)+groups+" FROM "+from+" WHERE "+where, b.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	page := &store.Page{Resources: []*store.Resource{}}
-	for rows.Next() {
+	err := s.read(ctx, "SELECT "+s.selectList(ti)+groups+" FROM "+from+" WHERE "+where, b.args, func(sc scanner) error {
 		var (
 			res *store.Resource
 			gs  []byte
+			err error
 		)
 		if groups != "" {
-			res, err = s.scanResource(rows, typ, &gs)
+			res, err = s.scanResource(sc, typ, &gs)
 		} else {
-			res, err = s.scanResource(rows, typ)
+			res, err = s.scanResource(sc, typ)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if page.Total >= start && len(page.Resources) < count {
 			page.Resources = append(page.Resources, res)
 			if groups != "" {
 				if err := addGroups(page, res.ID, gs); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		}
 		page.Total++
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if groups != "" && page.Groups == nil {
 		page.Groups = map[string][]store.GroupRef{}
 	}
-	return page, rows.Err()
+	return page, nil
 }
 
 // addGroups records in page.Groups the groups of id, read as groupsJSON
@@ -344,12 +337,4 @@ func addGroups(page *store.Page, id string, raw []byte) error {
 		page.Groups[id] = append(page.Groups[id], g)
 	}
 	return nil
-}
-
-// query runs a list's statement on the database.
-func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if s.traceQuery != nil {
-		s.traceQuery(q, args)
-	}
-	return s.db.QueryContext(ctx, q, args...)
 }

@@ -203,14 +203,11 @@ func (s *Store) addMembersOne(ctx context.Context, tenant, typ, id, ifVersion st
 	// Statements that must commit with the write go here, as further
 	// CTEs of w.
 	q := w.sql("SELECT version, created, " + check + ", " + list + " FROM bump")
-	if s.traceQuery != nil {
-		s.traceQuery(q, b.args)
-	}
 	var (
 		c   any
 		raw []byte
 	)
-	err = s.db.QueryRowContext(ctx, q, b.args...).Scan(&version, &c, new(any), &raw)
+	err = s.readRow(ctx, q, b.args, &version, &c, new(any), &raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, time.Time{}, nil, false, nil
 	}
@@ -246,7 +243,7 @@ func (s *Store) replaceOne(ctx context.Context, tenant, typ, id, ifVersion strin
 		return 0, time.Time{}, false, err
 	}
 	var cr any
-	err = s.db.QueryRowContext(ctx, w.sql("SELECT version, created FROM upd"), b.args...).Scan(&version, &cr)
+	err = s.readRow(ctx, w.sql("SELECT version, created FROM upd"), b.args, &version, &cr)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, time.Time{}, false, nil
 	}
