@@ -2,6 +2,7 @@ package scim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -129,7 +130,7 @@ func (h *Handler) storeQuery(rt *resourceType, req SearchRequest) (store.Query, 
 			p, err = rt.parser.ParseAttrPath(s + ".value")
 		}
 		if err != nil {
-			return sq, badParam("sortBy %q is not an attribute of %s: %v", s, rt.Name, err)
+			return sq, badParam("sortBy %q is not an attribute of %s: %s", s, rt.Name, pathError(err))
 		}
 		if isNever(p.Attr) || isNever(p.Leaf()) {
 			return sq, badParam("sortBy %q names an attribute that is never returned and cannot be sorted on", s)
@@ -315,4 +316,19 @@ func neverReturned(e filter.Expr) string {
 		return name != ""
 	})
 	return name
+}
+
+// pathError is the message of err, an error from parsing an attribute path
+// given as a parameter: a *filter.Error's message names an offset in a
+// filter, which a parameter is not, so it gives the character position
+// in the parameter instead, when it is past the first.
+func pathError(err error) string {
+	var fe *filter.Error
+	if !errors.As(err, &fe) {
+		return err.Error()
+	}
+	if fe.Offset > 0 {
+		return "at character " + strconv.Itoa(fe.Offset+1) + ": " + fe.Msg
+	}
+	return fe.Msg
 }
