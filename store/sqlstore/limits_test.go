@@ -20,6 +20,10 @@ import (
 // endless is a statement that runs until it is cancelled.
 const endless = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c`
 
+// stream is a statement that returns rows until it is cancelled, or for
+// far longer than any bound.
+const stream = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT x FROM c`
+
 // TestStatementTimeout runs a statement that never ends under the store's
 // bound, through the store's read path, and requires it to fail with the client-visible error within the
 // timeout, while a lookup by id on the same store completes meanwhile.
@@ -76,6 +80,22 @@ func TestStatementTimeout(t *testing.T) {
 			}()
 			if se = scim.ErrorOf(err); se == nil || se.Status != http.StatusServiceUnavailable || !errors.Is(err, ErrTimeout) {
 				t.Errorf("slow statement: %v, want a 503 *scim.Error wrapping ErrTimeout", err)
+			}
+			// A statement whose rows keep coming stops at the bound too,
+			// between rows (SQLite's driver watches the context only until
+			// the first row).
+			started = time.Now()
+			rows := 0
+			err = func() (err error) {
+				ctx, done := s.bound(ctx, true)
+				defer done(&err)
+				return s.read(ctx, stream, nil, func(scanner) error { rows++; return nil })
+			}()
+			if took := time.Since(started); took > 4*timeout {
+				t.Errorf("the streaming statement ended after %v and %d rows; its bound is %v", took, rows, timeout)
+			}
+			if !errors.Is(err, ErrTooMany) {
+				t.Errorf("streaming statement: %v after %d rows, want ErrTooMany", err, rows)
 			}
 			// A caller's own cancellation keeps its error.
 			cctx, cancel := context.WithCancel(ctx)

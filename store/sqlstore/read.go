@@ -1,14 +1,13 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"time"
 )
 
 // read runs q, a statement outside a transaction that returns rows, and
@@ -20,27 +19,25 @@ import (
 // which starts a goroutine for every *sql.Rows to watch ctx: on a lookup
 // at one client that goroutine, and the thread wake-ups it causes, cost
 // about a sixth of the request. ctx still cancels the statement: the
-// driver watches it (pgx's stdlib and modernc's sqlite both do). A driver
-// without QueryerContext, or one that declines a statement with
-// driver.ErrSkip, gets it through Conn.QueryContext instead, with the
-// same results. Like database/sql, read retries on another connection
-// when the driver reports driver.ErrBadConn before any row was read.
+// driver watches it while the statement runs (pgx's stdlib and modernc's
+// sqlite both do), and read checks it before each row, as *sql.Rows.Next
+// does. A driver without QueryerContext, or one that declines a statement
+// with driver.ErrSkip, gets it through Conn.QueryContext instead, with
+// the same results. Like database/sql, read tries another connection,
+// twice, when the driver answers the query itself with driver.ErrBadConn,
+// which promises that the statement was not run; an error while reading
+// the rows is returned as it is. A panic in row is raised again once the
+// connection is back in the pool, as it would be with *sql.Rows.
 func (s *Store) read(ctx context.Context, q string, args []any, row func(scanner) error) error {
 	if s.traceQuery != nil {
 		s.traceQuery(q, args)
 	}
-	var err error
-	for range maxBadConnRetries + 1 {
-		var rows int
-		err = s.readOnce(ctx, q, args, func(sc scanner) error {
-			rows++
-			return row(sc)
-		})
-		if rows > 0 || !errors.Is(err, driver.ErrBadConn) {
+	for attempt := 0; ; attempt++ {
+		again, err := s.readOnce(ctx, q, args, row)
+		if !again || attempt == maxBadConnRetries {
 			return err
 		}
 	}
-	return err
 }
 
 // maxBadConnRetries is how many times read tries another connection after
@@ -55,12 +52,22 @@ var errStop = errors.New("sqlstore: no more rows wanted")
 // cannot run the statement itself.
 var errNoQueryer = errors.New("sqlstore: the driver runs no statement itself")
 
-func (s *Store) readOnce(ctx context.Context, q string, args []any, row func(scanner) error) error {
+// rowPanic carries a panic of a row function out of sql.Conn.Raw, which
+// would otherwise discard the connection (and with it an in-memory SQLite
+// database).
+type rowPanic struct{ value any }
+
+func (p *rowPanic) Error() string { return fmt.Sprintf("sqlstore: panic reading a row: %v", p.value) }
+
+// readOnce is one attempt of read; again reports that the driver refused
+// the query with driver.ErrBadConn before running it.
+func (s *Store) readOnce(ctx context.Context, q string, args []any, row func(scanner) error) (again bool, err error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer conn.Close()
+	queried := false
 	err = conn.Raw(func(dc any) error {
 		qc, ok := dc.(driver.QueryerContext)
 		if !ok {
@@ -77,36 +84,61 @@ func (s *Store) readOnce(ctx context.Context, q string, args []any, row func(sca
 		if err != nil {
 			return err
 		}
-		values := make(driverRow, len(rows.Columns()))
-		for {
-			if err := rows.Next(values); err != nil {
-				if err == io.EOF {
-					break
-				}
-				rows.Close()
-				return err
-			}
-			if err := row(values); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		return rows.Close()
+		queried = true
+		return eachRow(ctx, rows, row)
 	})
+	if rp, ok := err.(*rowPanic); ok {
+		panic(rp.value)
+	}
 	if err != errNoQueryer {
-		return err
+		return !queried && errors.Is(err, driver.ErrBadConn), err
 	}
 	rows, err := conn.QueryContext(ctx, q, args...)
 	if err != nil {
-		return err
+		return errors.Is(err, driver.ErrBadConn), err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		if err := row(rows); err != nil {
+			return false, err
+		}
+	}
+	return false, rows.Err()
+}
+
+// eachRow calls row for each of rows, checking ctx before each, and
+// closes rows. A panic in row comes back as a *rowPanic.
+func eachRow(ctx context.Context, rows driver.Rows, row func(scanner) error) (err error) {
+	defer func() {
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	values := make(driverRow, len(rows.Columns()))
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := rows.Next(values); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		if err := callRow(row, values); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+}
+
+// callRow calls row, turning a panic into a *rowPanic.
+func callRow(row func(scanner) error, sc scanner) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &rowPanic{value: p}
+		}
+	}()
+	return row(sc)
 }
 
 // readRow runs q like read and scans its first row into dest; with no row
@@ -144,7 +176,7 @@ func namedValues(dc any, args []any) ([]driver.NamedValue, error) {
 				return nil, fmt.Errorf("sqlstore: argument %d: %w", i+1, err)
 			}
 		}
-		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		v, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: argument %d: %w", i+1, err)
 		}
@@ -155,10 +187,7 @@ func namedValues(dc any, args []any) ([]driver.NamedValue, error) {
 }
 
 // driverRow is a row as the driver gives it. Its Scan assigns the column
-// values to the destinations the store reads into (*string, *[]byte,
-// *int64, *int, *bool, *any, *sql.NullString and any sql.Scanner), with
-// database/sql's conversions between them; bytes are copied, because the
-// driver may reuse its buffers on the next row.
+// values to the destinations as *sql.Rows.Scan does (see assign).
 type driverRow []driver.Value
 
 func (r driverRow) Scan(dest ...any) error {
@@ -173,82 +202,47 @@ func (r driverRow) Scan(dest ...any) error {
 	return nil
 }
 
+// assign stores v, a column value as the driver gives it, in dest, the way
+// *sql.Rows.Scan does: a sql.Scanner scans it itself; the destinations
+// the store reads into (*string, *[]byte, *int64, *int, *bool, *any,
+// *time.Time) get database/sql's own conversions, through
+// sql.Null[T].Scan, bytes copied; NULL goes only into *[]byte and *any.
 func assign(dest any, v driver.Value) error {
 	switch d := dest.(type) {
-	case *any:
-		if b, ok := v.([]byte); ok {
-			v = bytes.Clone(b)
-		}
-		*d = v
-		return nil
-	case *[]byte:
-		switch v := v.(type) {
-		case nil:
-			*d = nil
-			return nil
-		case []byte:
-			*d = bytes.Clone(v)
-			return nil
-		case string:
-			*d = []byte(v)
-			return nil
-		}
-	case *string:
-		switch v := v.(type) {
-		case string:
-			*d = v
-			return nil
-		case []byte:
-			*d = string(v)
-			return nil
-		case int64:
-			*d = strconv.FormatInt(v, 10)
-			return nil
-		}
-	case *int64:
-		n, err := integer(v)
-		if err != nil {
-			return err
-		}
-		*d = n
-		return nil
-	case *int:
-		n, err := integer(v)
-		if err != nil {
-			return err
-		}
-		if int64(int(n)) != n {
-			return fmt.Errorf("%d does not fit an int", n)
-		}
-		*d = int(n)
-		return nil
-	case *bool:
-		switch v := v.(type) {
-		case bool:
-			*d = v
-			return nil
-		case int64:
-			*d = v != 0
-			return nil
-		}
 	case sql.Scanner:
-		if b, ok := v.([]byte); ok {
-			v = bytes.Clone(b)
-		}
 		return d.Scan(v)
+	case *any:
+		return scanInto(d, v, true)
+	case *[]byte:
+		return scanInto(d, v, true)
+	case *string:
+		return scanInto(d, v, false)
+	case *int64:
+		return scanInto(d, v, false)
+	case *int:
+		return scanInto(d, v, false)
+	case *bool:
+		return scanInto(d, v, false)
+	case *time.Time:
+		return scanInto(d, v, false)
 	}
-	return fmt.Errorf("cannot read %T into %T", v, dest)
+	return fmt.Errorf("sqlstore: cannot read a column into %T", dest)
 }
 
-// integer reads an integer column value.
-func integer(v driver.Value) (int64, error) {
-	switch v := v.(type) {
-	case int64:
-		return v, nil
-	case []byte:
-		return strconv.ParseInt(string(v), 10, 64)
-	case string:
-		return strconv.ParseInt(v, 10, 64)
+// scanInto is assign for a *T; nullable says whether NULL is T's zero
+// value or an error.
+func scanInto[T any](d *T, v driver.Value, nullable bool) error {
+	if v == nil {
+		if !nullable {
+			return fmt.Errorf("converting NULL to %T is unsupported", *d)
+		}
+		*d = *new(T)
+		return nil
 	}
-	return 0, fmt.Errorf("cannot read %T as an integer", v)
+	var n sql.Null[T]
+	if err := n.Scan(v); err != nil {
+		return err
+	}
+	*d = n.V
+	return nil
 }

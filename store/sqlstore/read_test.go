@@ -35,17 +35,35 @@ func (p plainConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.T
 
 // flakyConn is a SQLite connection whose next bad.Load() statements run
 // through QueryContext report driver.ErrBadConn, as a driver does for a
-// connection the server closed.
+// connection the server closed, and whose next badNext.Load() result sets
+// report it on their first row, after the statement ran.
 type flakyConn struct {
 	driver.Conn
-	bad *atomic.Int32
+	bad, badNext *atomic.Int32
 }
 
 func (f flakyConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
 	if f.bad.Add(-1) >= 0 {
 		return nil, driver.ErrBadConn
 	}
-	return f.Conn.(driver.QueryerContext).QueryContext(ctx, q, args)
+	rows, err := f.Conn.(driver.QueryerContext).QueryContext(ctx, q, args)
+	if err != nil || f.badNext.Add(-1) < 0 {
+		return rows, err
+	}
+	return badRows{rows}, nil
+}
+
+// badRows fails its first row with driver.ErrBadConn.
+type badRows struct{ driver.Rows }
+
+func (badRows) Next([]driver.Value) error { return driver.ErrBadConn }
+
+// skipConn is a SQLite connection whose QueryContext declines every
+// statement with driver.ErrSkip.
+type skipConn struct{ plainConn }
+
+func (skipConn) QueryContext(context.Context, string, []driver.NamedValue) (driver.Rows, error) {
+	return nil, driver.ErrSkip
 }
 
 func (f flakyConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
@@ -86,23 +104,31 @@ func openWrapped(t *testing.T, wrap func(driver.Conn) driver.Conn) *Store {
 	return newTestStore(t, db, SQLite)
 }
 
-// TestReadWithoutQueryer runs the conformance kit on a store whose driver
-// runs no statement itself, the other way read reads.
+// TestReadWithoutQueryer runs the conformance kit on stores whose driver
+// runs no statement itself, or declines each with driver.ErrSkip: read's
+// other path.
 func TestReadWithoutQueryer(t *testing.T) {
 	if _, ok := any(plainConn{}).(driver.QueryerContext); ok {
 		t.Fatal("plainConn runs statements itself; the test would not reach read's other path")
 	}
-	storetest.Run(t, func(t *testing.T) store.Store {
-		return openWrapped(t, func(c driver.Conn) driver.Conn { return plainConn{c} })
-	})
+	for name, wrap := range map[string]func(driver.Conn) driver.Conn{
+		"no QueryerContext": func(c driver.Conn) driver.Conn { return plainConn{c} },
+		"ErrSkip":           func(c driver.Conn) driver.Conn { return skipConn{plainConn{c}} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T) store.Store { return openWrapped(t, wrap) })
+		})
+	}
 }
 
 // TestReadRetriesBadConn requires read to try another connection after
-// driver.ErrBadConn, twice, as database/sql does, and to give up after
-// that.
+// the driver refuses a query with driver.ErrBadConn, twice, as
+// database/sql does, and to give up after that; and never to run a
+// statement again once it ran, even when reading its rows fails with
+// driver.ErrBadConn.
 func TestReadRetriesBadConn(t *testing.T) {
-	var bad atomic.Int32
-	s := openWrapped(t, func(c driver.Conn) driver.Conn { return flakyConn{c, &bad} })
+	var bad, badNext atomic.Int32
+	s := openWrapped(t, func(c driver.Conn) driver.Conn { return flakyConn{c, &bad, &badNext} })
 	ctx := context.Background()
 	u, err := s.Create(ctx, user("flaky"))
 	if err != nil {
@@ -124,59 +150,112 @@ func TestReadRetriesBadConn(t *testing.T) {
 	if _, err := s.Get(ctx, "User", u.ID); err != nil {
 		t.Errorf("Get once connections are good again: %v", err)
 	}
+
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE runs (n INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	badNext.Store(1)
+	var n int64
+	if err := s.readRow(ctx, `INSERT INTO runs (n) VALUES (1) RETURNING n`, nil, &n); !errors.Is(err, driver.ErrBadConn) {
+		t.Errorf("a statement whose first row fails: %v, want driver.ErrBadConn", err)
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM runs`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the statement ran %d times (%v), want once", n, err)
+	}
 }
 
-// TestDriverRowScan covers the conversions of driverRow.Scan, and that the
-// bytes it gives are copies.
-func TestDriverRowScan(t *testing.T) {
-	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	type dests struct {
-		S    string
-		B    []byte
-		I64  int64
-		I    int
-		Bool bool
-		Any  any
-		NS   sql.NullString
+// TestReadPanicKeepsConnection panics in a row function of read on a store
+// over an in-memory SQLite database, whose one connection is the
+// database, and requires the panic to reach the caller and the database to
+// be there after it.
+func TestReadPanicKeepsConnection(t *testing.T) {
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		t.Fatal(err)
 	}
-	tests := []struct {
-		name    string
-		row     driverRow
-		want    dests
-		wantErr bool
-	}{
-		{"driver types", driverRow{"a", []byte("b"), int64(3), int64(4), true, at, "n"},
-			dests{S: "a", B: []byte("b"), I64: 3, I: 4, Bool: true, Any: at, NS: sql.NullString{String: "n", Valid: true}}, false},
-		{"text as bytes and bytes as text", driverRow{[]byte("a"), "b", []byte("3"), "4", int64(1), []byte("x"), nil},
-			dests{S: "a", B: []byte("b"), I64: 3, I: 4, Bool: true, Any: []byte("x")}, false},
-		{"NULLs where allowed", driverRow{"a", nil, int64(0), int64(0), false, nil, nil},
-			dests{S: "a"}, false},
-		{"NULL into a string", driverRow{nil, nil, int64(0), int64(0), false, nil, nil}, dests{}, true},
-		{"text into an integer", driverRow{"a", nil, "x", int64(0), false, nil, nil}, dests{S: "a"}, true},
-		{"float into an integer", driverRow{"a", nil, 1.5, int64(0), false, nil, nil}, dests{S: "a"}, true},
-		{"too few columns", driverRow{"a"}, dests{}, true},
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	s := newTestStore(t, db, SQLite)
+	ctx := context.Background()
+	u, err := s.Create(ctx, user("kept"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got dests
-			err := tt.row.Scan(&got.S, &got.B, &got.I64, &got.I, &got.Bool, &got.Any, &got.NS)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("Scan: %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil {
-				return
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("Scan (-want +got):\n%s", diff)
-			}
-			for _, v := range tt.row {
-				if b, ok := v.([]byte); ok {
-					clear(b)
+	got := func() (p any) {
+		defer func() { p = recover() }()
+		_ = s.read(ctx, `SELECT id FROM scim_resources`, nil, func(scanner) error { panic("row function") })
+		return nil
+	}()
+	if got != "row function" {
+		t.Errorf("read with a panicking row function: recovered %v, want the panic", got)
+	}
+	if _, err := s.Get(ctx, "User", u.ID); err != nil {
+		t.Errorf("Get after the panic: %v", err)
+	}
+}
+
+// TestReadScansAsDatabaseSQL reads column values of each type the
+// drivers give into each destination the store uses, through read and
+// through *sql.Row.Scan, and requires the same value or the same failure.
+func TestReadScansAsDatabaseSQL(t *testing.T) {
+	exprs := map[string][]string{
+		"SQLite": {`'text'`, `'12'`, `x'6279746573'`, `7`, `0`, `1`, `3.0`, `1.5`, `NULL`, `'2026-12-01T10:00:00Z'`},
+		"Postgres": {`'text'::text`, `'12'::text`, `'\x6279746573'::bytea`, `7::bigint`, `7::int`, `1::int`, `true`, `false`,
+			`3.0::float8`, `1.5::float8`, `NULL`, `'2026-12-01T10:00:00Z'::timestamptz`, `'{"a":1}'::jsonb`, `'{"a": 1}'::json`},
+	}
+	type dest struct {
+		name string
+		make func() any // a new destination
+	}
+	dests := []dest{
+		{"*string", func() any { return new(string) }},
+		{"*[]byte", func() any { return new([]byte) }},
+		{"*int64", func() any { return new(int64) }},
+		{"*int", func() any { return new(int) }},
+		{"*bool", func() any { return new(bool) }},
+		{"*any", func() any { return new(any) }},
+		{"*time.Time", func() any { return new(time.Time) }},
+		{"*sql.NullString", func() any { return new(sql.NullString) }},
+	}
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db, d := be.open(t)
+			s := newTestStore(t, db, d)
+			ctx := context.Background()
+			for _, e := range exprs[be.name] {
+				for _, ds := range dests {
+					want, got := ds.make(), ds.make()
+					q := "SELECT " + e
+					wantErr := db.QueryRowContext(ctx, q).Scan(want)
+					gotErr := s.readRow(ctx, q, nil, got)
+					if (wantErr != nil) != (gotErr != nil) {
+						t.Errorf("%s into %s: read: %v, database/sql: %v", e, ds.name, gotErr, wantErr)
+						continue
+					}
+					if diff := cmp.Diff(want, got); wantErr == nil && diff != "" {
+						t.Errorf("%s into %s (-database/sql +read):\n%s", e, ds.name, diff)
+					}
 				}
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("after the driver reused its buffers (-want +got):\n%s", diff)
-			}
 		})
+	}
+}
+
+// TestDriverRowCopiesBytes requires the bytes driverRow.Scan gives to
+// outlive the driver's reuse of its buffers.
+func TestDriverRowCopiesBytes(t *testing.T) {
+	row := driverRow{[]byte("b"), []byte("a")}
+	var (
+		b []byte
+		a any
+	)
+	if err := row.Scan(&b, &a); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range row {
+		clear(v.([]byte))
+	}
+	if diff := cmp.Diff([]any{[]byte("b"), []byte("a")}, []any{b, a}); diff != "" {
+		t.Errorf("after the driver reused its buffers (-want +got):\n%s", diff)
 	}
 }
