@@ -220,6 +220,10 @@ func assign(dest any, v driver.Value) error {
 	case *int64:
 		return scanInto(d, v, false)
 	case *int:
+		if n, ok := v.(int64); ok && int64(int(n)) == n {
+			*d = int(n) // as convertAssign, without its detour through text
+			return nil
+		}
 		return scanInto(d, v, false)
 	case *bool:
 		return scanInto(d, v, false)
@@ -238,6 +242,12 @@ func scanInto[T any](d *T, v driver.Value, nullable bool) error {
 		}
 		*d = *new(T)
 		return nil
+	}
+	if x, ok := v.(T); ok {
+		if _, bytes := v.([]byte); !bytes {
+			*d = x // the driver's own type: nothing to convert
+			return nil
+		}
 	}
 	var n sql.Null[T]
 	if err := n.Scan(v); err != nil {
