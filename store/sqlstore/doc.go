@@ -181,9 +181,13 @@
 // one-statement writes that return the new version) run through the
 // driver's own driver.QueryerContext on a connection of the *sql.DB
 // (sql.Conn.Raw), not through DB.QueryContext, which gives every *sql.Rows
-// a goroutine that watches the context; the driver watches it instead, so
-// the statement timeout and a client's cancellation still stop it. A
-// driver without QueryerContext gets them through sql.Conn.QueryContext.
+// a goroutine that watches the context; the driver watches it while the
+// statement runs and the store checks it before each row, so the
+// statement timeout and a client's cancellation still stop it. Values are
+// scanned with database/sql's own conversions, and a query the driver
+// refuses with driver.ErrBadConn is tried on another connection, twice,
+// as database/sql does. A driver without QueryerContext gets them through
+// sql.Conn.QueryContext.
 //
 // [Store.ListAfter] implements store.CursorLister, which the handler uses
 // for cursor pagination (RFC 9865), with keyset pagination instead of
