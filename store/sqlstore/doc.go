@@ -171,7 +171,10 @@
 // orders by an expression no index provides, so the key's index is the
 // only one that serves it; the type is compared under the C collation,
 // which no index serves, so the key's index, which leads with the key, has
-// two equality conditions and the paging index (type, tenant, seq) none; id and
+// two equality conditions and the paging index (type, tenant, seq) none,
+// except in a lookup by the name key, whose unique index (tenant,
+// name_key, type) the statement matches in full, so that the planner
+// expects one row at any table size and scans that index; id and
 // members.value lookups read through the primary key and the members
 // index first (fenced subqueries). Their plans are the same for every
 // argument, so PostgreSQL caches one per prepared statement. A test checks

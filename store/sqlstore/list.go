@@ -41,7 +41,7 @@ func (s *Store) listPlan(ctx context.Context, typ string, ti *typeInfo, f filter
 		// The lookup may add arguments that only its FROM item uses.
 		key = t.lookup(pushed)
 	}
-	if key.kind != noKey {
+	if key.kind != noKey && !key.typeInKey {
 		// The key's index serves the type condition (see keyLookup).
 		where = "r.tenant = " + tenant + " AND " + typeOfID(s.d, "r.type", typeArg)
 	}
@@ -80,10 +80,16 @@ const (
 )
 
 // lookupPlan is how a list statement reaches its rows: kind, and the FROM
-// item giving the rows as r.
+// item giving the rows as r. typeInKey is set when the key's index is
+// unique and ends with the type: the statement then compares the type as
+// the index does, so that its equalities cover the whole unique index and
+// the planner knows, with or without statistics, that at most one row
+// matches (an index scan; with an estimate from a table never analysed,
+// it would otherwise build a bitmap for one row).
 type lookupPlan struct {
-	kind keyLookup
-	from string
+	kind      keyLookup
+	from      string
+	typeInKey bool
 }
 
 // lookup returns the lookupPlan of the translated filter pushed: the
@@ -134,7 +140,7 @@ func (t *translator) termKey(e filter.Expr) lookupPlan {
 		default:
 			switch col, _ := t.keyColumn(p); col {
 			case "r.name_key":
-				return lookupPlan{kind: uniqueKey, from: resourcesFrom}
+				return lookupPlan{kind: uniqueKey, from: resourcesFrom, typeInKey: true}
 			case "r.display_key":
 				return lookupPlan{kind: indexedKey, from: resourcesFrom}
 			}

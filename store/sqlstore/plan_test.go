@@ -64,14 +64,19 @@ func TestLookupPlans(t *testing.T) {
 		// index is the index the plan must use for the key.
 		index string
 		want  int
+		// unique, when set, names the key column whose unique index
+		// ends with the type: its index condition must compare the
+		// type too, so that it covers the whole unique index and the
+		// planner expects one row at any table size.
+		unique string
 	}{
-		{"userName", "User", `userName eq "USER77"`, "scim_resources_by_name", 1},
-		{"id", "User", `id eq "u-77"`, "scim_resources_pkey", 1},
-		{"externalId", "User", `externalId eq "ext-77"`, "scim_resources_by_external_id", 1},
-		{"group displayName", "Group", `displayName eq "GROUP 77"`, "scim_resources_by_display", 1},
-		{"members value path", "Group", `members[value eq "u-79"]`, "scim_members_value_group", 3},
-		{"members.value", "Group", `members.value eq "u-79"`, "scim_members_value_group", 3},
-		{"userName and active", "User", `userName eq "user77" and active eq true`, "scim_resources_by_name", 0},
+		{"userName", "User", `userName eq "USER77"`, "scim_resources_by_name", 1, "name_key"},
+		{"id", "User", `id eq "u-77"`, "scim_resources_pkey", 1, ""},
+		{"externalId", "User", `externalId eq "ext-77"`, "scim_resources_by_external_id", 1, ""},
+		{"group displayName", "Group", `displayName eq "GROUP 77"`, "scim_resources_by_display", 1, ""},
+		{"members value path", "Group", `members[value eq "u-79"]`, "scim_members_value_group", 3, ""},
+		{"members.value", "Group", `members.value eq "u-79"`, "scim_members_value_group", 3, ""},
+		{"userName and active", "User", `userName eq "user77" and active eq true`, "scim_resources_by_name", 0, "name_key"},
 	}
 	for _, state := range []string{"empty", "fresh 1,000", "fresh 20,000", "analysed"} {
 		switch state {
@@ -108,6 +113,9 @@ func TestLookupPlans(t *testing.T) {
 				t.Fatalf("%s: List sent no traced statement", lk.name)
 			}
 			checkPlan(t, db, lk.name+" on the "+state+" table", q, args, lk.index, state == "empty")
+			if lk.unique != "" {
+				checkUnique(t, db, lk.name+" on the "+state+" table", q, args, lk.unique)
+			}
 			if lk.typ == "User" {
 				checkPlan(t, db, lk.name+" (its groups) on the "+state+" table", q, args, "scim_members_value_group", state == "empty")
 			}
@@ -145,6 +153,25 @@ func checkPlan(t *testing.T, db *sql.DB, name, q string, args []any, index strin
 		}
 		if bad {
 			t.Errorf("%s (generic plan: %t): the plan does not go through %s alone:\n%s\n%s", name, generic, index, q, plan)
+		}
+	}
+}
+
+// checkUnique fails the test unless, in both the custom and the generic
+// plan of q, the index condition on the key column also compares the type.
+func checkUnique(t *testing.T, db *sql.DB, name, q string, args []any, key string) {
+	t.Helper()
+	for _, generic := range []bool{false, true} {
+		plan := explain(t, db, q, args, generic)
+		found := false
+		for _, line := range strings.Split(plan, "\n") {
+			if strings.Contains(line, "Index Cond: ") && strings.Contains(line, key) {
+				found = strings.Contains(line, "(type = ")
+				break
+			}
+		}
+		if !found {
+			t.Errorf("%s (generic plan: %t): the index condition on %s does not compare the type:\n%s\n%s", name, generic, key, q, plan)
 		}
 	}
 }
