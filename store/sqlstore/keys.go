@@ -126,13 +126,14 @@ func objectChanges(attrs []*schema.Attribute, v any) bool {
 	return false
 }
 
-// folded reports whether schema.Fold(s) == s, without building the fold.
+// folded reports whether schema.Fold(s) == s, without building the fold
+// of an ASCII s.
 func folded(s string) bool {
-	for i, r := range s {
-		if r >= utf8.RuneSelf {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
 			return schema.Fold(s[i:]) == s[i:]
 		}
-		if 'A' <= r && r <= 'Z' {
+		if r := rune(s[i]); schema.FoldRune(r) != r {
 			return false
 		}
 	}

@@ -112,3 +112,15 @@ func BenchmarkSplit(b *testing.B) {
 		}
 	}
 }
+
+// FuzzFolded requires folded(s) to say whether schema.Fold keeps s.
+func FuzzFolded(f *testing.F) {
+	for _, s := range []string{"", "abc", "ABC", "aBc", "x@Y.com", "İ", "ſam", "straße", "é", "É", "\xff", "a\xffB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := folded(s), schema.Fold(s) == s; got != want {
+			t.Errorf("folded(%q) = %t, want %t", s, got, want)
+		}
+	})
+}
