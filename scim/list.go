@@ -319,16 +319,17 @@ func neverReturned(e filter.Expr) string {
 }
 
 // pathError is the message of err, an error from parsing an attribute path
-// given as a parameter: a *filter.Error's message names an offset in a
-// filter, which a parameter is not, so it gives the character position
-// in the parameter instead, when it is past the first.
+// given as a parameter: a *filter.Error's own text calls the parameter a
+// filter, which it is not, so this gives the message alone, with the byte
+// offset in the parameter (counted from 0, as filter errors count) when
+// the problem is past its start.
 func pathError(err error) string {
 	var fe *filter.Error
 	if !errors.As(err, &fe) {
 		return err.Error()
 	}
 	if fe.Offset > 0 {
-		return "at character " + strconv.Itoa(fe.Offset+1) + ": " + fe.Msg
+		return "at offset " + strconv.Itoa(fe.Offset) + ": " + fe.Msg
 	}
 	return fe.Msg
 }

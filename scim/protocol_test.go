@@ -670,7 +670,7 @@ func TestMalformedParameters(t *testing.T) {
 		{"count not a number", "", "count=ten", "count"},
 		{"startIndex not a number", "§3.4.2.4", "startIndex=abc", "startIndex"},
 		{"unknown sortBy", "§3.4.2.3: sortBy names an attribute", "sortBy=nosuch", `sortBy "nosuch" is not an attribute of User: `},
-		{"unknown sortBy sub-attribute", "the position is the parameter's", "sortBy=name.nosuch", `sortBy "name.nosuch" is not an attribute of User: at character 6: `},
+		{"unknown sortBy sub-attribute", "the position is the parameter's", "sortBy=name.nosuch", `sortBy "name.nosuch" is not an attribute of User: at offset 5: `},
 		{"complex sortBy", "a complex attribute has no order", "sortBy=name", "sortBy"},
 		{"multi-valued sortBy without value", "§3.4.2.3 sorts by the primary value; addresses have no value", "sortBy=addresses", "sub-attributes"},
 		{"bad sortOrder", "§3.4.2.3: ascending or descending", "sortOrder=sideways", "sortOrder"},
